@@ -1,10 +1,101 @@
+using System.Runtime.InteropServices;
+using KafkaConnect.Broker;
+using KafkaConnect.Broker.Configuration;
+using Microsoft.Extensions.Logging;
+
 namespace KafkaConnect.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args)
+    private const string Usage = """
+        usage: kconnect <command> [options]
+
+        commands:
+          broker [server.properties] [--listen HOST:PORT] [--data-dir DIR] [--config KEY=VALUE]...
+              Runs the single-node Kafka broker. Settings use Kafka's server.properties keys; flags override the file.
+        """;
+
+    private static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("usage: kconnect <broker|standalone> ...");
-        return args.Length == 0 ? 2 : 0;
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.Error.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            return args[0] switch
+            {
+                "broker" => await BrokerCommand.RunAsync(args[1..]).ConfigureAwait(false),
+                _ => Fail($"unknown command '{args[0]}'.\n{Usage}"),
+            };
+        }
+        catch (ArgumentException ex)
+        {
+            return Fail(ex.Message);
+        }
+    }
+
+    internal static int Fail(string message)
+    {
+        Console.Error.WriteLine($"kconnect: {message}");
+        return 2;
+    }
+}
+
+internal static class BrokerCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var props = new Dictionary<string, string>(StringComparer.Ordinal);
+        var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value.");
+            switch (a)
+            {
+                case "--listen":
+                    overrides["listeners"] = "PLAINTEXT://" + Value();
+                    break;
+                case "--data-dir":
+                    overrides["log.dirs"] = Value();
+                    break;
+                case "--config":
+                    var kv = Value();
+                    var eq = kv.IndexOf('=', StringComparison.Ordinal);
+                    if (eq <= 0) throw new ArgumentException($"--config expects KEY=VALUE, got '{kv}'.");
+                    overrides[kv[..eq]] = kv[(eq + 1)..];
+                    break;
+                default:
+                    if (a.StartsWith('-')) throw new ArgumentException($"unknown option '{a}'.");
+                    if (!File.Exists(a)) throw new ArgumentException($"properties file '{a}' does not exist.");
+                    foreach (var (k, v) in JavaProperties.Load(a)) props[k] = v;
+                    break;
+            }
+        }
+        foreach (var (k, v) in overrides) props[k] = v;
+        var config = BrokerConfig.Create(props);
+
+        using var loggers = LoggerFactory.Create(b => b
+            .SetMinimumLevel(LogLevel.Information)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+            }));
+        var log = loggers.CreateLogger("kconnect");
+        foreach (var k in config.UnknownKeys) log.LogWarning("ignoring setting {Key}: not used by this broker", k);
+
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+
+        await using var broker = await KafkaBroker.StartAsync(config, loggers).ConfigureAwait(false);
+        Console.Out.WriteLine($"kconnect broker listening on {broker.BootstrapServers} (cluster {broker.ClusterId}, data in {Path.GetFullPath(config.DataDirectory)})");
+        Console.Out.Flush();
+        await stop.Task.ConfigureAwait(false);
+        log.LogInformation("shutting down");
+        return 0;
     }
 }

@@ -139,7 +139,7 @@ public ref struct ProtocolReader
     public byte[]? ReadCompactNullableBytes()
     {
         var length = (long)ReadUnsignedVarInt() - 1;
-        return length < 0 ? null : Take(checked((int)length)).ToArray();
+        return length < 0 ? null : Take(ToLength(length)).ToArray();
     }
 
     /// <summary>A record set (NULLABLE_BYTES or COMPACT_NULLABLE_BYTES) as a slice of the frame; no copy.</summary>
@@ -148,9 +148,13 @@ public ref struct ProtocolReader
         long length = compact ? (long)ReadUnsignedVarInt() - 1 : ReadInt32();
         if (length < 0) return null;
         var start = _position;
-        Take(checked((int)length));
+        Take(ToLength(length));
         return _memory.Slice(start, (int)length);
     }
+
+    // A length beyond int range cannot fit in a frame; report it as malformed rather than overflow.
+    private static int ToLength(long length)
+        => length > int.MaxValue ? throw new ProtocolException($"Length {length} is too large.") : (int)length;
 
     /// <summary>Array length for a classic array; -1 means null.</summary>
     public int ReadArrayLength()
@@ -178,7 +182,7 @@ public ref struct ProtocolReader
     public void SkipTaggedField()
     {
         var size = ReadUnsignedVarInt();
-        Take(checked((int)size));
+        Take(ToLength(size));
     }
 
     /// <summary>Reads a tagged-field section and skips every field (for structs with no known tags).</summary>

@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Net;
+
+namespace KafkaConnect.Broker.Configuration;
+
+/// <summary>One broker setting: its Kafka name, default and documentation. The table below is the only place a key is declared.</summary>
+public sealed record BrokerSetting(string Name, string? Default, string Documentation);
+
+/// <summary>
+/// The broker's configuration, read from Kafka's own server.properties keys (unknown keys are kept and
+/// reported, so an existing server.properties still loads).
+/// </summary>
+public sealed class BrokerConfig
+{
+    public static readonly IReadOnlyList<BrokerSetting> Settings =
+    [
+        new("listeners", "PLAINTEXT://127.0.0.1:9092", "Address to listen on. Only PLAINTEXT is supported; the host must be an IP address or localhost."),
+        new("advertised.listeners", null, "Address clients are told to connect to; defaults to the listener."),
+        new("log.dirs", null, "Data directory (log.dir is accepted too). Required."),
+        new("node.id", "1", "This broker's id in metadata responses (broker.id is accepted too)."),
+        new("cluster.id", null, "Cluster id; generated and stored in meta.properties on first start when absent."),
+        new("num.partitions", "1", "Partitions of an auto-created topic."),
+        new("auto.create.topics.enable", "true", "Create a topic when a client asks for its metadata or produces to it."),
+        new("message.max.bytes", "1048588", "Largest record batch accepted, after compression."),
+        new("socket.request.max.bytes", "104857600", "Largest request frame; a larger one closes the connection."),
+        new("log.segment.bytes", "1073741824", "Segment size before a new segment is rolled."),
+        new("log.roll.ms", "604800000", "Age after which a segment is rolled (log.roll.hours is accepted too)."),
+        new("log.retention.ms", "604800000", "Time retention; -1 keeps forever (log.retention.minutes/hours are accepted too)."),
+        new("log.retention.bytes", "-1", "Size retention per partition; -1 is unlimited."),
+        new("log.retention.check.interval.ms", "300000", "How often retention is enforced."),
+        new("log.cleanup.policy", "delete", "Default cleanup.policy of new topics: delete, compact or both."),
+        new("log.cleaner.backoff.ms", "15000", "How often compacted topics are cleaned."),
+        new("log.cleaner.delete.retention.ms", "86400000", "How long tombstones survive compaction (delete.retention.ms)."),
+        new("log.flush.interval.ms", "1000", "Background fsync interval for data acknowledged with acks=0/1. acks=all waits for an fsync (grouped across requests) before answering."),
+        new("group.initial.rebalance.delay.ms", "3000", "Delay before the first rebalance of an empty group, so members joining together share one rebalance."),
+        new("group.min.session.timeout.ms", "6000", "Smallest session timeout a member may ask for."),
+        new("group.max.session.timeout.ms", "1800000", "Largest session timeout a member may ask for."),
+    ];
+
+    private static readonly HashSet<string> Known = new(Settings.Select(s => s.Name).Concat(
+    [
+        "log.dir", "broker.id", "log.roll.hours", "log.retention.minutes", "log.retention.hours",
+    ]), StringComparer.Ordinal);
+
+    private readonly Dictionary<string, string> _values;
+
+    private BrokerConfig(Dictionary<string, string> values, List<string> unknown)
+    {
+        _values = values;
+        UnknownKeys = unknown;
+        (ListenHost, ListenPort) = ParseListener(Get("listeners")!, "listeners");
+        var advertised = Get("advertised.listeners");
+        (AdvertisedHost, AdvertisedPort) = advertised is null ? (ListenHost, ListenPort) : ParseListener(advertised, "advertised.listeners");
+        DataDirectory = Get("log.dirs") ?? Get("log.dir") ?? throw new ArgumentException("log.dirs: a data directory is required (use --data-dir DIR or log.dirs=DIR).");
+        if (DataDirectory.Contains(',')) throw new ArgumentException("log.dirs: this broker keeps its data in one directory; give exactly one.");
+        NodeId = Int("broker.id", Int("node.id", 1));
+        ClusterId = Get("cluster.id");
+        NumPartitions = Int("num.partitions", 1, min: 1);
+        AutoCreateTopics = Bool("auto.create.topics.enable");
+        MessageMaxBytes = Int("message.max.bytes", 0, min: 0);
+        SocketRequestMaxBytes = Int("socket.request.max.bytes", 0, min: 1024);
+        SegmentBytes = Long("log.segment.bytes", 0, min: 1024);
+        SegmentMs = _values.ContainsKey("log.roll.ms") || !_values.ContainsKey("log.roll.hours")
+            ? Long("log.roll.ms", 0, min: 1)
+            : Long("log.roll.hours", 0, min: 1) * 3_600_000;
+        RetentionMs = _values.ContainsKey("log.retention.ms") ? Long("log.retention.ms", 0, min: -1)
+            : _values.ContainsKey("log.retention.minutes") ? Long("log.retention.minutes", 0, min: -1) * 60_000
+            : _values.ContainsKey("log.retention.hours") ? Long("log.retention.hours", 0, min: -1) * 3_600_000
+            : Long("log.retention.ms", 0, min: -1);
+        RetentionBytes = Long("log.retention.bytes", 0, min: -1);
+        RetentionCheckIntervalMs = Long("log.retention.check.interval.ms", 0, min: 1);
+        CleanupPolicy = Get("log.cleanup.policy")!;
+        CleanerBackoffMs = Long("log.cleaner.backoff.ms", 0, min: 1);
+        DeleteRetentionMs = Long("log.cleaner.delete.retention.ms", 0, min: 0);
+        FlushIntervalMs = Long("log.flush.interval.ms", 0, min: 1);
+        InitialRebalanceDelayMs = Int("group.initial.rebalance.delay.ms", 0, min: 0);
+        MinSessionTimeoutMs = Int("group.min.session.timeout.ms", 0, min: 1);
+        MaxSessionTimeoutMs = Int("group.max.session.timeout.ms", 0, min: 1);
+    }
+
+    public string ListenHost { get; }
+    public int ListenPort { get; }
+    public string AdvertisedHost { get; }
+    public int AdvertisedPort { get; }
+    public string DataDirectory { get; }
+    public int NodeId { get; }
+    public string? ClusterId { get; }
+    public int NumPartitions { get; }
+    public bool AutoCreateTopics { get; }
+    public int MessageMaxBytes { get; }
+    public int SocketRequestMaxBytes { get; }
+    public long SegmentBytes { get; }
+    public long SegmentMs { get; }
+    public long RetentionMs { get; }
+    public long RetentionBytes { get; }
+    public long RetentionCheckIntervalMs { get; }
+    public string CleanupPolicy { get; }
+    public long CleanerBackoffMs { get; }
+    public long DeleteRetentionMs { get; }
+    public long FlushIntervalMs { get; }
+    public int InitialRebalanceDelayMs { get; }
+    public int MinSessionTimeoutMs { get; }
+    public int MaxSessionTimeoutMs { get; }
+
+    /// <summary>Keys that are not broker settings of ours; they are ignored (a Kafka server.properties has many).</summary>
+    public IReadOnlyList<string> UnknownKeys { get; }
+
+    /// <summary>Every setting with its effective value, for DescribeConfigs on the broker resource.</summary>
+    public IEnumerable<(string Name, string? Value, bool IsDefault)> Describe()
+        => Settings.Select(s => (s.Name, Get(s.Name), !_values.ContainsKey(s.Name) || _values[s.Name] == s.Default));
+
+    public static BrokerConfig Create(IReadOnlyDictionary<string, string> properties)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var unknown = new List<string>();
+        foreach (var (k, v) in properties)
+        {
+            values[k] = v.Trim();
+            if (!Known.Contains(k)) unknown.Add(k);
+        }
+        foreach (var s in Settings)
+            if (s.Default is not null) values.TryAdd(s.Name, s.Default);
+        return new BrokerConfig(values, unknown);
+    }
+
+    private string? Get(string key) => _values.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
+
+    private bool Bool(string key) => Get(key)?.ToLowerInvariant() switch
+    {
+        "true" => true,
+        "false" => false,
+        var v => throw new ArgumentException($"{key}: expected true or false, got '{v}'."),
+    };
+
+    private int Int(string key, int fallback, int min = int.MinValue)
+    {
+        var text = Get(key);
+        if (text is null) return fallback;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min)
+            throw new ArgumentException($"{key}: expected a whole number >= {min}, got '{text}'.");
+        return v;
+    }
+
+    private long Long(string key, long fallback, long min = long.MinValue)
+    {
+        var text = Get(key);
+        if (text is null) return fallback;
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min)
+            throw new ArgumentException($"{key}: expected a whole number >= {min}, got '{text}'.");
+        return v;
+    }
+
+    /// <summary>Accepts "PLAINTEXT://host:port", "host:port" or ":port" (the first listener when several are given).</summary>
+    public static (string Host, int Port) ParseListener(string text, string key)
+    {
+        var first = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+        var body = first;
+        var scheme = first.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0)
+        {
+            var name = first[..scheme];
+            if (!name.Equals("PLAINTEXT", StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"{key}: only PLAINTEXT listeners are supported, got '{name}'.");
+            body = first[(scheme + 3)..];
+        }
+        var colon = body.LastIndexOf(':');
+        if (colon < 0 || !int.TryParse(body[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+            throw new ArgumentException($"{key}: expected host:port, got '{text}'.");
+        var host = body[..colon].Trim('[', ']');
+        if (host.Length == 0) host = "127.0.0.1";
+        return (host, port);
+    }
+
+    public IPEndPoint ListenEndPoint()
+    {
+        var host = ListenHost.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? "127.0.0.1" : ListenHost;
+        if (!IPAddress.TryParse(host, out var address))
+            throw new ArgumentException($"listeners: '{ListenHost}' is not an IP address.");
+        return new IPEndPoint(address, ListenPort);
+    }
+}

@@ -1,0 +1,95 @@
+// Fetch (key 1), v4-12 (magic v2 data; v13+ addresses topics by id only and is not offered yet).
+// Batches are copied from the segment files as stored. Long polling: when fewer than min.bytes are available
+// the request waits, up to max.wait.ms, for an append to any partition it asks for. Incremental fetch sessions
+// are not kept: every response carries session id 0, which clients treat as a full fetch each time.
+// At least one whole batch is returned even above max.bytes, so a consumer always makes progress (KIP-74).
+using KafkaConnect.Broker.Topics;
+using KafkaConnect.Protocol;
+using KafkaConnect.Protocol.Messages;
+
+namespace KafkaConnect.Broker.Handlers;
+
+internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
+{
+    public override ApiKey Key => ApiKey.Fetch;
+    public override short MinVersion => 4;
+    public override short MaxVersion => 12;
+
+    protected override async ValueTask<FetchResponse?> Handle(RequestContext context, FetchRequest request, CancellationToken cancellationToken)
+    {
+        var broker = context.Broker;
+        var deadline = broker.Time.GetTimestamp() + (long)(Math.Max(request.MaxWaitMs, 0) * (broker.Time.TimestampFrequency / 1000.0));
+        while (true)
+        {
+            var signals = new List<Task>();
+            var buffer = new ProtocolWriter(64 * 1024);
+            var (response, bytes, slices) = ReadOnce(context, request, buffer, signals);
+            var remaining = broker.Time.GetElapsedTime(broker.Time.GetTimestamp(), deadline);
+            if (bytes >= request.MinBytes || bytes > 0 && request.MinBytes <= 0 || remaining <= TimeSpan.Zero || signals.Count == 0)
+            {
+                // The records point into the buffer, which lives until the response is encoded.
+                foreach (var (partition, start, length) in slices)
+                    partition.Records = buffer.WrittenMemory.Slice(start, length);
+                (context.Resources ??= new()).Add(buffer);
+                return response;
+            }
+            buffer.Dispose();
+            signals.Add(Task.Delay(remaining, broker.Time, cancellationToken));
+            await Task.WhenAny(signals).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private static (FetchResponse Response, long Bytes, List<(FetchResponse.PartitionData, int, int)> Slices) ReadOnce(
+        RequestContext context, FetchRequest request, ProtocolWriter buffer, List<Task> signals)
+    {
+        var broker = context.Broker;
+        var response = new FetchResponse();
+        var slices = new List<(FetchResponse.PartitionData, int, int)>();
+        var budget = request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes;
+        long total = 0;
+        foreach (var t in request.Topics)
+        {
+            var topic = broker.Topics.Get(t.Topic);
+            var tr = new FetchResponse.FetchableTopicResponse { Topic = t.Topic };
+            response.Responses.Add(tr);
+            foreach (var fp in t.Partitions)
+            {
+                var pr = new FetchResponse.PartitionData { PartitionIndex = fp.Partition, HighWatermark = -1, LastStableOffset = -1, LogStartOffset = -1, Records = ReadOnlyMemory<byte>.Empty };
+                tr.Partitions.Add(pr);
+                var partition = topic?.GetPartition(fp.Partition);
+                if (partition is null)
+                {
+                    pr.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
+                // Take the signal before reading, so an append between the read and the wait is not missed.
+                signals.Add(partition.Appended.WaitAsync());
+                var log = partition.Log;
+                var end = log.LogEndOffset;
+                var start = log.LogStartOffset;
+                pr.HighWatermark = end;
+                pr.LastStableOffset = end;
+                pr.LogStartOffset = start;
+                if (fp.FetchOffset < start || fp.FetchOffset > end)
+                {
+                    pr.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
+                    continue;
+                }
+                if (fp.FetchOffset == end) continue;
+                // KIP-74: the first partition with data returns at least one batch whatever the limits.
+                var limit = (int)Math.Min(fp.PartitionMaxBytes, budget);
+                if (limit <= 0 && total > 0) continue;
+                var before = buffer.Position;
+                var n = log.Read(fp.FetchOffset, Math.Max(limit, 1), buffer);
+                if (n > 0)
+                {
+                    slices.Add((pr, before, n));
+                    total += n;
+                    budget = (int)Math.Max(0, budget - (long)n);
+                }
+            }
+        }
+        return (response, total, slices);
+    }
+}

@@ -1,0 +1,98 @@
+using KafkaConnect.Broker.Handlers;
+using KafkaConnect.Network;
+using KafkaConnect.Protocol;
+using KafkaConnect.Protocol.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaConnect.Broker;
+
+/// <summary>Decodes request headers, routes to the API key's handler and encodes the response with its header.</summary>
+internal sealed class RequestDispatcher : IFrameHandler
+{
+    private readonly BrokerState _broker;
+    private readonly ApiHandler?[] _handlers;
+    private readonly ILogger _logger;
+
+    public RequestDispatcher(BrokerState broker, IEnumerable<ApiHandler> handlers, ILogger logger)
+    {
+        _broker = broker;
+        _logger = logger;
+        var list = handlers.ToList();
+        _handlers = new ApiHandler?[list.Max(h => (int)h.Key) + 1];
+        foreach (var h in list) _handlers[(int)h.Key] = h;
+        Supported = list.OrderBy(h => (int)h.Key).ToList();
+        foreach (var h in list.OfType<ApiVersionsHandler>()) h.Attach(this);
+    }
+
+    /// <summary>The APIs and versions this broker serves, in key order, for ApiVersions.</summary>
+    public IReadOnlyList<ApiHandler> Supported { get; }
+
+    public ValueTask<ProtocolWriter?> HandleAsync(ReadOnlyMemory<byte> frame, ConnectionContext connection, CancellationToken cancellationToken)
+    {
+        var reader = new ProtocolReader(frame);
+        var apiKey = (ApiKey)reader.ReadInt16();
+        var version = reader.ReadInt16();
+        var correlationId = reader.ReadInt32();
+        var handler = (uint)apiKey < (uint)_handlers.Length ? _handlers[(int)apiKey] : null;
+        if (handler is null || version < handler.MinVersion || version > handler.MaxVersion)
+        {
+            if (apiKey == ApiKey.ApiVersions)
+            {
+                // A client newer than us asks with a version we do not know: answer v0 with our ranges (KIP-511).
+                return new ValueTask<ProtocolWriter?>(UnsupportedApiVersions(correlationId));
+            }
+            throw new ProtocolException(handler is null
+                ? $"Unsupported API key {(short)apiKey}."
+                : $"Unsupported version {version} of {apiKey} (supported {handler.MinVersion}-{handler.MaxVersion}).");
+        }
+        string? clientId = reader.ReadNullableString();
+        if (ApiMessages.RequestHeaderVersion(apiKey, version) >= 2) reader.SkipTaggedFields();
+        var request = handler.ParseRequest(ref reader, version);
+        var context = new RequestContext(_broker, connection, apiKey, version, correlationId, clientId);
+        var pending = handler.HandleAsync(context, request, cancellationToken);
+        if (pending.IsCompletedSuccessfully) return new ValueTask<ProtocolWriter?>(Encode(context, pending.Result));
+        return AwaitAndEncode(context, pending);
+    }
+
+    private async ValueTask<ProtocolWriter?> AwaitAndEncode(RequestContext context, ValueTask<IKafkaMessage?> pending)
+    {
+        IKafkaMessage? response;
+        try
+        {
+            response = await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not ProtocolException and not OperationCanceledException)
+        {
+            _logger.LogError(ex, "{Api} v{Version} failed", context.ApiKey, context.ApiVersion);
+            throw new ProtocolException($"{context.ApiKey} failed: {ex.Message}");
+        }
+        return Encode(context, response);
+    }
+
+    private static ProtocolWriter? Encode(RequestContext context, IKafkaMessage? response)
+    {
+        try
+        {
+            if (response is null) return null;
+            var writer = new ProtocolWriter();
+            writer.WriteInt32(context.CorrelationId);
+            if (ApiMessages.ResponseHeaderVersion(context.ApiKey, context.ApiVersion) >= 1) writer.WriteEmptyTaggedFields();
+            response.Write(writer, context.ApiVersion);
+            return writer;
+        }
+        finally
+        {
+            if (context.Resources is { } resources)
+                foreach (var r in resources) r.Dispose();
+        }
+    }
+
+    private ProtocolWriter UnsupportedApiVersions(int correlationId)
+    {
+        var response = Handlers.ApiVersionsHandler.Build(this, ErrorCode.UnsupportedVersion);
+        var writer = new ProtocolWriter();
+        writer.WriteInt32(correlationId);
+        response.Write(writer, 0);
+        return writer;
+    }
+}

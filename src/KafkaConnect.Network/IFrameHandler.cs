@@ -1,0 +1,33 @@
+using KafkaConnect.Protocol;
+
+namespace KafkaConnect.Network;
+
+/// <summary>Where a connection's frames go. The server guarantees responses leave in request order.</summary>
+public interface IFrameHandler
+{
+    /// <summary>
+    /// Handles one request frame (without its length prefix). Returns the response frame body (without the
+    /// length prefix) in a writer the server disposes after sending, or null when no response is due (acks=0).
+    /// Throwing <see cref="ProtocolException"/> closes the connection. The frame memory is only valid until the
+    /// returned task completes.
+    /// </summary>
+    ValueTask<ProtocolWriter?> HandleAsync(ReadOnlyMemory<byte> frame, ConnectionContext connection, CancellationToken cancellationToken);
+}
+
+/// <summary>What a handler may know about the peer.</summary>
+public sealed class ConnectionContext
+{
+    public ConnectionContext(long id, string remoteHost, int remotePort)
+    {
+        Id = id;
+        RemoteHost = remoteHost;
+        RemotePort = remotePort;
+    }
+
+    public long Id { get; }
+    public string RemoteHost { get; }
+    public int RemotePort { get; }
+
+    /// <summary>Per-connection state a handler keeps (for example the negotiated SASL state).</summary>
+    public object? State { get; set; }
+}

@@ -1,0 +1,241 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using KafkaConnect.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace KafkaConnect.Network;
+
+/// <summary>
+/// A TCP server for Kafka's framing: 4-byte big-endian length, then the request. Each connection reads
+/// requests ahead (up to a bound), hands them to the handler as they arrive, and writes the responses in
+/// request order. A malformed frame closes that one connection, never the server.
+/// </summary>
+public sealed class KafkaServer : IAsyncDisposable
+{
+    private readonly IFrameHandler _handler;
+    private readonly FrameLimits _limits;
+    private readonly ILogger _logger;
+    private readonly Socket _listener;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<long, Socket> _connections = new();
+    private readonly List<Task> _connectionTasks = new();
+    private Task? _acceptLoop;
+    private long _nextConnectionId;
+
+    public KafkaServer(IPEndPoint endpoint, IFrameHandler handler, FrameLimits? limits = null, ILogger? logger = null)
+    {
+        _handler = handler;
+        _limits = limits ?? new FrameLimits();
+        _logger = logger ?? NullLogger.Instance;
+        _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _listener.Bind(endpoint);
+        LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public void Start()
+    {
+        _listener.Listen(512);
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) { break; }
+            catch (ObjectDisposedException) { break; }
+            catch (SocketException ex)
+            {
+                _logger.LogWarning("accept failed: {Error}", ex.SocketErrorCode);
+                continue;
+            }
+            socket.NoDelay = true;
+            var id = Interlocked.Increment(ref _nextConnectionId);
+            lock (_connections)
+            {
+                _connections[id] = socket;
+                _connectionTasks.RemoveAll(t => t.IsCompleted);
+                _connectionTasks.Add(Task.Run(() => RunConnectionAsync(id, socket)));
+            }
+        }
+    }
+
+    private async Task RunConnectionAsync(long id, Socket socket)
+    {
+        var remote = socket.RemoteEndPoint as IPEndPoint;
+        var context = new ConnectionContext(id, remote?.Address.ToString() ?? "unknown", remote?.Port ?? 0);
+        using var connectionCts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var stream = new NetworkStream(socket, ownsSocket: false);
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+        var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
+        var pending = Channel.CreateBounded<ValueTask<ProtocolWriter?>>(new BoundedChannelOptions(_limits.MaxInFlightPerConnection)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        var writeLoop = WriteLoopAsync(pending.Reader, writer, connectionCts, _logger);
+        try
+        {
+            await ReadLoopAsync(reader, pending.Writer, context, connectionCts.Token).ConfigureAwait(false);
+        }
+        catch (ProtocolException ex)
+        {
+            _logger.LogInformation("closing connection {Id} from {Host}: {Reason}", id, context.RemoteHost, ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "connection {Id} failed", id);
+        }
+        finally
+        {
+            pending.Writer.TryComplete();
+        }
+        try
+        {
+            await writeLoop.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        await reader.CompleteAsync().ConfigureAwait(false);
+        try { socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
+        socket.Dispose();
+        lock (_connections) _connections.Remove(id);
+    }
+
+    private async Task ReadLoopAsync(PipeReader reader, ChannelWriter<ValueTask<ProtocolWriter?>> pending, ConnectionContext context, CancellationToken ct)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(ct).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            while (TryReadFrame(ref buffer, out var frame))
+            {
+                // The handler may keep the frame until its task completes, so it gets a buffer of its own.
+                var rented = ArrayPool<byte>.Shared.Rent(Math.Max((int)frame.Length, 1));
+                frame.CopyTo(rented);
+                var memory = rented.AsMemory(0, (int)frame.Length);
+                var task = InvokeAsync(memory, rented, context, ct);
+                await pending.WriteAsync(task, ct).ConfigureAwait(false);
+            }
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                if (!buffer.IsEmpty) throw new ProtocolException("Connection closed in the middle of a frame.");
+                return;
+            }
+        }
+    }
+
+    private async ValueTask<ProtocolWriter?> InvokeAsync(ReadOnlyMemory<byte> frame, byte[] rented, ConnectionContext context, CancellationToken ct)
+    {
+        try
+        {
+            return await _handler.HandleAsync(frame, context, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> frame)
+    {
+        frame = default;
+        if (buffer.Length < 4) return false;
+        Span<byte> prefix = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(prefix);
+        var length = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        if (length < 0 || length > _limits.MaxFrameBytes)
+            throw new ProtocolException($"Frame length {length} is outside 0..{_limits.MaxFrameBytes} (socket.request.max.bytes).");
+        if (buffer.Length < 4 + (long)length) return false;
+        frame = buffer.Slice(4, length);
+        buffer = buffer.Slice(4 + (long)length);
+        return true;
+    }
+
+    private static async Task WriteLoopAsync(ChannelReader<ValueTask<ProtocolWriter?>> pending, PipeWriter writer, CancellationTokenSource connection, ILogger logger)
+    {
+        try
+        {
+            while (await pending.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (pending.TryRead(out var task))
+                {
+                    ProtocolWriter? response;
+                    try
+                    {
+                        response = await task.ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        // A request that cannot be answered ends the connection, as Kafka does.
+                        if (ex is not ProtocolException and not OperationCanceledException)
+                            logger.LogError(ex, "request handler failed; closing the connection");
+                        connection.Cancel();
+                        return;
+                    }
+                    if (response is null) continue;
+                    using (response)
+                    {
+                        var body = response.WrittenSpan;
+                        var span = writer.GetSpan(4);
+                        BinaryPrimitives.WriteInt32BigEndian(span, body.Length);
+                        writer.Advance(4);
+                        writer.Write(body);
+                    }
+                    if (writer.UnflushedBytes > 256 * 1024)
+                        await writer.FlushAsync().ConfigureAwait(false);
+                }
+                await writer.FlushAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception) when (connection.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            connection.Cancel();
+            // Drain so handler buffers go back to the pool.
+            while (pending.TryRead(out var task))
+            {
+                try { (await task.ConfigureAwait(false))?.Dispose(); } catch (Exception) { }
+            }
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        _listener.Dispose();
+        if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
+        Task[] tasks;
+        lock (_connections)
+        {
+            foreach (var s in _connections.Values)
+            {
+                try { s.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
+            }
+            tasks = _connectionTasks.ToArray();
+        }
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+}
