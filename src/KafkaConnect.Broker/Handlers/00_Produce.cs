@@ -188,10 +188,11 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
     private static ErrorCode CheckKeys(ReadOnlySpan<byte> batch, out string? message)
     {
         message = null;
-        List<Record> records;
         try
         {
-            records = RecordBatchCodec.ReadRecords(batch);
+            if (!PartitionLog.HasRecordWithoutKey(batch)) return ErrorCode.None;
+            message = "Compacted topic cannot accept a record without a key.";
+            return ErrorCode.InvalidRecord;
         }
         catch (UnsupportedCompressionException ex)
         {
@@ -203,15 +204,6 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
             message = ex.Message;
             return ErrorCode.CorruptMessage;
         }
-        foreach (var r in records)
-        {
-            if (r.Key is null)
-            {
-                message = "Compacted topic cannot accept a record without a key.";
-                return ErrorCode.InvalidRecord;
-            }
-        }
-        return ErrorCode.None;
     }
 
     /// <summary>
@@ -221,25 +213,7 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
     public static void RebuildProducerState(Partition partition)
     {
         var log = partition.Log;
-        var offset = Math.Max(log.LogStartOffset, log.LogEndOffset - 100_000);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 20);
-        while (offset < log.LogEndOffset)
-        {
-            buffer.ResetWrittenCount();
-            if (log.Read(offset, 1 << 20, buffer) <= 0) break;
-            var span = buffer.WrittenSpan;
-            var progressed = false;
-            while (RecordBatchHeader.TryRead(span, out var h) && h.TotalSize <= span.Length)
-            {
-                if (h.LastOffset >= offset)
-                {
-                    if (h.HasProducerId) partition.Producers.Record(h, h.BaseOffset);
-                    offset = h.LastOffset + 1;
-                    progressed = true;
-                }
-                span = span[h.TotalSize..];
-            }
-            if (!progressed) break;
-        }
+        foreach (var h in log.ReadBatchHeaders(Math.Max(log.LogStartOffset, log.LogEndOffset - 100_000)))
+            if (h.HasProducerId) partition.Producers.Record(h, h.BaseOffset);
     }
 }

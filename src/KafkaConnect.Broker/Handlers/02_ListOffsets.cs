@@ -4,7 +4,6 @@
 using KafkaConnect.Broker.Topics;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
-using KafkaConnect.Protocol.Records;
 
 namespace KafkaConnect.Broker.Handlers;
 
@@ -64,33 +63,17 @@ internal sealed class ListOffsetsHandler : SyncApiHandler<ListOffsetsRequest, Li
         return response;
     }
 
+    /// <summary>The last offset of the batch holding the largest timestamp (by batch, as the headers tell).</summary>
     private static (long Offset, long Timestamp) MaxTimestamp(Partition partition)
     {
-        var log = partition.Log;
         long bestOffset = -1, bestTs = -1;
-        var offset = log.LogStartOffset;
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 20);
-        while (offset < log.LogEndOffset)
+        foreach (var h in partition.Log.ReadBatchHeaders(partition.Log.LogStartOffset))
         {
-            buffer.ResetWrittenCount();
-            if (log.Read(offset, 1 << 20, buffer) <= 0) break;
-            var span = buffer.WrittenSpan;
-            var progressed = false;
-            while (RecordBatchHeader.TryRead(span, out var h) && h.TotalSize <= span.Length)
+            if (h.MaxTimestamp > bestTs)
             {
-                if (h.LastOffset >= offset)
-                {
-                    if (h.MaxTimestamp > bestTs)
-                    {
-                        bestTs = h.MaxTimestamp;
-                        bestOffset = h.LastOffset;
-                    }
-                    offset = h.LastOffset + 1;
-                    progressed = true;
-                }
-                span = span[h.TotalSize..];
+                bestTs = h.MaxTimestamp;
+                bestOffset = h.LastOffset;
             }
-            if (!progressed) break;
         }
         return (bestOffset, bestTs);
     }
