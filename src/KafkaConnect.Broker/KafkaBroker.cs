@@ -73,6 +73,7 @@ public sealed class KafkaBroker : IAsyncDisposable
                     ProduceHandler.RebuildProducerState(p);
             var dispatcher = new RequestDispatcher(state, HandlerRegistry.Create(), logger);
             var server = new KafkaServer(config.ListenEndPoint(), dispatcher, new FrameLimits { MaxFrameBytes = config.SocketRequestMaxBytes }, logger);
+            config.BoundTo(server.LocalEndPoint.Port);
             var broker = new KafkaBroker(state, server, dirLock, logger);
             server.Start();
             broker.StartBackground();

@@ -53,6 +53,10 @@ public sealed class ConsumerGroupTests(ITestOutputHelper output)
             committed[int.Parse(property.Name, CultureInfo.InvariantCulture)] = property.Value.GetInt64();
         }
 
+        // Processing is spread over partitions, so every partition has a commit whose exact resume matters.
+        Assert.True(committed.Count == Partitions && committed.Values.All(o => o > 0),
+            $"Expected a non-zero committed offset for every partition, got {before.GetProperty("committed")}");
+
         await broker.RestartAsync(crash);
 
         // The restarted broker keeps accepting writes after the recovered log end.

@@ -81,7 +81,13 @@ public sealed class BrokerConfig
     public string ListenHost { get; }
     public int ListenPort { get; }
     public string AdvertisedHost { get; }
-    public int AdvertisedPort { get; }
+    public int AdvertisedPort { get; private set; }
+
+    /// <summary>With port 0 the OS picks the port; clients must be told the one actually bound.</summary>
+    internal void BoundTo(int port)
+    {
+        if (AdvertisedPort == 0) AdvertisedPort = port;
+    }
     public string DataDirectory { get; }
     public int NodeId { get; }
     public string? ClusterId { get; }

@@ -27,6 +27,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
 from kafka.errors import KafkaError  # noqa: E402
 from kafka.structs import OffsetAndMetadata  # noqa: E402
 
+PER_PARTITION_PER_POLL = 10
+
 CONSUMER_SETTINGS = dict(
     enable_auto_commit=False,
     auto_offset_reset="earliest",
@@ -116,13 +118,14 @@ class Member(threading.Thread):
             self.stopped.set()
 
     def process(self, consumer, tp, records):
-        for record in records:
+        for index, record in enumerate(records):
             with self.shared["lock"]:
-                allowed = len(self.shared["consumed"]) < self.shared["limit"]
+                # A few records per partition per poll spread commits over every partition.
+                allowed = index < PER_PARTITION_PER_POLL and len(self.shared["consumed"]) < self.shared["limit"]
                 if allowed:
                     self.shared["consumed"].append(parse_id(record.value))
             if not allowed:
-                # Not processed: rewind so this record is fetched again once the limit rises.
+                # Not processed: rewind so this record is fetched again (next poll, or once the limit rises).
                 consumer.seek(tp, record.offset)
                 return
             try:

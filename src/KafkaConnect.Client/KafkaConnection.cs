@@ -1,0 +1,295 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using KafkaConnect.Protocol;
+using KafkaConnect.Protocol.Messages;
+
+namespace KafkaConnect.Client;
+
+/// <summary>The connection broke or timed out; the request may be retried on a new connection.</summary>
+public sealed class KafkaConnectionException : Exception
+{
+    public KafkaConnectionException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>The broker supports no version of an API that this client can speak.</summary>
+public sealed class UnsupportedVersionException : Exception
+{
+    public UnsupportedVersionException(string message) : base(message) { }
+}
+
+/// <summary>
+/// One TCP connection to one broker. Requests are pipelined: many may be in flight, and Kafka answers them
+/// in order, so responses are matched to a FIFO of pending requests (and checked by correlation id).
+/// ApiVersions is negotiated on connect; <see cref="NegotiateVersion"/> picks the highest common version.
+/// </summary>
+public sealed class KafkaConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _reader;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Queue<Pending> _pending = new();
+    private readonly string _clientId;
+    private readonly TimeSpan _requestTimeout;
+    private readonly Task _readLoop;
+    private readonly CancellationTokenSource _closed = new();
+    private readonly ProtocolWriter _scratch = new(64 * 1024);
+    private Dictionary<ApiKey, (short Min, short Max)> _versions = new();
+    private int _nextCorrelationId;
+    private Exception? _failure;
+
+    private sealed class Pending
+    {
+        public required int CorrelationId;
+        public required ApiKey Key;
+        public required short Version;
+        public required Func<ReadOnlyMemory<byte>, short, object> Parse;
+        public required TaskCompletionSource<object> Completion;
+        public long DeadlineTicks;
+    }
+
+    private KafkaConnection(Socket socket, string host, int port, string clientId, TimeSpan requestTimeout)
+    {
+        _socket = socket;
+        Host = host;
+        Port = port;
+        _clientId = clientId;
+        _requestTimeout = requestTimeout;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024));
+        _readLoop = Task.Run(ReadLoopAsync);
+        _ = Task.Run(TimeoutLoopAsync);
+    }
+
+    public string Host { get; }
+    public int Port { get; }
+    public bool IsClosed => _closed.IsCancellationRequested;
+
+    public static async Task<KafkaConnection> ConnectAsync(string host, int port, string clientId, TimeSpan connectTimeout, TimeSpan requestTimeout, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using (var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            cts.CancelAfter(connectTimeout);
+            try
+            {
+                await socket.ConnectAsync(host, port, cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            {
+                socket.Dispose();
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new KafkaConnectionException($"Cannot connect to {host}:{port}: {(ex is OperationCanceledException ? "timed out" : ex.Message)}", ex);
+            }
+        }
+        var connection = new KafkaConnection(socket, host, port, clientId, requestTimeout);
+        try
+        {
+            await connection.NegotiateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return connection;
+    }
+
+    private async Task NegotiateAsync(CancellationToken ct)
+    {
+        var request = new ApiVersionsRequest { ClientSoftwareName = "kafkaconnect-dotnet", ClientSoftwareVersion = "0.1.0" };
+        var response = await SendAsync<ApiVersionsResponse>(ApiKey.ApiVersions, 3, request, ct).ConfigureAwait(false);
+        if (response.ErrorCode == (short)ErrorCode.UnsupportedVersion)
+            response = await SendAsync<ApiVersionsResponse>(ApiKey.ApiVersions, 0, new ApiVersionsRequest(), ct).ConfigureAwait(false);
+        if (response.ErrorCode != 0)
+            throw new KafkaConnectionException($"ApiVersions to {Host}:{Port} failed with error {(ErrorCode)response.ErrorCode}.");
+        _versions = response.ApiKeys.ToDictionary(k => (ApiKey)k.ApiKey, k => (k.MinVersion, k.MaxVersion));
+    }
+
+    /// <summary>The highest version both sides speak within [min, max] of ours.</summary>
+    public short NegotiateVersion(ApiKey key, short min, short max)
+    {
+        if (!_versions.TryGetValue(key, out var broker))
+            throw new UnsupportedVersionException($"Broker {Host}:{Port} does not support {key}.");
+        var ours = ApiMessages.TryGetVersionRange(key, out _, out var generatedMax) ? Math.Min(max, generatedMax) : max;
+        var v = Math.Min(ours, broker.Max);
+        if (v < Math.Max(min, broker.Min))
+            throw new UnsupportedVersionException($"Broker {Host}:{Port} supports {key} v{broker.Min}-{broker.Max}; this client needs v{min}-{max}.");
+        return (short)v;
+    }
+
+    public bool Supports(ApiKey key) => _versions.ContainsKey(key);
+
+    /// <summary>Sends a request and waits for its response.</summary>
+    public async Task<TResponse> SendAsync<TResponse>(ApiKey key, short version, IKafkaMessage request, CancellationToken cancellationToken)
+        where TResponse : class, IKafkaMessage, new()
+    {
+        var completion = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await WriteAsync(key, version, request, new Pending
+        {
+            CorrelationId = 0,
+            Key = key,
+            Version = version,
+            Parse = static (body, v) =>
+            {
+                var r = new TResponse();
+                var reader = new ProtocolReader(body);
+                r.Read(ref reader, v);
+                return r;
+            },
+            Completion = completion,
+        }, cancellationToken).ConfigureAwait(false);
+        using (cancellationToken.Register(static s => ((TaskCompletionSource<object>)s!).TrySetCanceled(), completion))
+            return (TResponse)await completion.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a request that gets no response (produce with acks=0).</summary>
+    public Task SendWithoutResponseAsync(ApiKey key, short version, IKafkaMessage request, CancellationToken cancellationToken)
+        => WriteAsync(key, version, request, null, cancellationToken);
+
+    private async Task WriteAsync(ApiKey key, short version, IKafkaMessage request, Pending? pending, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_failure is not null) throw new KafkaConnectionException($"Connection to {Host}:{Port} is closed: {_failure.Message}", _failure);
+            var correlationId = _nextCorrelationId++;
+            var w = _scratch;
+            w.Reset();
+            var lengthAt = w.Reserve(4);
+            w.WriteInt16((short)key);
+            w.WriteInt16(version);
+            w.WriteInt32(correlationId);
+            w.WriteNullableString(_clientId);
+            if (ApiMessages.RequestHeaderVersion(key, version) >= 2) w.WriteEmptyTaggedFields();
+            request.Write(w, version);
+            w.PatchInt32(lengthAt, w.Position - 4);
+            if (pending is not null)
+            {
+                pending.CorrelationId = correlationId;
+                pending.DeadlineTicks = Environment.TickCount64 + (long)_requestTimeout.TotalMilliseconds;
+                lock (_pending) _pending.Enqueue(pending);
+            }
+            try
+            {
+                await _stream.WriteAsync(w.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+            {
+                Fail(new KafkaConnectionException($"Write to {Host}:{Port} failed: {ex.Message}", ex));
+                throw new KafkaConnectionException($"Write to {Host}:{Port} failed: {ex.Message}", ex);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await _reader.ReadAsync(_closed.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                while (buffer.Length >= 4)
+                {
+                    var length = ReadLength(buffer);
+                    if (length < 4) throw new ProtocolException($"Response frame length {length} is invalid.");
+                    if (buffer.Length < 4 + (long)length) break;
+                    // Responses may slice records out of the frame, so each gets its own array.
+                    var frame = buffer.Slice(4, length).ToArray();
+                    buffer = buffer.Slice(4 + (long)length);
+                    Dispatch(frame);
+                }
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted) throw new KafkaConnectionException($"Broker {Host}:{Port} closed the connection.");
+            }
+        }
+        catch (Exception ex)
+        {
+            Fail(ex is KafkaConnectionException ? ex : new KafkaConnectionException($"Connection to {Host}:{Port} failed: {ex.Message}", ex));
+        }
+    }
+
+    private static int ReadLength(in ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> prefix = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(prefix);
+        return BinaryPrimitives.ReadInt32BigEndian(prefix);
+    }
+
+    private void Dispatch(byte[] frame)
+    {
+        Pending? p;
+        lock (_pending) _pending.TryDequeue(out p);
+        var correlationId = BinaryPrimitives.ReadInt32BigEndian(frame);
+        if (p is null || p.CorrelationId != correlationId)
+            throw new ProtocolException($"Response with correlation id {correlationId} does not match the oldest request ({p?.CorrelationId}).");
+        var headerSize = ApiMessages.ResponseHeaderVersion(p.Key, p.Version) >= 1 ? 4 + SkipTags(frame.AsMemory(4)) : 4;
+        try
+        {
+            p.Completion.TrySetResult(p.Parse(frame.AsMemory(headerSize), p.Version));
+        }
+        catch (Exception ex)
+        {
+            p.Completion.TrySetException(ex);
+        }
+    }
+
+    private static int SkipTags(ReadOnlyMemory<byte> rest)
+    {
+        var r = new ProtocolReader(rest);
+        r.SkipTaggedFields();
+        return r.Position;
+    }
+
+    private async Task TimeoutLoopAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(_requestTimeout.TotalMilliseconds / 10, 10, 1000)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_closed.Token).ConfigureAwait(false))
+            {
+                long oldest;
+                lock (_pending)
+                {
+                    if (!_pending.TryPeek(out var p)) continue;
+                    oldest = p.DeadlineTicks;
+                }
+                if (Environment.TickCount64 > oldest)
+                    Fail(new KafkaConnectionException($"Request to {Host}:{Port} timed out after {_requestTimeout.TotalMilliseconds} ms (request.timeout.ms)."));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Fail(Exception failure)
+    {
+        Interlocked.CompareExchange(ref _failure, failure, null);
+        try { _closed.Cancel(); } catch (ObjectDisposedException) { }
+        try { _socket.Shutdown(SocketShutdown.Both); } catch (Exception ex) when (ex is SocketException or ObjectDisposedException) { }
+        List<Pending> failed;
+        lock (_pending)
+        {
+            failed = _pending.ToList();
+            _pending.Clear();
+        }
+        foreach (var p in failed) p.Completion.TrySetException(_failure!);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Fail(new KafkaConnectionException($"Connection to {Host}:{Port} was closed by the client."));
+        try { await _readLoop.ConfigureAwait(false); } catch (Exception) { }
+        await _reader.CompleteAsync().ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _scratch.Dispose();
+    }
+}
