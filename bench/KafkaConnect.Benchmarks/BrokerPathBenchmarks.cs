@@ -23,8 +23,9 @@ public class BrokerPathBenchmarks
     public const int FetchBatches = 10;
     public const int FetchRecords = FetchBatches * TestData.RecordsPerBatch;
     // Enough invocations per iteration to amortise timer noise; the produce log is emptied between iterations.
-    private const int ProduceInvocations = 512;
+    private const int ProduceInvocations = 2048;
     private const string ProduceTopic = "bench-produce";
+    private const string CompactedTopic = "bench-compacted";
     private const string FetchTopic = "bench-fetch";
     private const short ProduceVersion = 9;
     private const short FetchVersion = 12;
@@ -35,7 +36,9 @@ public class BrokerPathBenchmarks
     private readonly ConnectionContext _connection = new(1, "127.0.0.1", 50_000);
     private byte[] _produceFrame = [];
     private byte[] _fetchFrame = [];
+    private byte[] _compactedFrame = [];
     private PartitionLog? _produceLog;
+    private PartitionLog? _compactedLog;
     private int _fetchResponseBytes;
 
     [GlobalSetup]
@@ -56,10 +59,16 @@ public class BrokerPathBenchmarks
         _dispatcher = new RequestDispatcher(_state, HandlerRegistry.Create(), logger);
         CreateTopic(ProduceTopic);
         CreateTopic(FetchTopic);
+        CreateTopic(CompactedTopic, new Dictionary<string, string> { ["cleanup.policy"] = "compact" });
         _produceLog = topics.Get(ProduceTopic)!.Partitions[0].Log;
+        _compactedLog = topics.Get(CompactedTopic)!.Partitions[0].Log;
 
-        var batch = TestData.Batch(TestData.Values(TestData.RecordsPerBatch, 100));
+        var values = TestData.Values(TestData.RecordsPerBatch, 100);
+        var batch = TestData.Batch(values);
         _produceFrame = TestData.RequestFrame(ApiKey.Produce, ProduceVersion, 1, TestData.ProduceRequest(ProduceTopic, 1, [batch]));
+        var keyed = TestData.Batch(values, keys: TestData.Keys(TestData.RecordsPerBatch));
+        _compactedFrame = TestData.RequestFrame(ApiKey.Produce, ProduceVersion, 4, TestData.ProduceRequest(CompactedTopic, 1, [keyed]));
+        CheckProduceResponse(Dispatch(_compactedFrame, dispose: false));
 
         // Fill the fetch topic through the same path, one batch per request.
         var fill = TestData.RequestFrame(ApiKey.Produce, ProduceVersion, 2, TestData.ProduceRequest(FetchTopic, 1, [batch]));
@@ -85,19 +94,21 @@ public class BrokerPathBenchmarks
         Console.WriteLine($"// produce frame {_produceFrame.Length:N0} bytes; fetch response {_fetchResponseBytes:N0} bytes, {FetchRecords:N0} records");
     }
 
-    private void CreateTopic(string name)
+    private void CreateTopic(string name, Dictionary<string, string>? configs = null)
     {
-        var error = _state!.Topics.TryCreate(name, 1, new Dictionary<string, string>(), validateOnly: false, out var message, out _);
+        var error = _state!.Topics.TryCreate(name, 1, configs ?? new Dictionary<string, string>(), validateOnly: false, out var message, out _);
         if (error != ErrorCode.None) throw new InvalidOperationException($"Creating {name}: {error} {message}");
     }
 
-    /// <summary>Empties the produce log (a fresh segment, the old ones deleted) so the data dir stays small.</summary>
-    [IterationSetup(Target = nameof(Produce))]
-    public void ResetProduceLog()
+    /// <summary>Empties the produce logs (a fresh segment, the old ones deleted) so the data dir stays small.</summary>
+    [IterationSetup(Targets = [nameof(Produce), nameof(ProduceCompacted)])]
+    public void ResetProduceLogs()
     {
-        var log = _produceLog!;
-        log.RollNow();
-        log.DeleteRecordsBefore(log.LogEndOffset);
+        foreach (var log in new[] { _produceLog!, _compactedLog! })
+        {
+            log.RollNow();
+            log.DeleteRecordsBefore(log.LogEndOffset);
+        }
     }
 
     [GlobalCleanup]
@@ -124,6 +135,15 @@ public class BrokerPathBenchmarks
     [InvocationCount(ProduceInvocations)]
     [Work(TestData.RecordsPerBatch, TestData.RecordsPerBatch * 100L)]
     public void Produce() => Dispatch(_produceFrame, dispose: true);
+
+    /// <summary>
+    /// The same to a cleanup.policy=compact topic (Kafka Connect's offsets, configs and status topics): the
+    /// handler must see every key, so each batch is decoded on the produce path.
+    /// </summary>
+    [Benchmark]
+    [InvocationCount(ProduceInvocations)]
+    [Work(TestData.RecordsPerBatch, TestData.RecordsPerBatch * 100L)]
+    public void ProduceCompacted() => Dispatch(_compactedFrame, dispose: true);
 
     /// <summary>One fetch request from offset 0 returning 10 batches (~1 MiB) of 1,000 x 100-byte records.</summary>
     [Benchmark]

@@ -20,7 +20,7 @@ internal static class Program
         var job = Job.Default
             .WithWarmupCount(2)
             .WithIterationCount(5)
-            .WithIterationTime(TimeInterval.FromMilliseconds(250))
+            .WithIterationTime(TimeInterval.FromMilliseconds(500))
             .WithLaunchCount(1);
         if (!outOfProcess) job = job.WithToolchain(InProcessEmitToolchain.Instance);
         var config = DefaultConfig.Instance

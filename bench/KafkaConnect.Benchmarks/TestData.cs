@@ -36,12 +36,20 @@ internal static class TestData
         return values;
     }
 
-    /// <summary>One batch holding the given values, keyless, timestamps 1 ms apart, offsets from 0.</summary>
-    public static byte[] Batch(byte[][] values, CompressionType compression = CompressionType.None)
+    /// <summary>One batch holding the given values (keyless unless keys are given), timestamps 1 ms apart, offsets from 0.</summary>
+    public static byte[] Batch(byte[][] values, CompressionType compression = CompressionType.None, byte[][]? keys = null)
     {
         using var builder = new RecordBatchBuilder(0, compression);
-        for (var i = 0; i < values.Length; i++) builder.Add(BaseTimestamp + i, null, values[i]);
+        for (var i = 0; i < values.Length; i++) builder.Add(BaseTimestamp + i, keys?[i], values[i]);
         return builder.Build();
+    }
+
+    /// <summary>Keys "key-000000", "key-000001", ... as a compacted topic's producer would send.</summary>
+    public static byte[][] Keys(int count)
+    {
+        var keys = new byte[count][];
+        for (var i = 0; i < count; i++) keys[i] = System.Text.Encoding.ASCII.GetBytes($"key-{i:D6}");
+        return keys;
     }
 
     /// <summary>A request frame as the network layer hands it to the dispatcher: header then body, no length prefix.</summary>

@@ -13,6 +13,8 @@ internal static class Program
         commands:
           broker [server.properties] [--listen HOST:PORT] [--data-dir DIR] [--config KEY=VALUE]...
               Runs the single-node Kafka broker. Settings use Kafka's server.properties keys; flags override the file.
+          docs config
+              Prints the configuration reference (docs/configuration.md).
         """;
 
     private static async Task<int> Main(string[] args)
@@ -27,6 +29,7 @@ internal static class Program
             return args[0] switch
             {
                 "broker" => await BrokerCommand.RunAsync(args[1..]).ConfigureAwait(false),
+                "docs" when args.Length == 2 && args[1] == "config" => PrintConfigDocs(),
                 _ => Fail($"unknown command '{args[0]}'.\n{Usage}"),
             };
         }
@@ -34,6 +37,12 @@ internal static class Program
         {
             return Fail(ex.Message);
         }
+    }
+
+    private static int PrintConfigDocs()
+    {
+        Console.Out.Write(ConfigDocs.Markdown());
+        return 0;
     }
 
     internal static int Fail(string message)

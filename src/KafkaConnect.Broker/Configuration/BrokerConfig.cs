@@ -124,12 +124,14 @@ public sealed class BrokerConfig
             values[k] = v.Trim();
             if (!Known.Contains(k)) unknown.Add(k);
         }
-        foreach (var s in Settings)
-            if (s.Default is not null) values.TryAdd(s.Name, s.Default);
         return new BrokerConfig(values, unknown);
     }
 
-    private string? Get(string key) => _values.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
+    private static readonly Dictionary<string, string?> Defaults = Settings.ToDictionary(s => s.Name, s => s.Default, StringComparer.Ordinal);
+
+    /// <summary>The value set explicitly, else the setting's default.</summary>
+    private string? Get(string key)
+        => _values.TryGetValue(key, out var v) && v.Length > 0 ? v : Defaults.GetValueOrDefault(key);
 
     private bool Bool(string key) => Get(key)?.ToLowerInvariant() switch
     {

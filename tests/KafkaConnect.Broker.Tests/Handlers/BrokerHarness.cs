@@ -188,7 +188,9 @@ internal sealed class BrokerHarness : IAsyncDisposable
         {
             var value = new byte[valueSize];
             value.AsSpan().Fill((byte)('a' + i % 26));
-            b.Add(timestamp + i, keys ? System.Text.Encoding.UTF8.GetBytes("k" + i) : null, value);
+            // Typed as nullable memory: a null byte[] would convert to an empty (not null) key.
+            var key = keys ? (ReadOnlyMemory<byte>?)System.Text.Encoding.UTF8.GetBytes("k" + i) : null;
+            b.Add(timestamp + i, key, value);
         }
         return b.Build();
     }

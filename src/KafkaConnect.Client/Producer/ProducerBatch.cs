@@ -1,0 +1,252 @@
+using System.Buffers;
+using KafkaConnect.Protocol.Records;
+
+namespace KafkaConnect.Client.Producer;
+
+/// <summary>
+/// Records for one partition that travel together. While open, records are encoded straight into a
+/// <see cref="RecordBatchBuilder"/>; when drained the first time it is built (compressed, producer id and
+/// sequence stamped) into a pooled buffer that is resent unchanged on retries, so the broker can deduplicate.
+/// </summary>
+internal sealed class ProducerBatch
+{
+    private Entry[] _entries;
+
+    private struct Entry
+    {
+        public object? Callback;
+        public long Timestamp;
+    }
+
+    public ProducerBatch(PartitionState owner, RecordBatchBuilder builder, long createdMs, long deadlineMs)
+    {
+        Owner = owner;
+        Builder = builder;
+        CreatedMs = createdMs;
+        DeadlineMs = deadlineMs;
+        EstimatedSize = RecordBatchHeader.Size;
+        _entries = ArrayPool<Entry>.Shared.Rent(16);
+    }
+
+    public PartitionState Owner { get; }
+    public RecordBatchBuilder? Builder { get; private set; }
+    public int Count { get; private set; }
+    public int EstimatedSize { get; private set; }
+    public long ReservedBytes { get; set; }
+    public long CreatedMs { get; }
+    public long DeadlineMs { get; }
+
+    /// <summary>No more appends (full, lingered out or drained). Read without the lock by the sticky partitioner.</summary>
+    public volatile bool Closed;
+
+    public int BaseSequence { get; set; } = -1;
+    public byte[]? Payload { get; private set; }
+    public int PayloadLength { get; private set; }
+    public int Attempts { get; set; }
+    public bool Completed { get; private set; }
+
+    /// <summary>Completes after every record's outcome was reported (flush waits on it).</summary>
+    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Adds a record; the caller holds the partition lock and checked the size limit.</summary>
+    public void Append(long timestamp, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers, object? callback, int size)
+    {
+        Builder!.Add(timestamp, key, value, headers);
+        if (Count == _entries.Length)
+        {
+            var bigger = ArrayPool<Entry>.Shared.Rent(Count * 2);
+            _entries.AsSpan(0, Count).CopyTo(bigger);
+            ArrayPool<Entry>.Shared.Return(_entries, clearArray: true);
+            _entries = bigger;
+        }
+        _entries[Count++] = new Entry { Callback = callback, Timestamp = timestamp };
+        EstimatedSize += size;
+    }
+
+    /// <summary>Encodes the batch once (compression included) and gives the builder back to the pool.</summary>
+    public void Seal(long producerId, short epoch, int baseSequence, Action<RecordBatchBuilder> returnBuilder)
+    {
+        var builder = Builder!;
+        builder.ProducerId = producerId;
+        builder.ProducerEpoch = epoch;
+        builder.BaseSequence = baseSequence;
+        BaseSequence = baseSequence;
+        var writer = new RentedArrayWriter();
+        PayloadLength = builder.Build(writer);
+        Payload = writer.Array;
+        Builder = null;
+        returnBuilder(builder);
+    }
+
+    public bool IsSealed => Payload is not null;
+
+    public ReadOnlyMemory<byte> Records => Payload.AsMemory(0, PayloadLength);
+
+    /// <summary>Restamps producer epoch and sequence after the producer was reset (the bytes stay; the CRC is redone).</summary>
+    public void Restamp(long producerId, short epoch, int baseSequence)
+    {
+        var span = Payload.AsSpan(0, PayloadLength);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchHeader.ProducerIdOffset..], producerId);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16BigEndian(span[(RecordBatchHeader.ProducerIdOffset + 8)..], epoch);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(span[(RecordBatchHeader.ProducerIdOffset + 10)..], baseSequence);
+        RecordBatchHeader.UpdateCrc(span);
+        BaseSequence = baseSequence;
+    }
+
+    /// <summary>Reports success for every record; returns the pooled memory. Call outside partition locks.</summary>
+    public void Complete(long baseOffset, long logAppendTime)
+    {
+        if (Completed) return;
+        Completed = true;
+        var topic = Owner.Topic.Name;
+        var partition = Owner.Partition;
+        for (var i = 0; i < Count; i++)
+        {
+            ref var e = ref _entries[i];
+            if (e.Callback is null) continue;
+            var metadata = new RecordMetadata(topic, partition, baseOffset < 0 ? -1 : baseOffset + i, logAppendTime >= 0 ? logAppendTime : e.Timestamp);
+            Notify(e.Callback, metadata, null);
+        }
+        Release();
+    }
+
+    public void Fail(Exception error)
+    {
+        if (Completed) return;
+        Completed = true;
+        for (var i = 0; i < Count; i++)
+        {
+            if (_entries[i].Callback is { } cb) Notify(cb, null, error);
+        }
+        Release();
+    }
+
+    private static void Notify(object callback, RecordMetadata? metadata, Exception? error)
+    {
+        if (callback is TaskCompletionSource<RecordMetadata> tcs)
+        {
+            if (error is null) tcs.TrySetResult(metadata!);
+            else tcs.TrySetException(error);
+            return;
+        }
+        try
+        {
+            ((Action<RecordMetadata?, Exception?>)callback)(metadata, error);
+        }
+#pragma warning disable CA1031 // A throwing user callback must not break delivery of the other records.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private void Release()
+    {
+        ArrayPool<Entry>.Shared.Return(_entries, clearArray: true);
+        _entries = [];
+        if (Payload is not null) ArrayPool<byte>.Shared.Return(Payload);
+        Payload = null;
+        Done.TrySetResult();
+    }
+
+    /// <summary>Hands the builder back when a batch fails before it was sealed.</summary>
+    public RecordBatchBuilder? TakeBuilder()
+    {
+        var b = Builder;
+        Builder = null;
+        return b;
+    }
+}
+
+/// <summary>Lets RecordBatchBuilder write straight into a pooled array (it asks for the whole batch at once).</summary>
+internal sealed class RentedArrayWriter : IBufferWriter<byte>
+{
+    private int _length;
+
+    public byte[] Array { get; private set; } = [];
+
+    public void Advance(int count) => _length += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return Array.AsMemory(_length);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return Array.AsSpan(_length);
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        if (Array.Length - _length >= Math.Max(sizeHint, 1)) return;
+        var bigger = ArrayPool<byte>.Shared.Rent(_length + Math.Max(sizeHint, 256));
+        Array.AsSpan(0, _length).CopyTo(bigger);
+        if (Array.Length > 0) ArrayPool<byte>.Shared.Return(Array);
+        Array = bigger;
+    }
+}
+
+/// <summary>One partition's queue: the open batch, closed batches waiting to go, and idempotence state.</summary>
+internal sealed class PartitionState
+{
+    public PartitionState(TopicState topic, int partition)
+    {
+        Topic = topic;
+        Partition = partition;
+    }
+
+    public TopicState Topic { get; }
+    public int Partition { get; }
+    public object Lock { get; } = new();
+
+    public ProducerBatch? Open;
+    public readonly LinkedList<ProducerBatch> Ready = new();
+    public int InFlight;
+
+    /// <summary>A batch failed retriably: hold new sends until every in-flight batch is back, then resend in order.</summary>
+    public bool Retrying;
+
+    public long RetryAtMs;
+    public int NextSequence;
+
+    /// <summary>The sequence the broker expects next (the first sequence not yet acknowledged).</summary>
+    public int AckedSequence;
+
+    public ClusterMetadata? LeaderFrom;
+    public int Leader = -1;
+}
+
+/// <summary>A topic's partitions and its partitioner state.</summary>
+internal sealed class TopicState
+{
+    public TopicState(string name, int partitions)
+    {
+        Name = name;
+        Partitions = new PartitionState[partitions];
+        for (var i = 0; i < partitions; i++) Partitions[i] = new PartitionState(this, i);
+    }
+
+    public string Name { get; }
+    public volatile PartitionState[] Partitions;
+    public readonly object StickyLock = new();
+    public int StickyPartition = -1;
+    public ProducerBatch? StickyBatch;
+    public int RoundRobin = -1;
+
+    /// <summary>Partitions were added (CreatePartitions): grow, keeping the existing queues.</summary>
+    public void Grow(int count)
+    {
+        lock (StickyLock)
+        {
+            var old = Partitions;
+            if (count <= old.Length) return;
+            var grown = new PartitionState[count];
+            old.CopyTo(grown, 0);
+            for (var i = old.Length; i < count; i++) grown[i] = new PartitionState(this, i);
+            Partitions = grown;
+        }
+    }
+}

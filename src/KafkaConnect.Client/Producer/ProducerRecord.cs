@@ -1,0 +1,14 @@
+using KafkaConnect.Protocol.Records;
+
+namespace KafkaConnect.Client.Producer;
+
+/// <summary>
+/// A record to send. Key and value are bytes (serialisation is the caller's business); a null key spreads
+/// records by the sticky partitioner, a key picks murmur2(key) % partitions, an explicit partition wins.
+/// The bytes are copied when the record is accepted, so buffers may be reused once Produce returns.
+/// </summary>
+public sealed record ProducerRecord(string Topic, ReadOnlyMemory<byte>? Key, ReadOnlyMemory<byte>? Value,
+    IReadOnlyList<RecordHeader>? Headers = null, int? Partition = null, long? Timestamp = null);
+
+/// <summary>Where a record was stored. Offset is -1 with acks=0 (the broker does not answer).</summary>
+public sealed record RecordMetadata(string Topic, int Partition, long Offset, long Timestamp);
