@@ -15,13 +15,7 @@ public sealed partial class PartitionLog
     {
         while (RecordBatchHeader.TryRead(batches, out var h) && h.TotalSize <= batches.Length && h.BatchLength > 0)
         {
-            if (!h.IsControl)
-            {
-                foreach (var r in RecordBatchCodec.ReadRecords(batches[..h.TotalSize], verifyCrc: false))
-                {
-                    if (r.Key is null) return true;
-                }
-            }
+            if (RecordBatchCodec.HasRecordWithoutKey(batches[..h.TotalSize])) return true;
             batches = batches[h.TotalSize..];
         }
         return false;

@@ -1,12 +1,7 @@
+using KafkaConnect.Client.Consumer;
 using KafkaConnect.Protocol;
 
 namespace KafkaConnect.Client.Admin;
-
-/// <summary>One partition of one topic.</summary>
-public readonly record struct TopicPartition(string Topic, int Partition)
-{
-    public override string ToString() => $"{Topic}-{Partition}";
-}
 
 /// <summary>
 /// A topic to create. NumPartitions and ReplicationFactor of -1 take the broker's defaults (num.partitions,

@@ -1,3 +1,4 @@
+using KafkaConnect.Client.Consumer;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
 

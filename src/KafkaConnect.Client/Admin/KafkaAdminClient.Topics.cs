@@ -103,7 +103,6 @@ public sealed partial class KafkaAdminClient
             return true;
         }, cancellationToken).ConfigureAwait(false);
         outcome.ThrowIfFailed(operation);
-        await _cluster.RefreshMetadataAsync(Array.Empty<string>(), allowAutoCreate: false, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>All topics, sorted by name; internal topics (__consumer_offsets, ...) only when asked for.</summary>

@@ -23,12 +23,15 @@ public sealed partial class KafkaAdminClient : IAsyncDisposable
             "Upper bound for one admin call including retries.", ConfigSpec.Between(1, int.MaxValue)),
         new ConfigKey("retries", ConfigType.Int, "2147483647",
             "How often a call is retried after a retriable error (the api timeout usually ends it first).", ConfigSpec.Between(0, int.MaxValue)),
+        new ConfigKey("send.buffer.bytes", ConfigType.Int, "131072", "Accepted for compatibility; not used."),
+        new ConfigKey("receive.buffer.bytes", ConfigType.Int, "65536", "Accepted for compatibility; not used."),
     ]);
 
     private readonly KafkaCluster _cluster;
     private readonly TimeProvider _time;
     private readonly TimeSpan _apiTimeout;
     private readonly int _retries;
+    private volatile bool _controllerSuspect;
 
     /// <summary>Creates the client from Kafka-style properties; unknown or invalid keys throw a ConfigException naming the key.</summary>
     public KafkaAdminClient(IReadOnlyDictionary<string, string> properties, TimeProvider? timeProvider = null)
@@ -69,6 +72,8 @@ public sealed partial class KafkaAdminClient : IAsyncDisposable
             }
             catch (KafkaConnectionException ex)
             {
+                // The broker may be gone for good: look the controller up again rather than redial it forever.
+                _controllerSuspect = true;
                 last = ex;
             }
             catch (KafkaException ex) when (IsRetriable(ex.Error))
@@ -97,9 +102,10 @@ public sealed partial class KafkaAdminClient : IAsyncDisposable
 
     /// <summary>
     /// Kafka's retriable errors, less UNKNOWN_TOPIC_OR_PARTITION (for admin calls a missing topic is an answer,
-    /// not a metadata race), plus NOT_CONTROLLER (the controller moved).
+    /// not a metadata race), plus NOT_CONTROLLER (the controller moved) and UNSTABLE_OFFSET_COMMIT (a
+    /// transactional commit is pending).
     /// </summary>
-    internal static bool IsRetriable(ErrorCode error) => error == ErrorCode.NotController
+    internal static bool IsRetriable(ErrorCode error) => error is ErrorCode.NotController or ErrorCode.UnstableOffsetCommit
         || (error != ErrorCode.UnknownTopicOrPartition && KafkaException.IsRetriableError(error));
 
     private static async Task<TResponse> SendAsync<TResponse>(KafkaConnection connection, ApiKey key, short minVersion, short maxVersion,
@@ -114,8 +120,11 @@ public sealed partial class KafkaAdminClient : IAsyncDisposable
     private async Task<KafkaConnection> GetControllerConnectionAsync(CancellationToken ct)
     {
         var metadata = _cluster.Metadata;
-        if (metadata.ControllerId < 0 || !metadata.Brokers.ContainsKey(metadata.ControllerId))
+        if (_controllerSuspect || metadata.ControllerId < 0 || !metadata.Brokers.ContainsKey(metadata.ControllerId))
+        {
+            _controllerSuspect = false;
             metadata = await _cluster.RefreshMetadataAsync(Array.Empty<string>(), allowAutoCreate: false, cancellationToken: ct).ConfigureAwait(false);
+        }
         return metadata.ControllerId >= 0 && metadata.Brokers.ContainsKey(metadata.ControllerId)
             ? await _cluster.GetConnectionAsync(metadata.ControllerId, ct).ConfigureAwait(false)
             : await _cluster.GetAnyConnectionAsync(ct).ConfigureAwait(false);

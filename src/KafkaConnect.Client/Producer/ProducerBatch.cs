@@ -18,7 +18,7 @@ internal sealed class ProducerBatch
         public long Timestamp;
     }
 
-    public ProducerBatch(PartitionState owner, RecordBatchBuilder builder, long createdMs, long deadlineMs)
+    public ProducerBatch(PartitionQueue owner, RecordBatchBuilder builder, long createdMs, long deadlineMs)
     {
         Owner = owner;
         Builder = builder;
@@ -28,7 +28,7 @@ internal sealed class ProducerBatch
         _entries = ArrayPool<Entry>.Shared.Rent(16);
     }
 
-    public PartitionState Owner { get; }
+    public PartitionQueue Owner { get; }
     public RecordBatchBuilder? Builder { get; private set; }
     public int Count { get; private set; }
     public int EstimatedSize { get; private set; }
@@ -44,6 +44,14 @@ internal sealed class ProducerBatch
     public int PayloadLength { get; private set; }
     public int Attempts { get; set; }
     public bool Completed { get; private set; }
+
+    private int _finished;
+
+    /// <summary>True for the one caller that gets to report the outcome.</summary>
+    public bool TryFinish() => Interlocked.Exchange(ref _finished, 1) == 0;
+
+    /// <summary>Order of first send, so retried batches go back in the order they first went out.</summary>
+    public long SendOrder { get; set; } = -1;
 
     /// <summary>Completes after every record's outcome was reported (flush waits on it).</summary>
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -190,15 +198,15 @@ internal sealed class RentedArrayWriter : IBufferWriter<byte>
 }
 
 /// <summary>One partition's queue: the open batch, closed batches waiting to go, and idempotence state.</summary>
-internal sealed class PartitionState
+internal sealed class PartitionQueue
 {
-    public PartitionState(TopicState topic, int partition)
+    public PartitionQueue(ProducerTopic topic, int partition)
     {
         Topic = topic;
         Partition = partition;
     }
 
-    public TopicState Topic { get; }
+    public ProducerTopic Topic { get; }
     public int Partition { get; }
     public object Lock { get; } = new();
 
@@ -220,17 +228,17 @@ internal sealed class PartitionState
 }
 
 /// <summary>A topic's partitions and its partitioner state.</summary>
-internal sealed class TopicState
+internal sealed class ProducerTopic
 {
-    public TopicState(string name, int partitions)
+    public ProducerTopic(string name, int partitions)
     {
         Name = name;
-        Partitions = new PartitionState[partitions];
-        for (var i = 0; i < partitions; i++) Partitions[i] = new PartitionState(this, i);
+        Partitions = new PartitionQueue[partitions];
+        for (var i = 0; i < partitions; i++) Partitions[i] = new PartitionQueue(this, i);
     }
 
     public string Name { get; }
-    public volatile PartitionState[] Partitions;
+    public volatile PartitionQueue[] Partitions;
     public readonly object StickyLock = new();
     public int StickyPartition = -1;
     public ProducerBatch? StickyBatch;
@@ -243,9 +251,9 @@ internal sealed class TopicState
         {
             var old = Partitions;
             if (count <= old.Length) return;
-            var grown = new PartitionState[count];
+            var grown = new PartitionQueue[count];
             old.CopyTo(grown, 0);
-            for (var i = old.Length; i < count; i++) grown[i] = new PartitionState(this, i);
+            for (var i = old.Length; i < count; i++) grown[i] = new PartitionQueue(this, i);
             Partitions = grown;
         }
     }

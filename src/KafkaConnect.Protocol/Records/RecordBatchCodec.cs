@@ -46,6 +46,54 @@ public static class RecordBatchCodec
         return ParseRecords(header, data);
     }
 
+    /// <summary>
+    /// True when any record of the batch has a null key (compacted topics refuse them). Scans the length fields
+    /// only: no record objects, and compressed batches are inflated into a pooled buffer.
+    /// </summary>
+    public static bool HasRecordWithoutKey(ReadOnlySpan<byte> batch)
+    {
+        if (!RecordBatchHeader.TryRead(batch, out var header) || header.TotalSize > batch.Length)
+            throw new ProtocolException("Record batch is shorter than its header says.");
+        if (header.IsControl) return false;
+        var body = batch[RecordBatchHeader.Size..header.TotalSize];
+        if (header.Compression == CompressionType.None) return ScanForNullKey(body, header.RecordCount);
+        if (!CompressionCodecs.IsSupported(header.Compression)) throw new UnsupportedCompressionException(header.Compression);
+        using var buffer = new PooledByteBuffer(Math.Max(body.Length * 4, 1024));
+        CompressionCodecs.Decompress(header.Compression, body, buffer, CompressionCodecs.DefaultMaxDecompressedSize);
+        return ScanForNullKey(buffer.WrittenSpan, header.RecordCount);
+    }
+
+    private static bool ScanForNullKey(ReadOnlySpan<byte> data, int count)
+    {
+        var pos = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var length = ReadVarInt(data, ref pos);
+            var next = pos + length;
+            if (length < MinRecordBodySize || next > data.Length) throw new ProtocolException($"Invalid record length {length}.");
+            pos++; // attributes
+            ReadVarInt(data, ref pos); // timestamp delta: a varlong, but a varint read skips it the same way when short
+            ReadVarInt(data, ref pos); // offset delta
+            if (ReadVarInt(data, ref pos) == -1) return true;
+            pos = next;
+        }
+        return false;
+    }
+
+    /// <summary>Zig-zag varint read over a span; up to 10 bytes so varlongs can be skipped too.</summary>
+    private static int ReadVarInt(ReadOnlySpan<byte> data, ref int pos)
+    {
+        ulong value = 0;
+        for (var shift = 0; shift < 70; shift += 7)
+        {
+            if (pos >= data.Length) throw new ProtocolException("Record data ends inside a varint.");
+            var b = data[pos++];
+            value |= (ulong)(b & 0x7f) << shift;
+            if ((b & 0x80) == 0) return (int)(long)((value >> 1) ^ (ulong)-(long)(value & 1));
+        }
+        throw new ProtocolException("Varint is too long.");
+    }
+
     private static List<Record> ParseRecords(in RecordBatchHeader header, byte[] data)
     {
         var count = header.RecordCount;

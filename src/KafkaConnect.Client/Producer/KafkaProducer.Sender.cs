@@ -1,0 +1,491 @@
+using KafkaConnect.Protocol;
+using KafkaConnect.Protocol.Messages;
+
+namespace KafkaConnect.Client.Producer;
+
+// The sender: one background loop closes lingering batches, expires old ones, and per broker drains at most
+// one batch per partition into a produce request, keeping up to max.in.flight requests pipelined on that
+// broker's connection. Responses complete, retry or fail batches and wake the loop.
+public sealed partial class KafkaProducer
+{
+    /// <summary>The broker keeps the last five batches per producer and partition for duplicate detection.</summary>
+    private const int MaxInFlightPerPartition = 5;
+
+    private readonly Dictionary<int, NodeState> _nodes = new();
+    private readonly List<ProducerBatch> _expired = new();
+    private long _producerId = -1;
+    private short _producerEpoch = -1;
+    private volatile bool _needsReset;
+    private int _totalInFlight;
+    private long _sendOrder;
+    private int _metadataRefreshing;
+    private volatile bool _metadataWanted;
+    private long _retriedBatches;
+    private long _resets;
+
+    /// <summary>Batches sent again after a retriable error (for tests and diagnostics).</summary>
+    internal long RetriedBatches => Interlocked.Read(ref _retriedBatches);
+
+    /// <summary>Producer id re-initialisations after a sequence problem.</summary>
+    internal long Resets => Interlocked.Read(ref _resets);
+
+    private sealed class NodeState
+    {
+        public NodeState(int id) => Id = id;
+
+        public int Id { get; }
+        public volatile KafkaConnection? Connection;
+        public volatile Task? Connecting;
+        public short Version;
+        public int InFlight;
+        public List<ProducerBatch>? Drained;
+        public int DrainedBytes;
+    }
+
+    private async Task SenderLoopAsync()
+    {
+        var attempt = 0;
+        while (!_stop.IsCancellationRequested)
+        {
+            Volatile.Write(ref _wakePending, 0);
+            long waitMs;
+            try
+            {
+                var canSend = true;
+                if (_options.Idempotent && (_producerId < 0 || _needsReset))
+                {
+                    canSend = false;
+                    if (Volatile.Read(ref _totalInFlight) == 0)
+                    {
+                        await InitProducerIdAsync().ConfigureAwait(false);
+                        canSend = true;
+                    }
+                }
+                waitMs = Drain(NowMs, canSend);
+                attempt = 0;
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // The loop must survive broker errors; batches time out by delivery.timeout.ms.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                waitMs = (long)_cluster.Backoff(attempt++).TotalMilliseconds;
+                FailExpired(NowMs);
+            }
+            if (_metadataWanted || _cluster.IsMetadataStale) RefreshMetadataInBackground();
+            if (waitMs <= 0) continue;
+            try
+            {
+                await _wake.WaitAsync(TimeSpan.FromMilliseconds(Math.Min(waitMs, 1000)), _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>One pass over all partitions; returns how long the loop may sleep (0 = go again now).</summary>
+    private long Drain(long now, bool canSend)
+    {
+        var nextWake = now + 1000;
+        var more = false;
+        var flushing = Volatile.Read(ref _flushing) > 0 || _closing;
+        var maxRequest = _options.MaxRequestSize;
+        List<NodeState>? busy = null;
+        foreach (var topic in _topics.Values)
+        {
+            foreach (var p in topic.Partitions)
+            {
+                lock (p.Lock)
+                {
+                    if (p.Open is { } open)
+                    {
+                        if (flushing || now - open.CreatedMs >= _options.LingerMs) CloseOpen(p);
+                        else nextWake = Math.Min(nextWake, open.CreatedMs + _options.LingerMs);
+                    }
+                    if (p.Ready.Count == 0) continue;
+                    ExpireReady(p, now);
+                    if (p.Ready.First is not { } first) continue;
+                    nextWake = Math.Min(nextWake, first.Value.DeadlineMs);
+                    if (!canSend) continue;
+                    if (p.Retrying)
+                    {
+                        if (p.InFlight > 0) continue;
+                        if (now < p.RetryAtMs)
+                        {
+                            nextWake = Math.Min(nextWake, p.RetryAtMs);
+                            continue;
+                        }
+                        p.Retrying = false;
+                    }
+                    if (_options.Idempotent && p.InFlight >= MaxInFlightPerPartition) continue;
+                    var leader = LeaderOf(p);
+                    if (leader < 0)
+                    {
+                        _metadataWanted = true;
+                        continue;
+                    }
+                    var node = NodeFor(leader);
+                    if (!IsReady(node) || Volatile.Read(ref node.InFlight) >= _options.MaxInFlight) continue;
+                    var batch = first.Value;
+                    var size = batch.IsSealed ? batch.PayloadLength : batch.EstimatedSize;
+                    if (node.Drained is { Count: > 0 } && node.DrainedBytes + size > maxRequest)
+                    {
+                        more = true;
+                        continue;
+                    }
+                    p.Ready.RemoveFirst();
+                    if (!batch.IsSealed)
+                    {
+                        var sequence = -1;
+                        if (_options.Idempotent)
+                        {
+                            sequence = p.NextSequence;
+                            p.NextSequence = IncrementSequence(sequence, batch.Count);
+                        }
+                        batch.BaseSequence = sequence;
+                        batch.SendOrder = _sendOrder++;
+                    }
+                    batch.Attempts++;
+                    p.InFlight++;
+                    (node.Drained ??= new List<ProducerBatch>()).Add(batch);
+                    node.DrainedBytes += size;
+                    if (node.Drained.Count == 1) (busy ??= new List<NodeState>()).Add(node);
+                    if (p.Ready.Count > 0) more = true;
+                }
+            }
+        }
+        FailExpired(now);
+        if (busy is not null)
+        {
+            foreach (var node in busy)
+            {
+                var batches = node.Drained!;
+                node.Drained = null;
+                node.DrainedBytes = 0;
+                // Encoding and compression happen here, outside the partition locks; only this loop seals batches.
+                foreach (var b in batches)
+                {
+                    if (!b.IsSealed) b.Seal(_producerId, _producerEpoch, b.BaseSequence, ReturnBuilder);
+                }
+                Interlocked.Increment(ref node.InFlight);
+                Interlocked.Add(ref _totalInFlight, batches.Count);
+                _ = SendAsync(node, node.Connection!, batches);
+            }
+        }
+        return more ? 0 : nextWake - now;
+    }
+
+    private static int IncrementSequence(int sequence, int count)
+        => sequence > int.MaxValue - count ? count - (int.MaxValue - sequence) - 1 : sequence + count;
+
+    /// <summary>Moves batches past delivery.timeout.ms out of the queue (the caller holds the partition lock).</summary>
+    private void ExpireReady(PartitionQueue p, long now)
+    {
+        var node = p.Ready.First;
+        while (node is not null)
+        {
+            var next = node.Next;
+            if (now >= node.Value.DeadlineMs)
+            {
+                p.Ready.Remove(node);
+                _expired.Add(node.Value);
+                // It may have been stored before its response was lost: the sequence can no longer continue.
+                if (_options.Idempotent && node.Value.IsSealed) _needsReset = true;
+            }
+            node = next;
+        }
+    }
+
+    private void FailExpired(long now)
+    {
+        if (_expired.Count == 0) return;
+        foreach (var batch in _expired)
+        {
+            var p = batch.Owner;
+            FinishBatch(batch, new TimeoutException(
+                $"Expiring {batch.Count} record(s) for {p.Topic.Name}-{p.Partition}: {now - batch.CreatedMs} ms has passed since batch creation (delivery.timeout.ms={_options.DeliveryTimeoutMs})."), -1, -1);
+        }
+        _expired.Clear();
+    }
+
+    private int LeaderOf(PartitionQueue p)
+    {
+        var md = _cluster.Metadata;
+        if (ReferenceEquals(md, p.LeaderFrom)) return p.Leader;
+        var leader = -1;
+        if (md.Topics.TryGetValue(p.Topic.Name, out var tm))
+        {
+            var parts = tm.Partitions;
+            PartitionMetadata? pm = p.Partition < parts.Count && parts[p.Partition].Partition == p.Partition ? parts[p.Partition] : null;
+            if (pm is null)
+            {
+                foreach (var candidate in parts)
+                {
+                    if (candidate.Partition == p.Partition) pm = candidate;
+                }
+            }
+            if (pm is not null && pm.Error is ErrorCode.None or ErrorCode.ReplicaNotAvailable && md.Brokers.ContainsKey(pm.Leader)) leader = pm.Leader;
+        }
+        p.LeaderFrom = md;
+        p.Leader = leader;
+        return leader;
+    }
+
+    private NodeState NodeFor(int id)
+    {
+        if (!_nodes.TryGetValue(id, out var node)) _nodes[id] = node = new NodeState(id);
+        return node;
+    }
+
+    /// <summary>True when the node has a live connection; otherwise starts connecting (the loop is woken when done).</summary>
+    private bool IsReady(NodeState node)
+    {
+        if (node.Connection is { IsClosed: false }) return true;
+        node.Connection = null;
+        if (node.Connecting is null or { IsCompleted: true }) node.Connecting = ConnectAsync(node);
+        return false;
+    }
+
+    private async Task ConnectAsync(NodeState node)
+    {
+        try
+        {
+            var connection = await _cluster.GetConnectionAsync(node.Id, _stop.Token).ConfigureAwait(false);
+            node.Version = connection.NegotiateVersion(ApiKey.Produce, 3, 11);
+            node.Connection = connection;
+        }
+#pragma warning disable CA1031 // Unreachable brokers are retried (with the cluster's reconnect backoff) until records expire.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            _metadataWanted = true;
+            if (!_stop.IsCancellationRequested) await Task.Delay(_options.Cluster.ReconnectBackoff).ConfigureAwait(false);
+        }
+        finally
+        {
+            WakeSender();
+        }
+    }
+
+    private void RefreshMetadataInBackground()
+    {
+        if (_topics.IsEmpty || Interlocked.CompareExchange(ref _metadataRefreshing, 1, 0) != 0) return;
+        _metadataWanted = false;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var md = await _cluster.RefreshMetadataAsync(cancellationToken: _stop.Token).ConfigureAwait(false);
+                foreach (var topic in _topics.Values)
+                {
+                    if (md.Topics.TryGetValue(topic.Name, out var tm) && tm.Error == ErrorCode.None && tm.Partitions.Count > topic.Partitions.Length)
+                        topic.Grow(tm.Partitions.Count);
+                }
+            }
+#pragma warning disable CA1031 // A failed refresh is retried on the next pass.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                _metadataWanted = true;
+                if (!_stop.IsCancellationRequested) await Task.Delay(_options.Cluster.RetryBackoff).ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _metadataRefreshing, 0);
+                WakeSender();
+            }
+        });
+    }
+
+    private ProduceRequest BuildRequest(List<ProducerBatch> batches)
+    {
+        var request = new ProduceRequest
+        {
+            Acks = _options.Acks,
+            TimeoutMs = (int)Math.Min(_options.Cluster.RequestTimeout.TotalMilliseconds, int.MaxValue),
+        };
+        ProduceRequest.TopicProduceData? current = null;
+        foreach (var b in batches)
+        {
+            var topic = b.Owner.Topic.Name;
+            if (current is null || !string.Equals(current.Name, topic, StringComparison.Ordinal))
+            {
+                current = null;
+                foreach (var t in request.TopicData)
+                {
+                    if (string.Equals(t.Name, topic, StringComparison.Ordinal)) current = t;
+                }
+                if (current is null)
+                {
+                    current = new ProduceRequest.TopicProduceData { Name = topic };
+                    request.TopicData.Add(current);
+                }
+            }
+            current.PartitionData.Add(new ProduceRequest.PartitionProduceData { Index = b.Owner.Partition, Records = b.Records });
+        }
+        return request;
+    }
+
+    private async Task SendAsync(NodeState node, KafkaConnection connection, List<ProducerBatch> batches)
+    {
+        try
+        {
+            var request = BuildRequest(batches);
+            if (_options.Acks == 0)
+            {
+                await connection.SendWithoutResponseAsync(ApiKey.Produce, node.Version, request, CancellationToken.None).ConfigureAwait(false);
+                foreach (var b in batches) HandleResult(b, ErrorCode.None, null, -1, -1, null);
+                return;
+            }
+            var response = await connection.SendAsync<ProduceResponse>(ApiKey.Produce, node.Version, request, CancellationToken.None).ConfigureAwait(false);
+            foreach (var b in batches)
+            {
+                var pr = FindPartition(response, b.Owner.Topic.Name, b.Owner.Partition);
+                if (pr is null) HandleResult(b, ErrorCode.NetworkException, "The produce response did not mention this partition.", -1, -1, null);
+                else HandleResult(b, (ErrorCode)pr.ErrorCode, pr.ErrorMessage, pr.BaseOffset, pr.LogAppendTimeMs, null);
+            }
+        }
+#pragma warning disable CA1031 // Any failure of the exchange is a failure of each batch in it, retried or reported per batch.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            foreach (var b in batches) HandleResult(b, ErrorCode.NetworkException, ex.Message, -1, -1, ex);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref node.InFlight);
+            WakeSender();
+        }
+    }
+
+    private static ProduceResponse.PartitionProduceResponse? FindPartition(ProduceResponse response, string topic, int partition)
+    {
+        foreach (var t in response.Responses)
+        {
+            if (!string.Equals(t.Name, topic, StringComparison.Ordinal)) continue;
+            foreach (var p in t.PartitionResponses)
+            {
+                if (p.Index == partition) return p;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Completes, requeues or fails one batch after its request finished.</summary>
+    private void HandleResult(ProducerBatch batch, ErrorCode error, string? message, long baseOffset, long logAppendTime, Exception? transportError)
+    {
+        var p = batch.Owner;
+        Exception? failure = null;
+        var now = NowMs;
+        lock (p.Lock)
+        {
+            p.InFlight--;
+            Interlocked.Decrement(ref _totalInFlight);
+            if (error is ErrorCode.None or ErrorCode.DuplicateSequenceNumber)
+            {
+                if (batch.BaseSequence >= 0) p.AckedSequence = IncrementSequence(batch.BaseSequence, batch.Count);
+            }
+            else
+            {
+                // Connection loss, timeouts and leader moves are retried with the same bytes and sequence.
+                var retriable = transportError is null ? KafkaException.IsRetriableError(error)
+                    : transportError is KafkaConnectionException or IOException or System.Net.Sockets.SocketException or TimeoutException;
+                // Out of order behind an earlier batch of ours that is being retried: it goes again after that one.
+                if (error == ErrorCode.OutOfOrderSequenceNumber && _options.Idempotent && batch.BaseSequence != p.AckedSequence) retriable = true;
+                if (retriable && batch.Attempts <= _options.Retries && now < batch.DeadlineMs && !_stop.IsCancellationRequested)
+                {
+                    Requeue(p, batch);
+                    Interlocked.Increment(ref _retriedBatches);
+                    p.Retrying = true;
+                    p.RetryAtMs = now + (long)_cluster.Backoff(batch.Attempts - 1).TotalMilliseconds;
+                    if (transportError is not null || error is ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable
+                        or ErrorCode.UnknownTopicOrPartition or ErrorCode.FencedLeaderEpoch or ErrorCode.UnknownLeaderEpoch)
+                    {
+                        _metadataWanted = true;
+                    }
+                    return;
+                }
+                var where = $"{p.Topic.Name}-{p.Partition}";
+                failure = now >= batch.DeadlineMs && retriable
+                    ? new TimeoutException($"Expiring {batch.Count} record(s) for {where}: delivery.timeout.ms ({_options.DeliveryTimeoutMs}) passed while retrying after {error}{(message is null ? "" : " - " + message)}.")
+                    : transportError is not null && !retriable
+                        ? new KafkaException(ErrorCode.UnknownServerError, $"Produce to {where} failed: {transportError.Message}")
+                        : new KafkaException(error, $"Produce to {where} failed: {error}{(message is null ? "" : " - " + message)}");
+                // The broker did not store this batch, so later sequences would no longer line up: reset the producer
+                // (new epoch, sequences from 0) rather than let records land out of order.
+                if (_options.Idempotent && batch.BaseSequence >= 0) _needsReset = true;
+            }
+        }
+        FinishBatch(batch, failure, baseOffset, logAppendTime);
+    }
+
+    /// <summary>Puts a batch back among the retried ones at the front, in the order they were first sent.</summary>
+    private static void Requeue(PartitionQueue p, ProducerBatch batch)
+    {
+        var node = p.Ready.First;
+        while (node is not null && node.Value.SendOrder >= 0 && node.Value.SendOrder < batch.SendOrder) node = node.Next;
+        if (node is null) p.Ready.AddLast(batch);
+        else p.Ready.AddBefore(node, batch);
+    }
+
+    private void FinishBatch(ProducerBatch batch, Exception? failure, long baseOffset, long logAppendTime)
+    {
+        if (!batch.TryFinish()) return;
+        if (batch.TakeBuilder() is { } builder) ReturnBuilder(builder);
+        if (failure is null) batch.Complete(baseOffset, logAppendTime);
+        else batch.Fail(failure);
+        _memory.Release(batch.ReservedBytes);
+        _incomplete.TryRemove(batch, out _);
+    }
+
+    /// <summary>
+    /// Gets a producer id, or after a sequence problem bumps the epoch, and renumbers the batches still queued
+    /// from sequence 0 in their original order. Runs only while nothing is in flight.
+    /// </summary>
+    private async Task InitProducerIdAsync()
+    {
+        var connection = await _cluster.GetAnyConnectionAsync(_stop.Token).ConfigureAwait(false);
+        var version = connection.NegotiateVersion(ApiKey.InitProducerId, 0, 5);
+        var bump = _producerId >= 0 && version >= 3;
+        var request = new InitProducerIdRequest
+        {
+            TransactionalId = null,
+            TransactionTimeoutMs = int.MaxValue,
+            ProducerId = bump ? _producerId : -1,
+            ProducerEpoch = bump ? _producerEpoch : (short)-1,
+        };
+        var response = await connection.SendAsync<InitProducerIdResponse>(ApiKey.InitProducerId, version, request, _stop.Token).ConfigureAwait(false);
+        if (response.ErrorCode != 0)
+            throw new KafkaException((ErrorCode)response.ErrorCode, $"InitProducerId failed: {(ErrorCode)response.ErrorCode}.");
+        var reset = _producerId >= 0;
+        _producerId = response.ProducerId;
+        _producerEpoch = response.ProducerEpoch;
+        if (reset)
+        {
+            Interlocked.Increment(ref _resets);
+            foreach (var topic in _topics.Values)
+            {
+                foreach (var p in topic.Partitions)
+                {
+                    lock (p.Lock)
+                    {
+                        p.NextSequence = 0;
+                        p.AckedSequence = 0;
+                        foreach (var b in p.Ready)
+                        {
+                            if (!b.IsSealed) break;
+                            b.Restamp(_producerId, _producerEpoch, p.NextSequence);
+                            p.NextSequence = IncrementSequence(p.NextSequence, b.Count);
+                        }
+                    }
+                }
+            }
+        }
+        _needsReset = false;
+    }
+}
