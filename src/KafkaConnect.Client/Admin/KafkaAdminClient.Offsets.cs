@@ -24,7 +24,8 @@ public sealed partial class KafkaAdminClient
         var result = new Dictionary<TopicPartition, ListedOffset>();
         var pending = new HashSet<TopicPartition>(specs.Keys);
         if (pending.Count == 0) return result;
-        var minVersion = (short)1;
+        // Isolation level needs v2, the max-timestamp spec v7.
+        var minVersion = (short)(readCommitted ? 2 : 1);
         foreach (var s in specs.Values)
             if (s.Timestamp == OffsetSpec.MaxTimestamp.Timestamp) minVersion = 7;
         var outcome = new Outcome();

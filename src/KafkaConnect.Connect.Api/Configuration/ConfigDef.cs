@@ -10,7 +10,7 @@ namespace KafkaConnect.Connect.Configuration;
 /// (<see cref="Validate"/>) and to generate documentation (<see cref="ToMarkdown"/>).
 /// Configurations are string-valued dictionaries, as they arrive over REST.
 /// </summary>
-public sealed class ConfigDef
+public sealed partial class ConfigDef
 {
     /// <summary>Marks a setting as required: parsing fails when it is absent.</summary>
     public static readonly object NoDefaultValue = new NoDefault();

@@ -289,6 +289,39 @@ public sealed class KafkaServerTests
     }
 
     [Fact]
+    public async Task Half_closed_client_still_gets_its_pending_responses()
+    {
+        var handler = new FakeHandler();
+        await using var server = Start(handler);
+        using var client = await ConnectAsync(server);
+        await SendAsync(client, Frame('W', "late"), Frame('E', "next"));
+        await handler.WaitForCallsAsync(2);
+        client.Shutdown(SocketShutdown.Send);
+        handler.Gate("late").SetResult();
+        Assert.Equal("late", await ReceiveAsync(client));
+        Assert.Equal("next", await ReceiveAsync(client));
+        await AssertClosedAsync(client);
+    }
+
+    [Fact]
+    public async Task A_client_vanishing_mid_request_does_not_disturb_others()
+    {
+        var handler = new FakeHandler();
+        await using var server = Start(handler);
+        using var other = await ConnectAsync(server);
+        var gone = await ConnectAsync(server);
+        await SendAsync(gone, Frame('W', "orphan"), Frame('W', "orphan"));
+        await handler.WaitForCallsAsync(2);
+        gone.LingerState = new LingerOption(true, 0); // close with a reset
+        gone.Dispose();
+
+        handler.Gate("orphan").SetResult();
+        await AssertEchoAsync(other, "fine");
+        using var again = await ConnectAsync(server);
+        await AssertEchoAsync(again, "fresh");
+    }
+
+    [Fact]
     public async Task Each_connection_gets_its_own_context()
     {
         var handler = new FakeHandler();

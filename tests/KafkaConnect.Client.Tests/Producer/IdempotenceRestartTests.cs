@@ -59,11 +59,11 @@ public sealed class IdempotenceRestartTests : IAsyncLifetime
                         if (e is not null) lock (errors) errors.Add(e);
                         else Interlocked.Increment(ref acked);
                     });
-                    if (i % 1000 == 999) await Task.Delay(40);
+                    if (i % 2000 == 1999) await Task.Delay(5);
                 }
             });
             // Restart once a good part of the stream is acknowledged and more is still on its way.
-            while (Volatile.Read(ref acked) < count / 4) await Task.Delay(5);
+            while (Volatile.Read(ref acked) < count / 4) await Task.Delay(1);
             await _broker.DisposeAsync();
             _broker = null;
             await Task.Delay(200);
