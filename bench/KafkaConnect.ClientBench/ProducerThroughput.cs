@@ -22,6 +22,7 @@ internal static class ProducerThroughput
         int[] sizes = [100, 1024];
         var partitions = 4;
         var linger = 5;
+        string? batchSize = null;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -30,6 +31,7 @@ internal static class ProducerThroughput
                 case "--sizes": sizes = args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--partitions": partitions = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--linger-ms": linger = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--batch-size": batchSize = args[i + 1]; break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
@@ -64,9 +66,9 @@ internal static class ProducerThroughput
             {
                 await CreateTopicAsync(bootstrap, $"ours-{size}", partitions);
                 await CreateTopicAsync(bootstrap, $"kcat-{size}", partitions);
-                var ours = await RunOursAsync(bootstrap, $"ours-{size}", records, size, linger);
+                var ours = await RunOursAsync(bootstrap, $"ours-{size}", records, size, linger, batchSize);
                 Print(size, "kafkaconnect", ours, records);
-                var kcat = await RunKcatAsync(bootstrap, $"kcat-{size}", records, size, linger, work);
+                var kcat = await RunKcatAsync(bootstrap, $"kcat-{size}", records, size, linger, batchSize, work);
                 Print(size, "kcat", kcat, records);
                 Console.WriteLine($"{size,6} ratio ours/kcat: {kcat.TotalSeconds / ours.TotalSeconds:F2}");
             }
@@ -83,7 +85,7 @@ internal static class ProducerThroughput
     private static void Print(int size, string client, TimeSpan elapsed, int records)
         => Console.WriteLine($"{size,6} {client,-10} {elapsed.TotalSeconds,8:F2} {records / elapsed.TotalSeconds,12:N0} {(double)records * size / elapsed.TotalSeconds / 1e6,8:F1}");
 
-    private static async Task<TimeSpan> RunOursAsync(string bootstrap, string topic, int records, int size, int linger)
+    private static async Task<TimeSpan> RunOursAsync(string bootstrap, string topic, int records, int size, int linger, string? batchSize)
     {
         var payload = new byte[size];
         Random.Shared.NextBytes(payload);
@@ -95,11 +97,13 @@ internal static class ProducerThroughput
             Interlocked.Increment(ref failures);
             Interlocked.CompareExchange(ref firstError, e, null);
         };
-        await using var producer = new KafkaProducer(new Dictionary<string, string>
+        var config = new Dictionary<string, string>
         {
             ["bootstrap.servers"] = bootstrap,
             ["linger.ms"] = linger.ToString(CultureInfo.InvariantCulture),
-        });
+        };
+        if (batchSize is not null) config["batch.size"] = batchSize;
+        await using var producer = new KafkaProducer(config);
         // Warm up metadata and the connection outside the measurement.
         await producer.ProduceAsync(new ProducerRecord(topic, null, payload));
         var record = new ProducerRecord(topic, null, payload);
@@ -111,7 +115,7 @@ internal static class ProducerThroughput
         return watch.Elapsed;
     }
 
-    private static async Task<TimeSpan> RunKcatAsync(string bootstrap, string topic, int records, int size, int linger, string work)
+    private static async Task<TimeSpan> RunKcatAsync(string bootstrap, string topic, int records, int size, int linger, string? batchSize, string work)
     {
         var file = Path.Combine(work, $"payload-{size}.txt");
         await using (var w = new StreamWriter(file))
@@ -119,13 +123,20 @@ internal static class ProducerThroughput
             var line = new string('x', size);
             for (var i = 0; i < records; i++) await w.WriteLineAsync(line);
         }
-        var watch = Stopwatch.StartNew();
-        using var kcat = Process.Start(new ProcessStartInfo("kcat")
+        var psi = new ProcessStartInfo("kcat")
         {
-            ArgumentList = { "-P", "-l", "-b", bootstrap, "-t", topic, "-X", $"linger.ms={linger}", "-X", "acks=all", file },
+            ArgumentList = { "-P", "-l", "-b", bootstrap, "-t", topic, "-X", $"linger.ms={linger}", "-X", "acks=all" },
             UseShellExecute = false,
             RedirectStandardError = true,
-        })!;
+        };
+        if (batchSize is not null)
+        {
+            psi.ArgumentList.Add("-X");
+            psi.ArgumentList.Add($"batch.size={batchSize}");
+        }
+        psi.ArgumentList.Add(file);
+        var watch = Stopwatch.StartNew();
+        using var kcat = Process.Start(psi)!;
         var stderr = kcat.StandardError.ReadToEndAsync();
         await kcat.WaitForExitAsync();
         watch.Stop();

@@ -9,6 +9,6 @@ return args.Length > 0 && args[0] == "producer"
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: KafkaConnect.ClientBench producer [--records N] [--sizes 100,1024] [--partitions 4] [--linger-ms 5]");
+    Console.Error.WriteLine("usage: KafkaConnect.ClientBench producer [--records N] [--sizes 100,1024] [--partitions 4] [--linger-ms 5] [--batch-size B]");
     return 2;
 }

@@ -57,7 +57,16 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                 if (result.Appended && request.Acks == -1) (toFlush ??= new()).Add((partition.Log, result.LastOffset));
             }
         }
-        if (request.Acks == 0) return new((ProduceResponse?)null);
+        if (request.Acks == 0)
+        {
+            // acks=0 gets no response, so a failure can only be signalled by closing the connection (as Kafka does):
+            // the producer then refreshes metadata instead of losing records silently.
+            foreach (var t in response.Responses)
+                foreach (var p in t.PartitionResponses)
+                    if (p.ErrorCode != 0)
+                        throw new ProtocolException($"acks=0 produce to {t.Name}-{p.Index} failed with {(ErrorCode)p.ErrorCode}: {p.ErrorMessage}");
+            return new((ProduceResponse?)null);
+        }
         if (toFlush is null) return new(response);
         return WaitForFlushAsync(broker, toFlush, response, cancellationToken);
     }

@@ -23,9 +23,10 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         {
             var signals = new List<Task>();
             var buffer = new ProtocolWriter(64 * 1024);
-            var (response, bytes, slices) = ReadOnce(context, request, buffer, signals);
+            var (response, bytes, slices, hasError) = ReadOnce(context, request, buffer, signals);
             var remaining = broker.Time.GetElapsedTime(broker.Time.GetTimestamp(), deadline);
-            if (bytes >= request.MinBytes || bytes > 0 && request.MinBytes <= 0 || remaining <= TimeSpan.Zero || signals.Count == 0)
+            // An error in any partition is answered at once, as Kafka does, so the client can react to it.
+            if (hasError || bytes >= request.MinBytes || bytes > 0 && request.MinBytes <= 0 || remaining <= TimeSpan.Zero || signals.Count == 0)
             {
                 // The records point into the buffer, which lives until the response is encoded.
                 foreach (var (partition, start, length) in slices)
@@ -34,13 +35,19 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 return response;
             }
             buffer.Dispose();
-            signals.Add(Task.Delay(remaining, broker.Time, cancellationToken));
-            await Task.WhenAny(signals).ConfigureAwait(false);
+            using (var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                var timer = Task.Delay(remaining, broker.Time, wake.Token);
+                signals.Add(timer);
+                await Task.WhenAny(signals).ConfigureAwait(false);
+                // Woken by an append: stop the max-wait timer rather than leave it running.
+                wake.Cancel();
+            }
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
-    private static (FetchResponse Response, long Bytes, List<(FetchResponse.PartitionData, int, int)> Slices) ReadOnce(
+    private static (FetchResponse Response, long Bytes, List<(FetchResponse.PartitionData, int, int)> Slices, bool HasError) ReadOnce(
         RequestContext context, FetchRequest request, ProtocolWriter buffer, List<Task> signals)
     {
         var broker = context.Broker;
@@ -48,6 +55,7 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         var slices = new List<(FetchResponse.PartitionData, int, int)>();
         var budget = request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes;
         long total = 0;
+        var hasError = false;
         foreach (var t in request.Topics)
         {
             var topic = broker.Topics.Get(t.Topic);
@@ -61,10 +69,11 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 if (partition is null)
                 {
                     pr.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    hasError = true;
                     continue;
                 }
                 // Take the signal before reading, so an append between the read and the wait is not missed.
-                signals.Add(partition.Appended.WaitAsync());
+                var appended = partition.Appended.WaitAsync();
                 var log = partition.Log;
                 var end = log.LogEndOffset;
                 var start = log.LogStartOffset;
@@ -74,8 +83,10 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 if (fp.FetchOffset < start || fp.FetchOffset > end)
                 {
                     pr.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
+                    hasError = true;
                     continue;
                 }
+                signals.Add(appended);
                 if (fp.FetchOffset == end) continue;
                 // KIP-74: the first partition with data returns at least one batch whatever the limits.
                 var limit = (int)Math.Min(fp.PartitionMaxBytes, budget);
@@ -90,6 +101,6 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 }
             }
         }
-        return (response, total, slices);
+        return (response, total, slices, hasError);
     }
 }

@@ -244,6 +244,12 @@ internal sealed class Fetcher
             failed = true;
             _metadataStale = true;
         }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            // Anything unexpected surfaces from the next poll rather than vanishing with this task.
+            failed = true;
+            lock (_lock) _error ??= ex;
+        }
         finally
         {
             lock (_lock)

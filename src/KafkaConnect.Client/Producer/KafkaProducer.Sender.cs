@@ -388,7 +388,12 @@ public sealed partial class KafkaProducer
             Interlocked.Decrement(ref _totalInFlight);
             if (error is ErrorCode.None or ErrorCode.DuplicateSequenceNumber)
             {
-                if (batch.BaseSequence >= 0) p.AckedSequence = IncrementSequence(batch.BaseSequence, batch.Count);
+                // Responses may be handled out of order (continuations run in parallel): only move forward.
+                if (batch.BaseSequence >= 0 && batch.SendOrder > p.AckedSendOrder)
+                {
+                    p.AckedSequence = IncrementSequence(batch.BaseSequence, batch.Count);
+                    p.AckedSendOrder = batch.SendOrder;
+                }
             }
             else
             {
@@ -476,6 +481,7 @@ public sealed partial class KafkaProducer
                     {
                         p.NextSequence = 0;
                         p.AckedSequence = 0;
+                        p.AckedSendOrder = -1;
                         foreach (var b in p.Ready)
                         {
                             if (!b.IsSealed) break;

@@ -356,7 +356,6 @@ public sealed partial class KafkaProducer : IAsyncDisposable
         foreach (var batch in _incomplete.Keys) FinishBatch(batch, closed, 0, 0);
         await _cluster.DisposeAsync().ConfigureAwait(false);
         while (_builders.TryTake(out var b)) b.Dispose();
-        _wake.Dispose();
-        _stop.Dispose();
+        // _wake and _stop stay undisposed: late responses and connects may still signal them, and they hold no handles.
     }
 }

@@ -223,6 +223,8 @@ internal sealed class PartitionQueue
     /// <summary>The sequence the broker expects next (the first sequence not yet acknowledged).</summary>
     public int AckedSequence;
 
+    public long AckedSendOrder = -1;
+
     public ClusterMetadata? LeaderFrom;
     public int Leader = -1;
 }

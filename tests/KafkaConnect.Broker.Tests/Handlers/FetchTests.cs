@@ -185,11 +185,7 @@ public sealed class FetchTests : HandlerTestBase
         Assert.NotEmpty(RecordsOf(parts[1]));
     }
 
-    [Fact(Skip = "BUG: FetchHandler long-polls even when a partition has an error. ReadOnce registers the partition's append " +
-        "signal before the offset range check, so a fetch whose only answer is OFFSET_OUT_OF_RANGE (offset above the log end or " +
-        "below the log start) with min.bytes>0 waits the full max.wait.ms (or until an append) before answering. Kafka answers " +
-        "at once when any partition has an error (ReplicaManager responds immediately on errorIncurred); consumers resetting " +
-        "their position are delayed by fetch.max.wait.ms each time. Fix: treat a partition error as 'respond now'.")]
+    [Fact]
     public async Task Offset_out_of_range_is_answered_without_waiting()
     {
         Broker.CreateTopic(Topic);
@@ -200,10 +196,7 @@ public sealed class FetchTests : HandlerTestBase
         Assert.Equal(ErrorCode.OffsetOutOfRange, (ErrorCode)Only(response!).ErrorCode);
     }
 
-    [Fact(Skip = "BUG (minor, resources): FetchHandler's max-wait Task.Delay(remaining, Time, ct) is never cancelled when an " +
-        "append wakes the fetch early, so each early-completed long poll leaves a live timer (and its task) until max.wait.ms " +
-        "passes. Under load that is fetch-rate x max.wait.ms pending timers. Fix: a linked CancellationTokenSource for the " +
-        "delay, cancelled once the wait ends.")]
+    [Fact]
     public async Task Early_wake_leaves_no_max_wait_timer_behind()
     {
         Broker.CreateTopic(Topic);

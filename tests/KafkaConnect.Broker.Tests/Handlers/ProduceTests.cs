@@ -273,11 +273,7 @@ public sealed class ProduceTests : HandlerTestBase
         Assert.Equal(4, Broker.Log(Topic).LogEndOffset);
     }
 
-    [Fact(Skip = "BUG: Produce with acks=0 drops partition errors silently. With acks=0 the producer gets no response, so Kafka " +
-        "closes the connection when any partition fails (KafkaApis.handleProduceRequest: 'the server will close socket so that " +
-        "the producer client will know that some error has happened and will refresh its metadata'). ProduceHandler returns null " +
-        "whatever the errors, so an acks=0 producer to a bad partition or with a corrupt batch loses data forever without noticing. " +
-        "Fix: when Acks == 0 and any partition response has an error, throw ProtocolException (the server closes the connection).")]
+    [Fact]
     public async Task Acks_0_with_an_error_closes_the_connection()
     {
         Broker.CreateTopic(Topic);
@@ -438,6 +434,35 @@ public sealed class ProduceTests : HandlerTestBase
         var next = await Broker.ProduceAsync(Topic, 0, BrokerHarness.Batch(1, producerId: 77, epoch: 1, sequence: 3));
         AssertError(ErrorCode.None, next);
         Assert.Equal(4, next.BaseOffset);
+    }
+
+    [Fact]
+    public async Task Concurrent_producers_get_distinct_contiguous_offsets()
+    {
+        Broker.CreateTopic(Topic);
+        var offsets = new System.Collections.Concurrent.ConcurrentBag<long>();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                var r = await Broker.ProduceAsync(Topic, 0, BrokerHarness.Batch(3));
+                AssertError(ErrorCode.None, r);
+                offsets.Add(r.BaseOffset);
+            }
+        })));
+        Assert.Equal(Enumerable.Range(0, 160).Select(i => i * 3L), offsets.Order());
+        Assert.Equal(480, Broker.Log(Topic).LogEndOffset);
+    }
+
+    [Fact]
+    public async Task Concurrent_retries_of_one_idempotent_batch_are_stored_once()
+    {
+        Broker.CreateTopic(Topic);
+        var batch = BrokerHarness.Batch(4, producerId: 55, epoch: 0, sequence: 0);
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => Broker.ProduceAsync(Topic, 0, (byte[])batch.Clone()))));
+        Assert.All(results, r => AssertError(ErrorCode.None, r));
+        Assert.All(results, r => Assert.Equal(0, r.BaseOffset));
+        Assert.Equal(4, Broker.Log(Topic).LogEndOffset);
     }
 
     [Fact]
