@@ -107,10 +107,15 @@ internal static class ProducerThroughput
         // Warm up metadata and the connection outside the measurement.
         await producer.ProduceAsync(new ProducerRecord(topic, null, payload));
         var record = new ProducerRecord(topic, null, payload);
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var watch = Stopwatch.StartNew();
+        var callerBefore = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 1; i < records; i++) producer.Produce(record, onDelivery);
+        var callerAllocated = GC.GetAllocatedBytesForCurrentThread() - callerBefore;
         await producer.FlushAsync();
         watch.Stop();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        Console.WriteLine($"{size,6} kafkaconnect allocated {allocated / (double)records:F1} bytes/record in all ({callerAllocated / (double)records:F1} on the producing thread)");
         if (failures > 0) Console.Error.WriteLine($"{failures} records failed: {firstError?.Message}");
         return watch.Elapsed;
     }

@@ -83,6 +83,13 @@ internal sealed class Fetcher
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    internal string Describe()
+    {
+        lock (_lock)
+            return $"loop={_loop?.Status} nodes=[{string.Join(",", _nodesInFlight)}] stale={_metadataStale} md=[{string.Join(",", _cluster.Metadata.Topics.Keys)}] brokers=[{string.Join(",", _cluster.Metadata.Brokers.Keys)}] "
+                + string.Join(" ", _assigned.Values.Select(s => $"{s.Partition}:pos={s.Position},fo={s.FetchOffset},if={s.InFlight},buf={s.BufferedBytes},ch={s.Chunks.Count},ep={s.Epoch},leader={Leader(_cluster.Metadata, s.Partition)}"));
+    }
+
     public void Start() => _loop ??= Task.Run(LoopAsync);
 
     public void Wake()

@@ -97,6 +97,8 @@ public sealed class KafkaConsumer : IAsyncDisposable
     /// <summary>The group membership, when group.id is set (generation, member id, leadership).</summary>
     public GroupMember? Group => _member;
 
+    internal string DescribeFetcher() => _fetcher.Describe();
+
     public IReadOnlyCollection<TopicPartition> Assignment
     {
         get { lock (_lock) return _assigned.Keys.ToList(); }
@@ -339,6 +341,7 @@ public sealed class KafkaConsumer : IAsyncDisposable
                     else { s.NeedsReset = true; reset.Add(tp); }
                 }
             }
+            _fetcher.Wake();
         }
         if (reset.Count == 0) return;
         if (_resetPolicy == "none")

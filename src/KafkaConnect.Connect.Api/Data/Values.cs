@@ -10,11 +10,8 @@ namespace KafkaConnect.Connect.Data;
 /// transformations that need a value as a string. The text form matches Apache Kafka's: lists as
 /// <c>[a,b]</c>, maps as <c>{k:v}</c>, structs as <c>{"field":value}</c>, bytes as Base64, dates as ISO-8601.
 /// </summary>
-/// <remarks>
-/// Not yet implemented: <c>ParseString</c> (inferring schema and value from text) and the
-/// <c>ConvertToInt32</c>-style numeric coercions.
-/// </remarks>
-public static class Values
+/// <remarks>Parsing and the numeric/boolean coercions live in Values.Parsing.cs.</remarks>
+public static partial class Values
 {
     private const long MillisPerDay = 24L * 60 * 60 * 1000;
 

@@ -39,7 +39,7 @@ public sealed class ConsumerGroupTests : IClassFixture<BrokerFixture>
         await using var second = new KafkaConsumer(config);
         second.Subscribe(["resume"]);
         var rest = await ConsumerTestKit.ConsumeAsync(second, 6 + 3);
-        Assert.True(9 == rest.Count, $"gen={second.Group!.Generation} stable={second.Group.IsStable} assigned={string.Join(",", second.Assignment)} pos={string.Join(",", second.Assignment.Select(second.Position))} got={rest.Count}");
+        Assert.True(9 == rest.Count, $"gen={second.Group!.Generation} stable={second.Group.IsStable} assigned={string.Join(",", second.Assignment)} pos={string.Join(",", second.Assignment.Select(second.Position))} got={rest.Count} {second.DescribeFetcher()}");
         Assert.Equal([4, 5, 6, 7, 8, 9], rest.Where(r => r.Partition == 0).Select(r => r.Offset));
         Assert.Equal([7, 8, 9], rest.Where(r => r.Partition == 1).Select(r => r.Offset));
     }
@@ -128,10 +128,15 @@ public sealed class ConsumerGroupTests : IClassFixture<BrokerFixture>
         Assert.Equal(4, a.Assignment.Count);
         await using var b = new KafkaConsumer(config);
         b.Subscribe(["coop"]);
-        while ((a.Assignment.Count != 2 || b.Assignment.Count != 2) && DateTime.UtcNow < deadline)
-            await Task.WhenAll(a.PollAsync(TimeSpan.FromMilliseconds(100)), b.PollAsync(TimeSpan.FromMilliseconds(100)));
-        Assert.Equal(2, a.Assignment.Count);
-        Assert.Equal(2, b.Assignment.Count);
+        // Each member polls on its own, as applications do: a rebalance inside one poll waits for the other member.
+        async Task PollLoop(KafkaConsumer c)
+        {
+            while ((a.Assignment.Count != 2 || b.Assignment.Count != 2) && DateTime.UtcNow < deadline)
+                await c.PollAsync(TimeSpan.FromMilliseconds(100));
+        }
+        await Task.WhenAll(PollLoop(a), PollLoop(b));
+        Assert.True(a.Assignment.Count == 2 && b.Assignment.Count == 2,
+            $"a gen={a.Group!.Generation} stable={a.Group.IsStable} leader={a.Group.IsLeader} [{string.Join(",", a.Assignment)}] b gen={b.Group!.Generation} stable={b.Group.IsStable} [{string.Join(",", b.Assignment)}]");
         Assert.Empty(a.Assignment.Intersect(b.Assignment));
     }
 

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace KafkaConnect.Connect.Rest.Tests;
+
+public sealed class PluginsEndpointTests : RestTestBase
+{
+    [Fact]
+    public async Task ListPlugins_ConnectorsOnlyByDefault()
+    {
+        var (status, json) = await Get("/connector-plugins");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, json.GetArrayLength());
+        Assert.Equal(["class", "type", "version"], Names(json[0]));
+        Assert.Equal("sink", json[0].GetProperty("type").GetString());
+
+        var (_, all) = await Get("/connector-plugins?connectorsOnly=false");
+        var types = all.EnumerateArray().Select(p => p.GetProperty("type").GetString()).ToArray();
+        Assert.Equal(["sink", "source", "converter", "header_converter", "transformation", "predicate"], types);
+        Assert.False(all[5].TryGetProperty("version", out _)); // "undefined" is left out
+    }
+
+    [Fact]
+    public async Task PluginConfig_Shape()
+    {
+        var (status, json) = await Get("/connector-plugins/FileStreamSourceConnector/config");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["name", "type", "required", "default_value", "importance", "documentation", "group", "width", "display_name", "dependents", "order"], Names(json[0]));
+        Assert.Equal(1, json[0].GetProperty("order").GetInt32());
+        var (missing, error) = await Get("/connector-plugins/Nope/config");
+        Assert.Equal(HttpStatusCode.NotFound, missing);
+        AssertError(error, 404);
+    }
+
+    [Fact]
+    public async Task Validate_ReportsErrorsAndMasksPasswords()
+    {
+        var (status, json) = await Send(HttpMethod.Put, "/connector-plugins/FileStreamSourceConnector/config/validate",
+            """{"connector.class":"org.apache.kafka.connect.file.FileStreamSourceConnector","db.password":"hunter2"}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["name", "error_count", "groups", "configs"], Names(json));
+        Assert.Equal(1, json.GetProperty("error_count").GetInt32());
+        var topic = json.GetProperty("configs")[0];
+        Assert.Equal(["definition", "value"], Names(topic));
+        Assert.Equal(["name", "value", "recommended_values", "errors", "visible"], Names(topic.GetProperty("value")));
+        Assert.Single(topic.GetProperty("value").GetProperty("errors").EnumerateArray());
+        Assert.Equal("[hidden]", json.GetProperty("configs")[1].GetProperty("value").GetProperty("value").GetString());
+
+        var (mismatch, error) = await Send(HttpMethod.Put, "/connector-plugins/FileStreamSinkConnector/config/validate",
+            """{"connector.class":"FileStreamSourceConnector"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, mismatch);
+        AssertError(error, 400, "Included connector type FileStreamSourceConnector does not match request type FileStreamSinkConnector");
+
+        var (malformed, _) = await Send(HttpMethod.Put, "/connector-plugins/FileStreamSinkConnector/config/validate", "{");
+        Assert.Equal(HttpStatusCode.BadRequest, malformed);
+    }
+}
+
+public sealed class ReadinessTests : RestTestBase
+{
+    [Fact]
+    public async Task NotReady_EveryRequestIs503Json_HealthSaysStarting()
+    {
+        Herder.IsReady = false;
+        foreach (var path in new[] { "/", "/connectors", "/connector-plugins", "/nothing" })
+        {
+            var (status, json) = await Get(path);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+            AssertError(json, 503);
+        }
+        var (healthStatus, health) = await Get("/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, healthStatus);
+        Assert.Equal("starting", health.GetProperty("status").GetString());
+
+        Herder.IsReady = true;
+        Assert.Equal(HttpStatusCode.OK, (await Get("/connectors")).Status);
+    }
+}
+
+public sealed class StartupTests
+{
+    [Fact]
+    public async Task StartsAndAnswersQuickly()
+    {
+        // Warm-up in the same process so the measurement is the steady cost, not first-time JIT of ASP.NET.
+        await using (var warm = new ConnectRestServer())
+        {
+            await warm.StartAsync(new FakeHerder(), new RestServerOptions { Listeners = ["http://127.0.0.1:0"] });
+        }
+        using var client = new HttpClient();
+        var server = new ConnectRestServer();
+        var sw = Stopwatch.StartNew();
+        await server.StartAsync(new FakeHerder(), new RestServerOptions { Listeners = ["http://127.0.0.1:0"] });
+        using var response = await client.GetAsync(server.Addresses[0]);
+        sw.Stop();
+        await server.DisposeAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Console.WriteLine($"REST start to first 200: {sw.Elapsed.TotalMilliseconds:F1} ms");
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"took {sw.Elapsed}");
+    }
+
+    [Fact]
+    public async Task AdvertisedUrl_UsesOverrides()
+    {
+        await using var server = new ConnectRestServer();
+        await server.StartAsync(new FakeHerder(), RestServerOptions.FromWorkerConfig(new Dictionary<string, string>
+        {
+            ["listeners"] = "http://127.0.0.1:0",
+            ["rest.advertised.host.name"] = "worker1.example",
+            ["rest.advertised.port"] = "9999",
+            ["unrelated.key"] = "x",
+        }));
+        Assert.Equal(new Uri("http://worker1.example:9999/"), server.AdvertisedUrl);
+        Assert.NotEqual(0, server.Addresses[0].Port);
+    }
+}
+
+public sealed class CorsTests : RestTestBase
+{
+    protected override RestServerOptions Options => new()
+    {
+        Listeners = ["http://127.0.0.1:0"],
+        AllowOrigin = "http://ui.example",
+        AllowMethods = "GET,POST,PUT,DELETE",
+    };
+
+    [Fact]
+    public async Task Preflight_AndSimpleRequest()
+    {
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/connectors");
+        preflight.Headers.Add("Origin", "http://ui.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "PUT");
+        using var response = await Client.SendAsync(preflight);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("http://ui.example", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("GET,POST,PUT,DELETE", response.Headers.GetValues("Access-Control-Allow-Methods").Single());
+
+        using var get = new HttpRequestMessage(HttpMethod.Get, "/connectors");
+        get.Headers.Add("Origin", "http://other.example");
+        using var other = await Client.SendAsync(get);
+        Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+}
