@@ -102,6 +102,8 @@ public sealed class ConnectRestServer : IAsyncDisposable
         var handlers = new RestHandlers(herder, LogLevels, options.RequestTimeout);
         var cors = CorsPolicy.Create(options.AllowOrigin, options.AllowMethods);
         app.Use((ctx, next) => Pipeline(ctx, next, herder, cors));
+        // Explicitly after our middleware so routing failures (ambiguity, 405) are answered as JSON too.
+        app.UseRouting();
         handlers.Map(app);
 
         try

@@ -18,11 +18,9 @@ internal sealed class RestHandlers(IHerder herder, LogLevelRegistry logLevels, T
         app.MapGet("/", Root);
         app.MapGet("/health", Health);
 
-        foreach (var prefix in (string[])["/connectors", "/connectors/"])
-        {
-            app.MapGet(prefix, ListConnectors);
-            app.MapPost(prefix, CreateConnector);
-        }
+        // Routing already treats "/connectors/" like "/connectors", as JAX-RS does.
+        app.MapGet("/connectors", ListConnectors);
+        app.MapPost("/connectors", CreateConnector);
         app.MapGet("/connectors/{connector}", GetConnector);
         app.MapDelete("/connectors/{connector}", DeleteConnector);
         app.MapGet("/connectors/{connector}/config", GetConfig);
@@ -43,17 +41,11 @@ internal sealed class RestHandlers(IHerder herder, LogLevelRegistry logLevels, T
         app.MapGet("/connectors/{connector}/topics", GetTopics);
         app.MapPut("/connectors/{connector}/topics/reset", ResetTopics);
 
-        foreach (var prefix in (string[])["/connector-plugins", "/connector-plugins/"])
-        {
-            app.MapGet(prefix, ListPlugins);
-        }
+        app.MapGet("/connector-plugins", ListPlugins);
         app.MapGet("/connector-plugins/{plugin}/config", GetPluginConfig);
         app.MapPut("/connector-plugins/{plugin}/config/validate", Validate);
 
-        foreach (var prefix in (string[])["/admin/loggers", "/admin/loggers/"])
-        {
-            app.MapGet(prefix, ListLoggers);
-        }
+        app.MapGet("/admin/loggers", ListLoggers);
         app.MapGet("/admin/loggers/{logger}", GetLogger);
         app.MapPut("/admin/loggers/{logger}", SetLogger);
     }

@@ -114,7 +114,7 @@ public sealed class ConnectorsEndpointTests : RestTestBase
         await CreateFileSource("b", ",\"db.password\":\"s3cret\"");
         var (status, list) = await Get("/connectors");
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(["a", "b"], list.EnumerateArray().Select(e => e.GetString()).ToArray());
+        Assert.Equal(["a", "b"], list.EnumerateArray().Select(e => e.GetString()!).ToArray());
 
         var (_, expanded) = await Get("/connectors?expand=status&expand=info");
         Assert.Equal(["a", "b"], Names(expanded));
@@ -273,7 +273,7 @@ public sealed class ConnectorsEndpointTests : RestTestBase
         var (status, json) = await Get("/connectors/a/topics");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(["a"], Names(json));
-        Assert.Equal(["t1", "t2"], json.GetProperty("a").GetProperty("topics").EnumerateArray().Select(e => e.GetString()).ToArray());
+        Assert.Equal(["t1", "t2"], json.GetProperty("a").GetProperty("topics").EnumerateArray().Select(e => e.GetString()!).ToArray());
         Assert.Equal(HttpStatusCode.Accepted, (await Send(HttpMethod.Put, "/connectors/a/topics/reset")).Status);
         Assert.Equal(0, (await Get("/connectors/a/topics")).Json.GetProperty("a").GetProperty("topics").GetArrayLength());
     }

@@ -18,7 +18,7 @@ public sealed class LoggersEndpointTests : RestTestBase
 
         var (put, affected) = await Send(HttpMethod.Put, "/admin/loggers/KafkaConnect.Connect", """{"level":"debug"}""");
         Assert.Equal(HttpStatusCode.OK, put);
-        Assert.Equal(["KafkaConnect.Connect", "KafkaConnect.Connect.Runtime.Worker"], affected.EnumerateArray().Select(e => e.GetString()).ToArray());
+        Assert.Equal(["KafkaConnect.Connect", "KafkaConnect.Connect.Runtime.Worker"], affected.EnumerateArray().Select(e => e.GetString()!).ToArray());
         Assert.True(Logs.IsEnabled("KafkaConnect.Connect.Runtime.Worker", LogLevel.Debug));
         Assert.False(Logs.IsEnabled("Other.Category", LogLevel.Debug));
 

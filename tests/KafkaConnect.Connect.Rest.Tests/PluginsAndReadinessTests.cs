@@ -15,7 +15,7 @@ public sealed class PluginsEndpointTests : RestTestBase
         Assert.Equal("sink", json[0].GetProperty("type").GetString());
 
         var (_, all) = await Get("/connector-plugins?connectorsOnly=false");
-        var types = all.EnumerateArray().Select(p => p.GetProperty("type").GetString()).ToArray();
+        var types = all.EnumerateArray().Select(p => p.GetProperty("type").GetString()!).ToArray();
         Assert.Equal(["sink", "source", "converter", "header_converter", "transformation", "predicate"], types);
         Assert.False(all[5].TryGetProperty("version", out _)); // "undefined" is left out
     }

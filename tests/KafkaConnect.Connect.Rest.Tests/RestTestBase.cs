@@ -16,7 +16,7 @@ public abstract class RestTestBase : IAsyncLifetime
 
     internal HttpClient Client { get; private set; } = null!;
 
-    protected virtual RestServerOptions Options => new() { Listeners = ["http://127.0.0.1:0"], LogLevels = Logs };
+    protected virtual RestServerOptions Options => new() { Listeners = ["http://127.0.0.1:0"], LogLevels = Logs, LoggerFactory = LoggerFactory.Create(b => b.AddConsole()) };
 
     public async Task InitializeAsync()
     {
@@ -39,6 +39,7 @@ public abstract class RestTestBase : IAsyncLifetime
         }
         using var response = await Client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
+        if ((int)response.StatusCode == 500) { Console.WriteLine("500 BODY: " + text); }
         var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
         return (response.StatusCode, json);
     }
@@ -48,7 +49,7 @@ public abstract class RestTestBase : IAsyncLifetime
     internal async Task CreateFileSource(string name, string extraConfig = "")
     {
         var (status, _) = await Send(HttpMethod.Post, "/connectors",
-            $$"""{"name":"{{name}}","config":{"connector.class":"FileStreamSource","topic":"t1","file":"/tmp/x"{{extraConfig}}}}""");
+            $$$"""{"name":"{{{name}}}","config":{"connector.class":"FileStreamSource","topic":"t1","file":"/tmp/x"{{{extraConfig}}}}}""");
         Assert.Equal(HttpStatusCode.Created, status);
     }
 

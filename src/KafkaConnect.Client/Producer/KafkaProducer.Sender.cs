@@ -96,7 +96,7 @@ public sealed partial class KafkaProducer
         var flushing = Volatile.Read(ref _flushing) > 0 || _closing;
         var maxRequest = _options.MaxRequestSize;
         List<NodeState>? busy = null;
-        foreach (var topic in _topics.Values)
+        foreach (var topic in _topicList)
         {
             foreach (var p in topic.Partitions)
             {
@@ -281,7 +281,7 @@ public sealed partial class KafkaProducer
             try
             {
                 var md = await _cluster.RefreshMetadataAsync(cancellationToken: _stop.Token).ConfigureAwait(false);
-                foreach (var topic in _topics.Values)
+                foreach (var topic in _topicList)
                 {
                     if (md.Topics.TryGetValue(topic.Name, out var tm) && tm.Error == ErrorCode.None && tm.Partitions.Count > topic.Partitions.Length)
                         topic.Grow(tm.Partitions.Count);
@@ -473,7 +473,7 @@ public sealed partial class KafkaProducer
         if (reset)
         {
             Interlocked.Increment(ref _resets);
-            foreach (var topic in _topics.Values)
+            foreach (var topic in _topicList)
             {
                 foreach (var p in topic.Partitions)
                 {

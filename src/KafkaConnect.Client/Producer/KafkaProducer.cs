@@ -24,6 +24,8 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Task<ProducerTopic>> _topicLookups = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ProducerBatch, byte> _incomplete = new();
     private readonly ConcurrentBag<RecordBatchBuilder> _builders = new();
+    private readonly int _maxPooledBuilders;
+    private volatile ProducerTopic[] _topicList = [];
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _senderLoop;
@@ -45,6 +47,9 @@ public sealed partial class KafkaProducer : IAsyncDisposable
         _time = time;
         _memory = new BufferMemory(options.BufferMemory);
         _cluster = new KafkaCluster(options.Cluster);
+        // Like Kafka's buffer pool: keep up to buffer.memory worth of batch buffers for reuse, so a steady backlog
+        // does not allocate a fresh growing buffer per batch.
+        _maxPooledBuilders = (int)Math.Clamp(options.BufferMemory / Math.Max(options.BatchSize, 1024), 16, 4096);
         _senderLoop = Task.Run(SenderLoopAsync);
     }
 
@@ -268,7 +273,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     private void ReturnBuilder(RecordBatchBuilder builder)
     {
         // Bounded so a burst does not pin its buffers for ever.
-        if (_builders.Count < 256) _builders.Add(builder);
+        if (_builders.Count < _maxPooledBuilders) _builders.Add(builder);
         else builder.Dispose();
     }
 
@@ -296,7 +301,14 @@ public sealed partial class KafkaProducer : IAsyncDisposable
                     {
                         error = tm.Error;
                         if (error == ErrorCode.None && tm.Partitions.Count > 0)
-                            return _topics.GetOrAdd(name, static (n, count) => new ProducerTopic(n, count), tm.Partitions.Count);
+                        {
+                            var state = _topics.GetOrAdd(name, static (n, count) => new ProducerTopic(n, count), tm.Partitions.Count);
+                            lock (_topicLookups)
+                            {
+                                if (Array.IndexOf(_topicList, state) < 0) _topicList = [.. _topicList, state];
+                            }
+                            return state;
+                        }
                     }
                 }
                 catch (KafkaConnectionException) when (NowMs < deadline)
@@ -343,7 +355,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
         {
         }
         var closed = new ObjectDisposedException(nameof(KafkaProducer), "The producer was closed before the record was delivered.");
-        foreach (var topic in _topics.Values)
+        foreach (var topic in _topicList)
         {
             foreach (var p in topic.Partitions)
             {

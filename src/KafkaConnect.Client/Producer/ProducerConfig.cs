@@ -120,7 +120,8 @@ internal sealed record ProducerOptions
             Cluster = cluster,
             Acks = acks,
             LingerMs = linger,
-            BatchSize = c.GetInt("batch.size"),
+            // A batch never outgrows a request.
+            BatchSize = Math.Max(0, Math.Min(c.GetInt("batch.size"), c.GetInt("max.request.size") - RecordBatchHeader.Size)),
             BufferMemory = c.GetLong("buffer.memory"),
             MaxBlockMs = c.GetLong("max.block.ms"),
             Compression = c.GetString("compression.type").ToLowerInvariant() switch

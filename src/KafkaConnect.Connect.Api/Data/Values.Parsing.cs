@@ -386,17 +386,20 @@ public static partial class Values
         _ => throw CannotConvert(value, "BOOLEAN"),
     };
 
-    public static sbyte? ConvertToByte(Schema? schema, object? value) => value is null ? null : checked((sbyte)ToLong(value, "INT8"));
+    public static sbyte? ConvertToByte(Schema? schema, object? value) => value is null ? null : (sbyte)Narrow(ToLong(value, "INT8"), sbyte.MinValue, sbyte.MaxValue, "INT8");
 
-    public static short? ConvertToShort(Schema? schema, object? value) => value is null ? null : checked((short)ToLong(value, "INT16"));
+    public static short? ConvertToShort(Schema? schema, object? value) => value is null ? null : (short)Narrow(ToLong(value, "INT16"), short.MinValue, short.MaxValue, "INT16");
 
-    public static int? ConvertToInteger(Schema? schema, object? value) => value is null ? null : checked((int)ToLong(value, "INT32"));
+    public static int? ConvertToInteger(Schema? schema, object? value) => value is null ? null : (int)Narrow(ToLong(value, "INT32"), int.MinValue, int.MaxValue, "INT32");
 
     public static long? ConvertToLong(Schema? schema, object? value) => value is null ? null : ToLong(value, "INT64");
 
     public static float? ConvertToFloat(Schema? schema, object? value) => value is null ? null : (float)ToDouble(value, "FLOAT32");
 
     public static double? ConvertToDouble(Schema? schema, object? value) => value is null ? null : ToDouble(value, "FLOAT64");
+
+    private static long Narrow(long value, long min, long max, string type) =>
+        value >= min && value <= max ? value : throw new DataException($"Value {value} is out of range for {type}");
 
     private static long ToLong(object value, string type)
     {

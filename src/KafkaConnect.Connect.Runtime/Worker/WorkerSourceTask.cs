@@ -1,0 +1,322 @@
+using KafkaConnect.Client.Producer;
+using KafkaConnect.Connect.Errors;
+using KafkaConnect.Connect.Runtime.Herder;
+using KafkaConnect.Connect.Runtime.Storage;
+using KafkaConnect.Connect.Sources;
+using KafkaConnect.Connect.Storage;
+using KafkaConnect.Protocol.Records;
+using Microsoft.Extensions.Logging;
+using ConnectRecordMetadata = KafkaConnect.Connect.Sources.RecordMetadata;
+
+namespace KafkaConnect.Connect.Runtime.Worker;
+
+/// <summary>Settings a source task loop needs from the worker and connector configuration.</summary>
+public sealed record SourceTaskSettings(
+    IReadOnlyDictionary<string, string> TaskConfig,
+    TimeSpan OffsetFlushInterval,
+    TimeSpan OffsetFlushTimeout,
+    bool ToleranceAll);
+
+/// <summary>
+/// Drives a <see cref="SourceTask"/>: poll → converters → producer, tracking every record until Kafka acknowledges
+/// it and committing a source offset only once all earlier records of its source partition are acknowledged
+/// (<see cref="SubmittedRecords"/>). Offsets are written every offset.flush.interval.ms and when the task stops.
+/// </summary>
+public sealed class WorkerSourceTask : WorkerTask
+{
+    private readonly SourceTask _task;
+    private readonly SourceTaskSettings _settings;
+    private readonly IConverter _keyConverter;
+    private readonly IConverter _valueConverter;
+    private readonly IHeaderConverter _headerConverter;
+    private readonly KafkaProducer _producer;
+    private readonly TopicCreator? _topicCreator;
+    private readonly OffsetStorageReader _offsetReader;
+    private readonly OffsetStorageWriter _offsetWriter;
+    private readonly TimeProvider _time;
+    private readonly SubmittedRecords _submitted = new();
+    private readonly SemaphoreSlim _commitLock = new(1, 1);
+    private readonly Action<IReadOnlyCollection<string>>? _topicsUsed;
+    private readonly HashSet<string> _knownTopics = new(StringComparer.Ordinal);
+    private volatile Exception? _producerError;
+    private bool _started;
+
+    public WorkerSourceTask(
+        ConnectorTaskId id,
+        SourceTask task,
+        SourceTaskSettings settings,
+        IConverter keyConverter,
+        IConverter valueConverter,
+        IHeaderConverter headerConverter,
+        KafkaProducer producer,
+        TopicCreator? topicCreator,
+        IOffsetBackingStore offsetStore,
+        StatusStore status,
+        TargetState initial,
+        ILogger log,
+        TimeProvider? time = null,
+        Action<IReadOnlyCollection<string>>? topicsUsed = null)
+        : base(id, status, initial, log)
+    {
+        _task = task;
+        _settings = settings;
+        _keyConverter = keyConverter;
+        _valueConverter = valueConverter;
+        _headerConverter = headerConverter;
+        _producer = producer;
+        _topicCreator = topicCreator;
+        _offsetReader = new OffsetStorageReader(offsetStore, id.Connector);
+        _offsetWriter = new OffsetStorageWriter(offsetStore, id.Connector);
+        _time = time ?? TimeProvider.System;
+        _topicsUsed = topicsUsed;
+    }
+
+    /// <summary>Records sent and not yet acknowledged (for tests and metrics).</summary>
+    public int Outstanding => _submitted.Outstanding;
+
+    protected override async Task ExecuteAsync()
+    {
+        _task.Initialize(new Context(_settings.TaskConfig, _offsetReader));
+        _task.Start(_settings.TaskConfig);
+        _started = true;
+        ReportStarted();
+        Log.LogInformation("{Task} Source task finished initialization and start", Id);
+
+        var nextCommit = _time.GetUtcNow() + _settings.OffsetFlushInterval;
+        var idle = 0;
+        while (!IsStopping)
+        {
+            if (IsPaused)
+            {
+                await CommitOffsetsAsync().ConfigureAwait(false);
+                if (!await AwaitUnpausedAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+                continue;
+            }
+            ThrowIfProducerFailed();
+            IReadOnlyList<SourceRecord>? records;
+            try
+            {
+                records = await _task.PollAsync(Stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (IsStopping)
+            {
+                break;
+            }
+            catch (RetriableException ex)
+            {
+                Log.LogWarning(ex, "{Task} failed to poll records from SourceTask. Will retry operation.", Id);
+                records = null;
+            }
+            if (records is { Count: > 0 })
+            {
+                idle = 0;
+                await SendRecordsAsync(records).ConfigureAwait(false);
+            }
+            else if (!IsStopping)
+            {
+                // A task that returns nothing at once must not spin: back off briefly, up to 100 ms.
+                idle = Math.Min(idle + 1, 10);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(idle * 10), _time, Stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+            if (_time.GetUtcNow() >= nextCommit)
+            {
+                await CommitOffsetsAsync().ConfigureAwait(false);
+                nextCommit = _time.GetUtcNow() + _settings.OffsetFlushInterval;
+            }
+        }
+        ThrowIfProducerFailed();
+    }
+
+    protected override void OnStopRequested() => _task.Stop();
+
+    protected override async Task CloseAsync()
+    {
+        if (_started)
+        {
+            // Give in-flight records a chance to be acknowledged so their offsets are committed.
+            using (var cts = new CancellationTokenSource(_settings.OffsetFlushTimeout))
+            {
+                try
+                {
+                    await _producer.FlushAsync(cts.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or KafkaConnect.Client.KafkaException)
+                {
+                    Log.LogWarning("{Task} could not flush the producer while stopping: {Message}", Id, ex.Message);
+                }
+            }
+            await CommitOffsetsAsync().ConfigureAwait(false);
+        }
+        if (!IsStopping)
+        {
+            try
+            {
+                _task.Stop();
+            }
+            catch (Exception ex)
+            {
+                Log.LogWarning(ex, "{Task} threw in Stop", Id);
+            }
+        }
+        await _producer.DisposeAsync().ConfigureAwait(false);
+        _headerConverter.Dispose();
+    }
+
+    /// <summary>Writes the offsets of every acknowledged prefix; keeps them for the next attempt on failure.</summary>
+    public async Task<bool> CommitOffsetsAsync()
+    {
+        await _commitLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            foreach (var (partition, offset) in _submitted.Committable())
+            {
+                _offsetWriter.Offset(partition, offset);
+            }
+            if (!_offsetWriter.BeginFlush())
+            {
+                CallCommit();
+                return true;
+            }
+            using var cts = new CancellationTokenSource(_settings.OffsetFlushTimeout);
+            try
+            {
+                await _offsetWriter.DoFlushAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or UnauthorizedAccessException or ConnectException)
+            {
+                Log.LogError(ex, "{Task} Failed to commit offsets", Id);
+                _offsetWriter.CancelFlush();
+                return false;
+            }
+            Log.LogDebug("{Task} Finished committing offsets", Id);
+            CallCommit();
+            return true;
+        }
+        finally
+        {
+            _commitLock.Release();
+        }
+    }
+
+    private void CallCommit()
+    {
+        try
+        {
+            _task.Commit();
+        }
+        catch (Exception ex)
+        {
+            Log.LogError(ex, "{Task} Exception thrown while calling task.commit()", Id);
+        }
+    }
+
+    private async Task SendRecordsAsync(IReadOnlyList<SourceRecord> records)
+    {
+        foreach (var record in records)
+        {
+            if (IsStopping && _producerError is not null)
+            {
+                return;
+            }
+            ProducerRecord producerRecord;
+            try
+            {
+                producerRecord = Convert(record);
+            }
+            catch (Exception ex) when (_settings.ToleranceAll && ex is not OperationCanceledException)
+            {
+                Log.LogWarning("{Task} skipping a record that failed conversion (errors.tolerance=all): {Message}", Id, ex.Message);
+                CommitRecord(record, null);
+                continue;
+            }
+            if (_knownTopics.Add(record.Topic))
+            {
+                if (_topicCreator is not null)
+                {
+                    await _topicCreator.EnsureTopicAsync(record.Topic, Stopping).ConfigureAwait(false);
+                }
+                _topicsUsed?.Invoke([record.Topic]);
+            }
+            var submitted = _submitted.Submit(record.SourcePartition, record.SourceOffset);
+            _producer.Produce(producerRecord, (metadata, error) =>
+            {
+                if (error is not null)
+                {
+                    Log.LogError(error, "{Task} failed to send record to {Topic}", Id, record.Topic);
+                    _producerError ??= error;
+                    return;
+                }
+                submitted.Ack();
+                CommitRecord(record, metadata is null ? null : new ConnectRecordMetadata(metadata.Topic, metadata.Partition, metadata.Offset, metadata.Timestamp));
+            });
+            ThrowIfProducerFailed();
+        }
+    }
+
+    private ProducerRecord Convert(SourceRecord record)
+    {
+        List<RecordHeader>? headers = null;
+        if (record.Headers.Count > 0)
+        {
+            headers = new List<RecordHeader>(record.Headers.Count);
+            foreach (var header in record.Headers)
+            {
+                var bytes = _headerConverter.FromConnectHeader(record.Topic, header.Key, header.Schema, header.Value);
+                headers.Add(new RecordHeader(header.Key, bytes is null ? null : bytes));
+            }
+        }
+        var key = _keyConverter.FromConnectData(record.Topic, record.Headers, record.KeySchema, record.Key);
+        var value = _valueConverter.FromConnectData(record.Topic, record.Headers, record.ValueSchema, record.Value);
+        // Headers the converters added (e.g. schema ids) are included.
+        if (record.Headers.Count > (headers?.Count ?? 0))
+        {
+            headers = new List<RecordHeader>(record.Headers.Count);
+            foreach (var header in record.Headers)
+            {
+                var bytes = _headerConverter.FromConnectHeader(record.Topic, header.Key, header.Schema, header.Value);
+                headers.Add(new RecordHeader(header.Key, bytes is null ? null : bytes));
+            }
+        }
+        return new ProducerRecord(record.Topic, key is null ? null : key, value is null ? null : value, headers, record.KafkaPartition,
+            record.Timestamp is { } ts && ts >= 0 ? ts : null);
+    }
+
+    private void CommitRecord(SourceRecord record, ConnectRecordMetadata? metadata)
+    {
+        try
+        {
+            _task.CommitRecord(record, metadata);
+        }
+        catch (Exception ex)
+        {
+            Log.LogError(ex, "{Task} Exception thrown while calling task.commitRecord()", Id);
+        }
+    }
+
+    private void ThrowIfProducerFailed()
+    {
+        if (_producerError is { } error)
+        {
+            throw new ConnectException("Unrecoverable exception from producer send callback", error);
+        }
+    }
+
+    private sealed class Context(IReadOnlyDictionary<string, string> configs, IOffsetStorageReader reader) : ISourceTaskContext
+    {
+        public IReadOnlyDictionary<string, string> Configs => configs;
+
+        public IOffsetStorageReader OffsetStorageReader => reader;
+
+        public ITransactionContext? TransactionContext => null;
+    }
+}
