@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace KafkaConnect.Connect.Rest;
 
 /// <summary>Settings of the REST server, read from the worker configuration with <see cref="FromWorkerConfig"/>.</summary>
-public sealed class RestServerOptions
+public sealed record RestServerOptions
 {
     public const string ListenersConfig = "listeners";
     public const string AdvertisedHostNameConfig = "rest.advertised.host.name";

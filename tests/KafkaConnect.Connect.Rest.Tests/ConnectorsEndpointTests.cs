@@ -182,7 +182,7 @@ public sealed class ConnectorsEndpointTests : RestTestBase
     [Fact]
     public async Task Tasks_MaskSecrets()
     {
-        await CreateFileSource("a", ",\"connection.password\":\"p\",\"ssl.key\":\"k\",\"key.converter\":\"org.X\",\"vault\":\"${file:/s.properties:pw}\",\"db.password2\":\"${file:/s:pw}\"");
+        await CreateFileSource("a", ",\"connection.password\":\"p\",\"ssl.key\":\"k\",\"key.converter\":\"org.X\",\"vault\":\"${file:/s.properties:pw}\",\"jdbc.password\":\"${file:/s:pw}\"");
         var (status, json) = await Get("/connectors/a/tasks");
         Assert.Equal(HttpStatusCode.OK, status);
         var task = json[0];
@@ -192,6 +192,7 @@ public sealed class ConnectorsEndpointTests : RestTestBase
         Assert.Equal("[hidden]", config.GetProperty("connection.password").GetString());
         Assert.Equal("[hidden]", config.GetProperty("ssl.key").GetString());
         Assert.Equal("org.X", config.GetProperty("key.converter").GetString());
+        Assert.Equal("${file:/s:pw}", config.GetProperty("jdbc.password").GetString());
 
         var (_, connectorConfig) = await Get("/connectors/a/config");
         Assert.Equal("[hidden]", connectorConfig.GetProperty("connection.password").GetString());

@@ -16,7 +16,7 @@ public abstract class RestTestBase : IAsyncLifetime
 
     internal HttpClient Client { get; private set; } = null!;
 
-    protected virtual RestServerOptions Options => new() { Listeners = ["http://127.0.0.1:0"], LogLevels = Logs, LoggerFactory = LoggerFactory.Create(b => b.AddConsole()) };
+    protected virtual RestServerOptions Options => new() { Listeners = ["http://127.0.0.1:0"], LogLevels = Logs };
 
     public async Task InitializeAsync()
     {
@@ -39,7 +39,6 @@ public abstract class RestTestBase : IAsyncLifetime
         }
         using var response = await Client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        if ((int)response.StatusCode == 500) { Console.WriteLine("500 BODY: " + text); }
         var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
         return (response.StatusCode, json);
     }

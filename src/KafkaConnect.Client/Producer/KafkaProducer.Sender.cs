@@ -26,6 +26,9 @@ public sealed partial class KafkaProducer
     /// <summary>Batches sent again after a retriable error (for tests and diagnostics).</summary>
     internal long RetriedBatches => Interlocked.Read(ref _retriedBatches);
 
+    /// <summary>Batches sent and not yet answered.</summary>
+    internal int InFlightBatches => Volatile.Read(ref _totalInFlight);
+
     /// <summary>Producer id re-initialisations after a sequence problem.</summary>
     internal long Resets => Interlocked.Read(ref _resets);
 

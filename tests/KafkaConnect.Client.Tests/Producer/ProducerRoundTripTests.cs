@@ -141,16 +141,19 @@ public sealed class ProducerRoundTripTests : IClassFixture<BrokerFixture>
     {
         const string topic = "sticky";
         await ProducerTestSupport.CreateTopicAsync(_broker.BootstrapServers, topic, 4);
-        var partitions = new List<int>();
+        var partitions = new int[400];
         await using (var producer = new KafkaProducer(ProducerTestSupport.Config(_broker.BootstrapServers, ("linger.ms", "100000"), ("batch.size", "10000"))))
         {
             for (var i = 0; i < 400; i++)
-                producer.Produce(new ProducerRecord(topic, null, new byte[100]), (m, _) => { lock (partitions) partitions.Add(m!.Partition); });
+            {
+                var index = i;
+                producer.Produce(new ProducerRecord(topic, null, new byte[100]), (m, _) => partitions[index] = m!.Partition);
+            }
             await producer.FlushAsync();
         }
         // ~73 records of ~136 estimated bytes fill a 10,000-byte batch: runs of one partition, switching between batches.
         var runs = 1;
-        for (var i = 1; i < partitions.Count; i++) if (partitions[i] != partitions[i - 1]) runs++;
+        for (var i = 1; i < partitions.Length; i++) if (partitions[i] != partitions[i - 1]) runs++;
         Assert.InRange(runs, 4, 12);
         Assert.True(partitions.Distinct().Count() >= 2);
     }

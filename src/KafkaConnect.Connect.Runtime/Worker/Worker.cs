@@ -1,0 +1,464 @@
+using System.Collections.Concurrent;
+using KafkaConnect.Client.Admin;
+using KafkaConnect.Client.Consumer;
+using KafkaConnect.Client.Producer;
+using KafkaConnect.Connect.Connectors;
+using KafkaConnect.Connect.Errors;
+using KafkaConnect.Connect.Runtime.Config;
+using KafkaConnect.Connect.Runtime.Herder;
+using KafkaConnect.Connect.Runtime.Plugins;
+using KafkaConnect.Connect.Runtime.Storage;
+using KafkaConnect.Connect.Sinks;
+using KafkaConnect.Connect.Sources;
+using KafkaConnect.Connect.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaConnect.Connect.Runtime.Worker;
+
+/// <summary>
+/// Runs connectors and tasks on this process (Apache's Worker): creates plugin instances, converters and Kafka
+/// clients for them, and tracks them by name. Failures of plugins are recorded as FAILED states and never
+/// propagate to the caller, except configuration errors detected before anything started.
+/// </summary>
+public sealed class Worker : IAsyncDisposable
+{
+    public const string TaskClassConfig = "task.class";
+
+    private readonly ConcurrentDictionary<string, WorkerConnector> _connectors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ConnectorTaskId, WorkerTask> _tasks = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _activeTopics = new(StringComparer.Ordinal);
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly Lock _adminLock = new();
+    private KafkaAdminClient? _admin;
+
+    public Worker(WorkerConfig config, PluginRegistry plugins, IOffsetBackingStore offsets, StatusStore status, ILoggerFactory loggers, TimeProvider? time = null)
+    {
+        Config = config;
+        Plugins = plugins;
+        Offsets = offsets;
+        Status = status;
+        _loggers = loggers;
+        _log = loggers.CreateLogger("KafkaConnect.Connect.Runtime.Worker");
+        _time = time ?? TimeProvider.System;
+    }
+
+    public WorkerConfig Config { get; }
+
+    public PluginRegistry Plugins { get; }
+
+    public IOffsetBackingStore Offsets { get; }
+
+    public StatusStore Status { get; }
+
+    /// <summary>Admin client for topic creation and sink offsets; created on first use.</summary>
+    public KafkaAdminClient Admin
+    {
+        get
+        {
+            lock (_adminLock)
+            {
+                return _admin ??= new KafkaAdminClient(Config.ClientConfig("admin."));
+            }
+        }
+    }
+
+    public IReadOnlyCollection<string> ConnectorNames => [.. _connectors.Keys];
+
+    public IReadOnlyCollection<ConnectorTaskId> TaskIds => [.. _tasks.Keys];
+
+    public bool IsRunning(string connector) => _connectors.ContainsKey(connector);
+
+    /// <summary>Creates and starts the connector; false when it failed (its status says why).</summary>
+    public bool StartConnector(string name, IReadOnlyDictionary<string, string> config, TargetState target, Action requestReconfiguration)
+    {
+        if (_connectors.ContainsKey(name))
+        {
+            throw new ConnectException($"Connector {name} already running");
+        }
+        Connector instance;
+        try
+        {
+            instance = Plugins.NewInstance<Connector>(ConnectorConfig.ConnectorClass, config[ConnectorConfig.ConnectorClass]);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "Failed to start connector {Connector}", name);
+            Status.PutConnector(name, ConnectorState.Failed, ex.ToString());
+            return false;
+        }
+        var offsetReader = new OffsetStorageReader(Offsets, name);
+        var wc = new WorkerConnector(name, instance, config, Status, offsetReader, requestReconfiguration, _loggers.CreateLogger("KafkaConnect.Connect.Runtime.WorkerConnector"));
+        _connectors[name] = wc;
+        return wc.Transition(target);
+    }
+
+    public ConnectorType ConnectorTypeOf(string connector) =>
+        _connectors.TryGetValue(connector, out var wc) ? PluginRegistry.ConnectorTypeOf(wc.Instance.GetType()) : ConnectorType.Unknown;
+
+    /// <summary>Asks the running connector for task configs (each gets task.class added, as Apache does).</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string>> ConnectorTaskConfigs(string connector, IReadOnlyDictionary<string, string> config)
+    {
+        if (!_connectors.TryGetValue(connector, out var wc))
+        {
+            return [];
+        }
+        var maxTasks = int.TryParse(config.GetValueOrDefault(ConnectorConfig.TasksMax, "1"), out var m) ? m : 1;
+        var configs = wc.Instance.TaskConfigs(maxTasks);
+        var enforce = !config.TryGetValue(ConnectorConfig.TasksMaxEnforce, out var e) || !e.Equals("false", StringComparison.OrdinalIgnoreCase);
+        if (configs.Count > maxTasks && enforce)
+        {
+            throw new ConnectException($"The connector {connector} has generated {configs.Count} tasks, which is greater than {maxTasks}, the maximum number of tasks it is configured to create. ");
+        }
+        var taskClass = wc.Instance.TaskClass;
+        var result = new List<IReadOnlyDictionary<string, string>>(configs.Count);
+        foreach (var c in configs)
+        {
+            var copy = new Dictionary<string, string>(c, StringComparer.Ordinal) { [TaskClassConfig] = taskClass.FullName! };
+            result.Add(copy);
+        }
+        return result;
+    }
+
+    public void SetTargetState(string connector, TargetState target)
+    {
+        if (_connectors.TryGetValue(connector, out var wc))
+        {
+            wc.Transition(target);
+        }
+        foreach (var (id, task) in _tasks)
+        {
+            if (id.Connector == connector && target != TargetState.Stopped)
+            {
+                task.Transition(target);
+            }
+        }
+    }
+
+    public async System.Threading.Tasks.Task StopConnectorAsync(string connector)
+    {
+        if (_connectors.TryRemove(connector, out var wc))
+        {
+            await System.Threading.Tasks.Task.Run(wc.Shutdown).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Creates and starts one task; false when it could not be created (its status is FAILED).</summary>
+    public bool StartTask(ConnectorTaskId id, IReadOnlyDictionary<string, string> connectorConfig, IReadOnlyDictionary<string, string> taskConfig, TargetState target)
+    {
+        if (_tasks.ContainsKey(id))
+        {
+            throw new ConnectException($"Task already exists in this worker: {id}");
+        }
+        var log = _loggers.CreateLogger(typeof(Worker).Namespace + ".Task");
+        try
+        {
+            var connectorType = Plugins.Resolve<Connector>(ConnectorConfig.ConnectorClass, connectorConfig[ConnectorConfig.ConnectorClass]);
+            var connectorInstance = PluginRegistry.Instantiate<Connector>(connectorType);
+            var taskType = connectorInstance.TaskClass;
+            var keyConverter = NewConverter(connectorConfig, ConnectorConfig.KeyConverter, isKey: true);
+            var valueConverter = NewConverter(connectorConfig, ConnectorConfig.ValueConverter, isKey: false);
+            var headerConverter = NewHeaderConverter(connectorConfig);
+            var tolerance = connectorConfig.TryGetValue(ConnectorConfig.ErrorsTolerance, out var t) && t.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
+            var topicsUsed = (Action<IReadOnlyCollection<string>>)(topics => RecordActiveTopics(id.Connector, topics));
+            WorkerTask task;
+            if (typeof(SourceTask).IsAssignableFrom(taskType))
+            {
+                var sourceTask = PluginRegistry.Instantiate<SourceTask>(taskType);
+                var producer = new KafkaProducer(ProducerConfig(id, connectorConfig));
+                TopicCreator? creator = null;
+                try
+                {
+                    creator = TopicCreator.Create(Config.TopicCreationEnabled, connectorConfig, Admin, log);
+                }
+                catch
+                {
+                    _ = producer.DisposeAsync();
+                    throw;
+                }
+                task = new WorkerSourceTask(id, sourceTask,
+                    new SourceTaskSettings(taskConfig, Config.OffsetFlushInterval, Config.OffsetFlushTimeout, tolerance),
+                    keyConverter, valueConverter, headerConverter, producer, creator, Offsets, Status, target, log, _time, topicsUsed);
+            }
+            else if (typeof(SinkTask).IsAssignableFrom(taskType))
+            {
+                var sinkTask = PluginRegistry.Instantiate<SinkTask>(taskType);
+                var consumerConfig = ConsumerConfig(id, connectorConfig);
+                var topics = ConnectorConfig.SinkTopics(connectorConfig);
+                var regex = connectorConfig.GetValueOrDefault(ConnectorConfig.TopicsRegex);
+                task = new WorkerSinkTask(id, sinkTask,
+                    new SinkTaskSettings(taskConfig, topics, regex, Config.OffsetFlushInterval, Config.OffsetFlushTimeout, tolerance),
+                    keyConverter, valueConverter, headerConverter, listener => new KafkaConsumer(consumerConfig, listener), Status, target, log, _time, topicsUsed);
+            }
+            else
+            {
+                throw new ConnectException($"Task class {taskType.FullName} is neither a SourceTask nor a SinkTask");
+            }
+            _tasks[id] = task;
+            Status.PutTask(id, ConnectorState.Unassigned);
+            task.Start();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "Failed to start task {Task}", id);
+            Status.PutTask(id, ConnectorState.Failed, ex.ToString());
+            return false;
+        }
+    }
+
+    /// <summary>Stops the tasks and waits for them, in total up to task.shutdown.graceful.timeout.ms.</summary>
+    public async System.Threading.Tasks.Task StopTasksAsync(IEnumerable<ConnectorTaskId> ids)
+    {
+        var stopping = new List<WorkerTask>();
+        foreach (var id in ids)
+        {
+            if (_tasks.TryRemove(id, out var task))
+            {
+                task.Stop();
+                stopping.Add(task);
+            }
+        }
+        if (stopping.Count == 0)
+        {
+            return;
+        }
+        var deadline = _time.GetUtcNow() + Config.TaskShutdownTimeout;
+        foreach (var task in stopping)
+        {
+            var left = deadline - _time.GetUtcNow();
+            await task.AwaitStopAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
+        }
+    }
+
+    public IReadOnlyList<ConnectorTaskId> TasksOf(string connector) =>
+        _tasks.Keys.Where(id => id.Connector == connector).OrderBy(id => id.Task).ToList();
+
+    public WorkerTask? GetTask(ConnectorTaskId id) => _tasks.TryGetValue(id, out var t) ? t : null;
+
+    public IReadOnlyList<string> ActiveTopics(string connector) =>
+        _activeTopics.TryGetValue(connector, out var topics) ? topics.Keys.Order(StringComparer.Ordinal).ToList() : [];
+
+    public void ResetActiveTopics(string connector) => _activeTopics.TryRemove(connector, out _);
+
+    private void RecordActiveTopics(string connector, IReadOnlyCollection<string> topics)
+    {
+        var set = _activeTopics.GetOrAdd(connector, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal));
+        foreach (var topic in topics)
+        {
+            set.TryAdd(topic, 0);
+        }
+    }
+
+    public IConverter NewConverter(IReadOnlyDictionary<string, string> connectorConfig, string key, bool isKey)
+    {
+        // A connector-level class uses the connector's prefixed settings; otherwise the worker's (Apache's rule).
+        var (className, settings) = connectorConfig.TryGetValue(key, out var c) && c.Trim().Length > 0
+            ? (c, Prefixed(connectorConfig, key + "."))
+            : (Config.GetString(key)!, Prefixed(Config.Originals(), key + "."));
+        var converter = Plugins.NewInstance<IConverter>(key, className);
+        settings["converter.type"] = isKey ? "key" : "value";
+        converter.Configure(settings, isKey);
+        return converter;
+    }
+
+    public IHeaderConverter NewHeaderConverter(IReadOnlyDictionary<string, string> connectorConfig)
+    {
+        const string key = ConnectorConfig.HeaderConverter;
+        var (className, settings) = connectorConfig.TryGetValue(key, out var c) && c.Trim().Length > 0
+            ? (c, Prefixed(connectorConfig, key + "."))
+            : (Config.GetString(key)!, Prefixed(Config.Originals(), key + "."));
+        var converter = Plugins.NewInstance<IHeaderConverter>(key, className);
+        settings["converter.type"] = "header";
+        converter.Configure(settings);
+        return converter;
+    }
+
+    private Dictionary<string, string> ProducerConfig(ConnectorTaskId id, IReadOnlyDictionary<string, string> connectorConfig)
+    {
+        // Apache's defaults for source task producers: no reordering, and retry for as long as it takes.
+        var props = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["bootstrap.servers"] = Config.BootstrapServersValue,
+            ["acks"] = "all",
+            ["max.in.flight.requests.per.connection"] = "1",
+            ["delivery.timeout.ms"] = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["client.id"] = "connector-producer-" + id,
+        };
+        foreach (var (k, v) in Config.OriginalsWithPrefix("producer."))
+        {
+            props[k] = v;
+        }
+        ApplyOverrides(props, connectorConfig, "producer.override.");
+        return props;
+    }
+
+    private Dictionary<string, string> ConsumerConfig(ConnectorTaskId id, IReadOnlyDictionary<string, string> connectorConfig)
+    {
+        var props = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["bootstrap.servers"] = Config.BootstrapServersValue,
+            ["group.id"] = "connect-" + id.Connector,
+            ["enable.auto.commit"] = "false",
+            ["auto.offset.reset"] = "earliest",
+            ["client.id"] = "connector-consumer-" + id,
+        };
+        foreach (var (k, v) in Config.OriginalsWithPrefix("consumer."))
+        {
+            props[k] = v;
+        }
+        ApplyOverrides(props, connectorConfig, "consumer.override.");
+        return props;
+    }
+
+    private void ApplyOverrides(Dictionary<string, string> props, IReadOnlyDictionary<string, string> connectorConfig, string prefix)
+    {
+        var policy = Config.GetString(WorkerConfig.ClientConfigOverridePolicy)!;
+        foreach (var (k, v) in Prefixed(connectorConfig, prefix))
+        {
+            if (policy.Equals("None", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ConfigException(prefix + k, v, "The 'None' policy does not allow any client configuration overrides");
+            }
+            props[k] = v;
+        }
+    }
+
+    private static Dictionary<string, string> Prefixed(IReadOnlyDictionary<string, string> config, string prefix)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in config)
+        {
+            if (k.StartsWith(prefix, StringComparison.Ordinal) && k.Length > prefix.Length)
+            {
+                result[k[prefix.Length..]] = v;
+            }
+        }
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopTasksAsync(_tasks.Keys.ToList()).ConfigureAwait(false);
+        foreach (var name in _connectors.Keys.ToList())
+        {
+            await StopConnectorAsync(name).ConfigureAwait(false);
+        }
+        KafkaAdminClient? admin;
+        lock (_adminLock)
+        {
+            admin = _admin;
+            _admin = null;
+        }
+        if (admin is not null)
+        {
+            await admin.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>One running connector instance and its lifecycle (Apache's WorkerConnector).</summary>
+public sealed class WorkerConnector : ISourceConnectorContext
+{
+    private readonly IReadOnlyDictionary<string, string> _config;
+    private readonly StatusStore _status;
+    private readonly Action _requestReconfiguration;
+    private readonly ILogger _log;
+    private readonly Lock _lock = new();
+    private bool _started;
+    private bool _failed;
+    private bool _initialized;
+
+    public WorkerConnector(string name, Connector instance, IReadOnlyDictionary<string, string> config, StatusStore status,
+        IOffsetStorageReader offsets, Action requestReconfiguration, ILogger log)
+    {
+        Name = name;
+        Instance = instance;
+        _config = config;
+        _status = status;
+        OffsetStorageReader = offsets;
+        _requestReconfiguration = requestReconfiguration;
+        _log = log;
+    }
+
+    public string Name { get; }
+
+    public Connector Instance { get; }
+
+    public IOffsetStorageReader OffsetStorageReader { get; }
+
+    /// <summary>Moves to the target state; false if the connector failed.</summary>
+    public bool Transition(TargetState target)
+    {
+        lock (_lock)
+        {
+            try
+            {
+                if (!_initialized)
+                {
+                    Instance.Initialize(this);
+                    _initialized = true;
+                }
+                if (target == TargetState.Started)
+                {
+                    if (!_started)
+                    {
+                        Instance.Start(_config);
+                        _started = true;
+                    }
+                    _failed = false;
+                    _status.PutConnector(Name, ConnectorState.Running);
+                }
+                else
+                {
+                    StopInstance();
+                    _status.PutConnector(Name, target == TargetState.Paused ? ConnectorState.Paused : ConnectorState.Stopped);
+                }
+                return true;
+            }
+            catch (Exception ex)
+            {
+                Fail(ex);
+                return false;
+            }
+        }
+    }
+
+    public void Shutdown()
+    {
+        lock (_lock)
+        {
+            try
+            {
+                StopInstance();
+            }
+            catch (Exception ex)
+            {
+                _log.LogError(ex, "{Connector} failed to stop", Name);
+            }
+        }
+    }
+
+    public void RequestTaskReconfiguration() => _requestReconfiguration();
+
+    public void RaiseError(Exception error) => Fail(error);
+
+    private void StopInstance()
+    {
+        if (_started)
+        {
+            _started = false;
+            Instance.Stop();
+        }
+    }
+
+    private void Fail(Exception ex)
+    {
+        _failed = true;
+        _log.LogError(ex, "{Connector} Error while starting connector", Name);
+        _status.PutConnector(Name, ConnectorState.Failed, ex.ToString());
+    }
+
+    public bool Failed => _failed;
+}

@@ -1,0 +1,523 @@
+using System.Text.RegularExpressions;
+using KafkaConnect.Client.Consumer;
+using KafkaConnect.Connect.Errors;
+using KafkaConnect.Connect.Headers;
+using KafkaConnect.Connect.Runtime.Herder;
+using KafkaConnect.Connect.Sinks;
+using KafkaConnect.Connect.Storage;
+using Microsoft.Extensions.Logging;
+using ClientTopicPartition = KafkaConnect.Client.Consumer.TopicPartition;
+using ConnectTopicPartition = KafkaConnect.Connect.TopicPartition;
+
+namespace KafkaConnect.Connect.Runtime.Worker;
+
+/// <summary>Settings a sink task loop needs from the worker and connector configuration.</summary>
+public sealed record SinkTaskSettings(
+    IReadOnlyDictionary<string, string> TaskConfig,
+    IReadOnlyList<string>? Topics,
+    string? TopicsRegex,
+    TimeSpan OffsetFlushInterval,
+    TimeSpan OffsetFlushTimeout,
+    bool ToleranceAll);
+
+/// <summary>
+/// Drives a <see cref="SinkTask"/>: consumer poll → converters → Put, then PreCommit/Flush and a consumer offset
+/// commit every offset.flush.interval.ms, on request, on rebalance and at stop. Open/Close follow the assignment.
+/// A <see cref="RetriableException"/> from Put pauses consumption and redelivers the same batch (after
+/// <see cref="ISinkTaskContext.Timeout"/> if set).
+/// </summary>
+public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
+{
+    private readonly SinkTask _task;
+    private readonly SinkTaskSettings _settings;
+    private readonly IConverter _keyConverter;
+    private readonly IConverter _valueConverter;
+    private readonly IHeaderConverter _headerConverter;
+    private readonly Func<IConsumerRebalanceListener, KafkaConsumer> _consumerFactory;
+    private readonly TimeProvider _time;
+    private readonly Action<IReadOnlyCollection<string>>? _topicsUsed;
+    private readonly SinkContext _context;
+    private readonly Dictionary<ConnectTopicPartition, OffsetAndMetadata> _currentOffsets = new();
+    private readonly Dictionary<ConnectTopicPartition, OffsetAndMetadata> _lastCommitted = new();
+    private readonly HashSet<string> _seenTopics = new(StringComparer.Ordinal);
+    private KafkaConsumer? _consumer;
+    private List<SinkRecord>? _retryBatch;
+    private DateTimeOffset _nextCommit;
+    private bool _started;
+    private bool _pausedForRedelivery;
+    private bool _workerPaused;
+    private bool _closed;
+
+    public WorkerSinkTask(
+        ConnectorTaskId id,
+        SinkTask task,
+        SinkTaskSettings settings,
+        IConverter keyConverter,
+        IConverter valueConverter,
+        IHeaderConverter headerConverter,
+        Func<IConsumerRebalanceListener, KafkaConsumer> consumerFactory,
+        StatusStore status,
+        TargetState initial,
+        ILogger log,
+        TimeProvider? time = null,
+        Action<IReadOnlyCollection<string>>? topicsUsed = null)
+        : base(id, status, initial, log)
+    {
+        _task = task;
+        _settings = settings;
+        _keyConverter = keyConverter;
+        _valueConverter = valueConverter;
+        _headerConverter = headerConverter;
+        _consumerFactory = consumerFactory;
+        _time = time ?? TimeProvider.System;
+        _topicsUsed = topicsUsed;
+        _context = new SinkContext(this);
+    }
+
+    protected override async Task ExecuteAsync()
+    {
+        _consumer = _consumerFactory(this);
+        if (_settings.Topics is { } topics)
+        {
+            _consumer.Subscribe(topics);
+        }
+        else
+        {
+            _consumer.Subscribe(new Regex(_settings.TopicsRegex ?? ".*"));
+        }
+        _task.Initialize(_context);
+        _task.Start(_settings.TaskConfig);
+        _started = true;
+        ReportStarted();
+        Log.LogInformation("{Task} Sink task finished initialization and start", Id);
+        _nextCommit = _time.GetUtcNow() + _settings.OffsetFlushInterval;
+
+        while (!IsStopping)
+        {
+            await IterationAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task IterationAsync()
+    {
+        var consumer = _consumer!;
+        var paused = IsPaused;
+        if (paused != _workerPaused)
+        {
+            _workerPaused = paused;
+            if (paused)
+            {
+                consumer.Pause(consumer.Assignment);
+            }
+            else if (!_pausedForRedelivery)
+            {
+                ResumeAll();
+            }
+        }
+        var now = _time.GetUtcNow();
+        if (_context.CommitRequested || now >= _nextCommit)
+        {
+            _context.CommitRequested = false;
+            await CommitOffsetsAsync(closing: false).ConfigureAwait(false);
+            _nextCommit = _time.GetUtcNow() + _settings.OffsetFlushInterval;
+        }
+
+        var timeout = _nextCommit - _time.GetUtcNow();
+        if (_context.TimeoutMs > 0)
+        {
+            timeout = TimeSpan.FromMilliseconds(Math.Min(_context.TimeoutMs, Math.Max(timeout.TotalMilliseconds, 0)));
+            _context.TimeoutMs = 0;
+        }
+        timeout = TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds, 0, 1000));
+        IReadOnlyList<ConsumeResult> polled;
+        try
+        {
+            polled = await consumer.PollAsync(timeout, Stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (IsStopping)
+        {
+            return;
+        }
+        ApplyRequestedOffsets();
+        if (paused)
+        {
+            return; // the worker paused the task: nothing is delivered (the consumer is paused anyway)
+        }
+
+        List<SinkRecord> batch;
+        if (_retryBatch is not null)
+        {
+            batch = _retryBatch;
+            if (polled.Count > 0)
+            {
+                // Paused consumers should not return data; if they did, the records are re-read after the retry.
+                foreach (var r in polled)
+                {
+                    var tp = new ClientTopicPartition(r.Topic, r.Partition);
+                    consumer.Seek(tp, Math.Min(r.Offset, consumer.Position(tp) ?? r.Offset));
+                }
+            }
+        }
+        else
+        {
+            batch = new List<SinkRecord>(polled.Count);
+            foreach (var r in polled)
+            {
+                if (Convert(r) is { } record)
+                {
+                    batch.Add(record);
+                }
+                else
+                {
+                    _currentOffsets[new ConnectTopicPartition(r.Topic, r.Partition)] = new OffsetAndMetadata(r.Offset + 1);
+                }
+            }
+        }
+        await DeliverAsync(batch).ConfigureAwait(false);
+    }
+
+    private Task DeliverAsync(List<SinkRecord> batch)
+    {
+        try
+        {
+            _task.Put(batch);
+        }
+        catch (RetriableException ex)
+        {
+            Log.LogError("{Task} RetriableException from SinkTask: {Message}", Id, ex.Message);
+            _retryBatch = batch;
+            if (!_pausedForRedelivery)
+            {
+                _pausedForRedelivery = true;
+                _consumer!.Pause(_consumer.Assignment);
+            }
+            return Task.CompletedTask;
+        }
+        _retryBatch = null;
+        foreach (var record in batch)
+        {
+            _currentOffsets[record.OriginalTopicPartition] = new OffsetAndMetadata(record.OriginalKafkaOffset + 1);
+        }
+        if (_pausedForRedelivery)
+        {
+            _pausedForRedelivery = false;
+            if (!_workerPaused)
+            {
+                ResumeAll();
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    private void ResumeAll()
+    {
+        var resume = new List<ClientTopicPartition>();
+        foreach (var tp in _consumer!.Assignment)
+        {
+            if (!_context.TaskPaused.Contains(new ConnectTopicPartition(tp.Topic, tp.Partition)))
+            {
+                resume.Add(tp);
+            }
+        }
+        _consumer.Resume(resume);
+    }
+
+    private SinkRecord? Convert(ConsumeResult r)
+    {
+        try
+        {
+            if (_seenTopics.Add(r.Topic))
+            {
+                _topicsUsed?.Invoke([r.Topic]);
+            }
+            var headers = new ConnectHeaders();
+            foreach (var h in r.Headers)
+            {
+                headers.Add(h.Key, _headerConverter.ToConnectHeader(r.Topic, h.Key, h.Value?.ToArray()));
+            }
+            var key = _keyConverter.ToConnectData(r.Topic, headers, r.Key?.ToArray());
+            var value = _valueConverter.ToConnectData(r.Topic, headers, r.Value?.ToArray());
+            return new SinkRecord(r.Topic, r.Partition, key.Schema, key.Value, value.Schema, value.Value, r.Offset,
+                r.Timestamp >= 0 ? r.Timestamp : null, r.Timestamp >= 0 ? TimestampType.CreateTime : TimestampType.NoTimestampType, headers);
+        }
+        catch (Exception ex) when (_settings.ToleranceAll && ex is not OperationCanceledException)
+        {
+            Log.LogWarning("{Task} skipping record {Topic}-{Partition}@{Offset} that failed conversion (errors.tolerance=all): {Message}",
+                Id, r.Topic, r.Partition, r.Offset, ex.Message);
+            return null;
+        }
+    }
+
+    private void ApplyRequestedOffsets()
+    {
+        var requested = _context.TakeRequestedOffsets();
+        if (requested is null)
+        {
+            return;
+        }
+        var assigned = new HashSet<ClientTopicPartition>(_consumer!.Assignment);
+        foreach (var (tp, offset) in requested)
+        {
+            var ctp = new ClientTopicPartition(tp.Topic, tp.Partition);
+            if (assigned.Contains(ctp))
+            {
+                Log.LogTrace("{Task} Rewind {Partition} to offset {Offset}", Id, tp, offset);
+                _consumer.Seek(ctp, offset);
+                _currentOffsets[tp] = new OffsetAndMetadata(offset);
+                _lastCommitted[tp] = new OffsetAndMetadata(offset);
+            }
+        }
+    }
+
+    /// <summary>PreCommit (flush) then commit to the consumer group what the task says is safe.</summary>
+    private async Task CommitOffsetsAsync(bool closing, IReadOnlyCollection<ConnectTopicPartition>? only = null)
+    {
+        if (_consumer is null || !_started)
+        {
+            return;
+        }
+        var current = new Dictionary<ConnectTopicPartition, OffsetAndMetadata>(_currentOffsets);
+        if (only is not null)
+        {
+            foreach (var tp in current.Keys.ToList())
+            {
+                if (!only.Contains(tp))
+                {
+                    current.Remove(tp);
+                }
+            }
+        }
+        IReadOnlyDictionary<ConnectTopicPartition, OffsetAndMetadata> toCommit;
+        try
+        {
+            toCommit = _task.PreCommit(current);
+        }
+        catch (Exception ex)
+        {
+            if (closing)
+            {
+                Log.LogWarning(ex, "{Task} Offset commit failed during close", Id);
+                return;
+            }
+            Log.LogError(ex, "{Task} Offset commit failed, rewinding to last committed offsets", Id);
+            foreach (var (tp, offset) in _lastCommitted)
+            {
+                _consumer.Seek(new ClientTopicPartition(tp.Topic, tp.Partition), offset.Offset);
+            }
+            foreach (var tp in _currentOffsets.Keys.ToList())
+            {
+                if (_lastCommitted.TryGetValue(tp, out var last))
+                {
+                    _currentOffsets[tp] = last;
+                }
+            }
+            return;
+        }
+        var assigned = new HashSet<ClientTopicPartition>(_consumer.Assignment);
+        var commit = new Dictionary<ClientTopicPartition, long>();
+        foreach (var (tp, offset) in toCommit)
+        {
+            var ctp = new ClientTopicPartition(tp.Topic, tp.Partition);
+            if (assigned.Contains(ctp) && (!_lastCommitted.TryGetValue(tp, out var last) || last.Offset != offset.Offset))
+            {
+                commit[ctp] = offset.Offset;
+            }
+        }
+        if (commit.Count == 0)
+        {
+            return;
+        }
+        using var cts = new CancellationTokenSource(_settings.OffsetFlushTimeout);
+        try
+        {
+            await _consumer.CommitAsync(commit, cts.Token).ConfigureAwait(false);
+            foreach (var (tp, offset) in commit)
+            {
+                _lastCommitted[new ConnectTopicPartition(tp.Topic, tp.Partition)] = new OffsetAndMetadata(offset);
+            }
+            Log.LogDebug("{Task} Committed offsets for {Count} partitions", Id, commit.Count);
+        }
+        catch (Exception ex) when (ex is KafkaConnect.Client.KafkaException or KafkaConnect.Client.KafkaConnectionException or OperationCanceledException or InvalidOperationException)
+        {
+            Log.LogWarning("{Task} Commit of offsets failed: {Message}", Id, ex.Message);
+        }
+    }
+
+    protected override async Task CloseAsync()
+    {
+        if (_started && _consumer is not null)
+        {
+            try
+            {
+                var assigned = _consumer.Assignment.Select(tp => new ConnectTopicPartition(tp.Topic, tp.Partition)).ToList();
+                await CommitOffsetsAsync(closing: true).ConfigureAwait(false);
+                _closed = true; // leaving the group below must not close the partitions again
+                _task.Close(assigned);
+            }
+            catch (Exception ex)
+            {
+                Log.LogWarning(ex, "{Task} failed to commit or close partitions while stopping", Id);
+            }
+        }
+        if (_started)
+        {
+            try
+            {
+                _task.Stop();
+            }
+            catch (Exception ex)
+            {
+                Log.LogWarning(ex, "{Task} threw in Stop", Id);
+            }
+        }
+        if (_consumer is not null)
+        {
+            await _consumer.DisposeAsync().ConfigureAwait(false);
+        }
+        _headerConverter.Dispose();
+    }
+
+    async Task IConsumerRebalanceListener.OnPartitionsAssigned(IReadOnlyCollection<ClientTopicPartition> partitions)
+    {
+        var list = new List<ConnectTopicPartition>(partitions.Count);
+        var committed = partitions.Count == 0 ? new Dictionary<ClientTopicPartition, long?>() : await _consumer!.CommittedAsync(partitions).ConfigureAwait(false);
+        foreach (var tp in partitions)
+        {
+            var ctp = new ConnectTopicPartition(tp.Topic, tp.Partition);
+            list.Add(ctp);
+            _currentOffsets.Remove(ctp);
+            if (committed.TryGetValue(tp, out var c) && c is { } offset)
+            {
+                _lastCommitted[ctp] = new OffsetAndMetadata(offset);
+                _currentOffsets[ctp] = new OffsetAndMetadata(offset);
+            }
+        }
+        if (_workerPaused || _pausedForRedelivery)
+        {
+            _consumer!.Pause(partitions);
+        }
+        else
+        {
+            var paused = partitions.Where(tp => _context.TaskPaused.Contains(new ConnectTopicPartition(tp.Topic, tp.Partition))).ToList();
+            if (paused.Count > 0)
+            {
+                _consumer!.Pause(paused);
+            }
+        }
+        if (_started && !_closed)
+        {
+            _task.Open(list);
+        }
+    }
+
+    async Task IConsumerRebalanceListener.OnPartitionsRevoked(IReadOnlyCollection<ClientTopicPartition> partitions)
+    {
+        var list = partitions.Select(tp => new ConnectTopicPartition(tp.Topic, tp.Partition)).ToList();
+        if (_started && !_closed && list.Count > 0)
+        {
+            await CommitOffsetsAsync(closing: false, list).ConfigureAwait(false);
+            _task.Close(list);
+        }
+        Forget(list);
+    }
+
+    Task IConsumerRebalanceListener.OnPartitionsLost(IReadOnlyCollection<ClientTopicPartition> partitions)
+    {
+        var list = partitions.Select(tp => new ConnectTopicPartition(tp.Topic, tp.Partition)).ToList();
+        if (_started && !_closed && list.Count > 0)
+        {
+            _task.Close(list);
+        }
+        Forget(list);
+        return Task.CompletedTask;
+    }
+
+    private void Forget(List<ConnectTopicPartition> partitions)
+    {
+        foreach (var tp in partitions)
+        {
+            _currentOffsets.Remove(tp);
+            _lastCommitted.Remove(tp);
+        }
+        _retryBatch?.RemoveAll(r => partitions.Contains(r.OriginalTopicPartition));
+    }
+
+    private sealed class SinkContext(WorkerSinkTask owner) : ISinkTaskContext
+    {
+        private readonly Lock _lock = new();
+        private Dictionary<ConnectTopicPartition, long>? _offsets;
+
+        public HashSet<ConnectTopicPartition> TaskPaused { get; } = [];
+
+        public volatile bool CommitRequestedFlag;
+
+        public bool CommitRequested
+        {
+            get => CommitRequestedFlag;
+            set => CommitRequestedFlag = value;
+        }
+
+        public long TimeoutMs { get; set; }
+
+        public IReadOnlyDictionary<string, string> Configs => owner._settings.TaskConfig;
+
+        public IErrantRecordReporter? ErrantRecordReporter => null;
+
+        public void Offset(IReadOnlyDictionary<ConnectTopicPartition, long> offsets)
+        {
+            lock (_lock)
+            {
+                _offsets ??= new();
+                foreach (var (tp, o) in offsets)
+                {
+                    _offsets[tp] = o;
+                }
+            }
+        }
+
+        public void Offset(ConnectTopicPartition partition, long offset) => Offset(new Dictionary<ConnectTopicPartition, long> { [partition] = offset });
+
+        public Dictionary<ConnectTopicPartition, long>? TakeRequestedOffsets()
+        {
+            lock (_lock)
+            {
+                var o = _offsets;
+                _offsets = null;
+                return o;
+            }
+        }
+
+        public void Timeout(long timeoutMs) => TimeoutMs = timeoutMs;
+
+        public IReadOnlySet<ConnectTopicPartition> Assignment()
+        {
+            var consumer = owner._consumer ?? throw new IllegalWorkerStateException("SinkTaskContext may not be used to look up partition assignment until the task is initialized");
+            return consumer.Assignment.Select(tp => new ConnectTopicPartition(tp.Topic, tp.Partition)).ToHashSet();
+        }
+
+        public void Pause(params ConnectTopicPartition[] partitions)
+        {
+            var consumer = owner._consumer ?? throw new IllegalWorkerStateException("SinkTaskContext may not be used to pause consumption until the task is initialized");
+            foreach (var tp in partitions)
+            {
+                TaskPaused.Add(tp);
+            }
+            consumer.Pause(partitions.Select(tp => new ClientTopicPartition(tp.Topic, tp.Partition)).ToList());
+        }
+
+        public void Resume(params ConnectTopicPartition[] partitions)
+        {
+            var consumer = owner._consumer ?? throw new IllegalWorkerStateException("SinkTaskContext may not be used to resume consumption until the task is initialized");
+            foreach (var tp in partitions)
+            {
+                TaskPaused.Remove(tp);
+            }
+            if (!owner._workerPaused && !owner._pausedForRedelivery)
+            {
+                consumer.Resume(partitions.Select(tp => new ClientTopicPartition(tp.Topic, tp.Partition)).ToList());
+            }
+        }
+
+        public void RequestCommit() => CommitRequested = true;
+    }
+}
