@@ -13,6 +13,9 @@ internal static class Program
         commands:
           broker [server.properties] [--listen HOST:PORT] [--data-dir DIR] [--config KEY=VALUE]...
               Runs the single-node Kafka broker. Settings use Kafka's server.properties keys; flags override the file.
+          standalone worker.properties [connector.properties|connector.json ...]
+              Runs a standalone Kafka Connect worker (as connect-standalone.sh). Without bootstrap.servers in the
+              worker file an embedded broker starts on 127.0.0.1:9092 (embedded.broker.listeners/.data.dir).
           docs config
               Prints the configuration reference (docs/configuration.md).
         """;
@@ -29,6 +32,7 @@ internal static class Program
             return args[0] switch
             {
                 "broker" => await BrokerCommand.RunAsync(args[1..]).ConfigureAwait(false),
+                "standalone" => await StandaloneCommand.RunAsync(args[1..]).ConfigureAwait(false),
                 "docs" when args.Length == 2 && args[1] == "config" => PrintConfigDocs(),
                 _ => Fail($"unknown command '{args[0]}'.\n{Usage}"),
             };

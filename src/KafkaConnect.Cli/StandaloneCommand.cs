@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using KafkaConnect.Broker;
+using KafkaConnect.Broker.Configuration;
+using KafkaConnect.Client.Admin;
+using KafkaConnect.Connect.Rest;
+using KafkaConnect.Connect.Runtime.Config;
+using KafkaConnect.Connect.Runtime.Herder;
+using KafkaConnect.Connect.Runtime.Plugins;
+using KafkaConnect.Connect.Runtime.Storage;
+using KafkaConnect.Connect.Runtime.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaConnect.Cli;
+
+/// <summary>
+/// <c>kconnect standalone worker.properties connector1.properties [connector2 ...]</c>, like Apache's
+/// connect-standalone.sh. Without bootstrap.servers the project's broker runs in-process.
+/// </summary>
+internal static class StandaloneCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (args.Length < 1)
+        {
+            throw new ArgumentException("usage: kconnect standalone worker.properties [connector1.properties|.json ...]");
+        }
+        foreach (var file in args)
+        {
+            if (!File.Exists(file))
+            {
+                throw new ArgumentException($"file '{file}' does not exist.");
+            }
+        }
+        var workerProps = JavaProperties.Load(args[0]);
+        var connectorConfigs = args.Skip(1).Select(LoadConnectorConfig).ToList();
+
+        using var loggers = LoggerFactory.Create(b => b
+            .SetMinimumLevel(LogLevel.Information)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+            }));
+        var log = loggers.CreateLogger("kconnect");
+
+        WorkerConfig config;
+        try
+        {
+            config = new WorkerConfig(workerProps);
+        }
+        catch (Connect.Errors.ConfigException ex)
+        {
+            return Program.Fail($"invalid worker configuration {args[0]}: {ex.Message}");
+        }
+        foreach (var warning in config.Warnings)
+        {
+            log.LogWarning("{Warning}", warning);
+        }
+
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+
+        KafkaBroker? broker = null;
+        try
+        {
+            if (!config.HasBootstrapServers)
+            {
+                var listen = config.GetString(WorkerConfig.EmbeddedBrokerListeners)!;
+                var dataDir = config.GetString(WorkerConfig.EmbeddedBrokerDataDir)!;
+                broker = await KafkaBroker.StartAsync(BrokerConfig.Create(new Dictionary<string, string>
+                {
+                    ["listeners"] = "PLAINTEXT://" + listen,
+                    ["log.dirs"] = dataDir,
+                }), loggers).ConfigureAwait(false);
+                workerProps[WorkerConfig.BootstrapServers] = broker.BootstrapServers;
+                config = new WorkerConfig(workerProps);
+                log.LogInformation("no bootstrap.servers: started the embedded broker on {Servers} (data in {Dir})", broker.BootstrapServers, Path.GetFullPath(dataDir));
+            }
+
+            var clusterId = await CheckClusterAsync(config).ConfigureAwait(false);
+            if (clusterId is null)
+            {
+                return Program.Fail($"cannot reach Kafka at bootstrap.servers={config.BootstrapServersValue} within 5 s. Start the broker (e.g. `kconnect broker`), "
+                    + "fix bootstrap.servers in " + args[0] + ", or remove bootstrap.servers to run the embedded broker.");
+            }
+
+            var plugins = PluginRegistry.Create(config.GetList(WorkerConfig.PluginPath), loggers.CreateLogger("KafkaConnect.Connect.Runtime.Plugins"));
+            Connect.Configuration.ConfigDef.ClassResolver = name => plugins.TryResolve(name, out var t) ? t : Type.GetType(name);
+            var listeners = config.GetList(WorkerConfig.Listeners)!;
+            var status = new StatusStore(config.WorkerId());
+            var offsets = new FileOffsetBackingStore(config.GetString(WorkerConfig.OffsetStorageFileFilename)!);
+            var worker = new Worker(config, plugins, offsets, status, loggers);
+            await using var herder = new StandaloneHerder(worker, clusterId, loggers);
+            herder.Start();
+
+            await using var rest = new ConnectRestServer();
+            var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers };
+            await rest.StartAsync(herder, restOptions).ConfigureAwait(false);
+            status.WorkerId = config.WorkerId(rest.Addresses.Count > 0 ? rest.Addresses[0].Port : null);
+            log.LogInformation("REST server listening at {Urls}, advertising {Url}; worker id {WorkerId}; ready {Ms} ms after start",
+                string.Join(", ", rest.Addresses), rest.AdvertisedUrl, status.WorkerId,
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+
+            foreach (var (name, connector) in connectorConfigs)
+            {
+                try
+                {
+                    var (_, info) = await herder.PutConnectorConfigAsync(name, connector, allowReplace: false).ConfigureAwait(false);
+                    log.LogInformation("Created connector {Connector} ({Type}, {Tasks} tasks)", info.Name, info.Type, info.Tasks.Count);
+                }
+                catch (Exception ex) when (ex is Connect.Errors.ConnectException)
+                {
+                    log.LogError("Failed to create connector {Connector}: {Message}", name, ex.Message);
+                    return 1;
+                }
+            }
+
+            await stop.Task.ConfigureAwait(false);
+            log.LogInformation("Kafka Connect stopping");
+        }
+        finally
+        {
+            if (broker is not null)
+            {
+                await broker.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        log.LogInformation("Kafka Connect stopped");
+        return 0;
+    }
+
+    /// <summary>Cluster id, or null when the cluster does not answer within 5 seconds.</summary>
+    private static async Task<string?> CheckClusterAsync(WorkerConfig config)
+    {
+        var props = config.ClientConfig("admin.");
+        props.TryAdd("request.timeout.ms", "5000");
+        props.TryAdd("socket.connection.setup.timeout.ms", "5000");
+        await using var admin = new KafkaAdminClient(props);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            var cluster = await admin.DescribeClusterAsync(cts.Token).ConfigureAwait(false);
+            return cluster.ClusterId ?? "";
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A connector file: Java properties, or JSON <c>{"name":..,"config":{..}}</c> / a flat JSON object.</summary>
+    internal static (string Name, Dictionary<string, string> Config) LoadConnectorConfig(string path)
+    {
+        var text = File.ReadAllText(path);
+        Dictionary<string, string> config;
+        if (text.TrimStart().StartsWith('{'))
+        {
+            using var doc = JsonDocument.Parse(text);
+            var root = doc.RootElement;
+            var source = root.TryGetProperty("config", out var c) && c.ValueKind == JsonValueKind.Object ? c : root;
+            config = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var p in source.EnumerateObject())
+            {
+                config[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+            }
+            if (root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String)
+            {
+                config.TryAdd(ConnectorConfig.Name, n.GetString()!);
+            }
+        }
+        else
+        {
+            config = JavaProperties.Parse(text);
+        }
+        if (!config.TryGetValue(ConnectorConfig.Name, out var name) || name.Trim().Length == 0)
+        {
+            throw new ArgumentException($"connector configuration {path} has no 'name'.");
+        }
+        return (name.Trim(), config);
+    }
+}
