@@ -17,7 +17,16 @@ public abstract class MaskField : KeyOrValueTransformation
 
     private static readonly ConfigDef s_config = new ConfigDef()
         .Define(FieldsConfig, ConfigType.List, ConfigDef.NoDefaultValue, NonEmptyListValidator.Instance, Importance.High, "Names of fields to mask.")
-        .Define(ReplacementConfig, ConfigType.String, null, ConfigDef.NonEmptyString.Instance, Importance.Low,
+        .Define(ReplacementConfig, ConfigType.String, null, ConfigDef.LambdaValidator.With(
+                // Null (unset) is allowed; an empty string is not.
+                static (name, value) =>
+                {
+                    if (value is string { Length: 0 })
+                    {
+                        throw new ConfigException(name, value, "String may not be empty");
+                    }
+                },
+                "non-empty string"), Importance.Low,
             "Custom value replacement, that will be applied to all 'fields' values (numeric or non-empty string values only).")
         .Define(TransformsInfo.ReplaceNullWithDefault, ConfigType.Boolean, true, Importance.Medium, TransformsInfo.ReplaceNullWithDefaultDoc);
 

@@ -272,7 +272,7 @@ public sealed class WorkerSourceTask : WorkerTask
             foreach (var header in record.Headers)
             {
                 var bytes = _headerConverter.FromConnectHeader(record.Topic, header.Key, header.Schema, header.Value);
-                headers.Add(new RecordHeader(header.Key, bytes is null ? null : bytes));
+                headers.Add(new RecordHeader(header.Key, bytes is null ? (ReadOnlyMemory<byte>?)null : bytes));
             }
         }
         var key = _keyConverter.FromConnectData(record.Topic, record.Headers, record.KeySchema, record.Key);
@@ -284,10 +284,10 @@ public sealed class WorkerSourceTask : WorkerTask
             foreach (var header in record.Headers)
             {
                 var bytes = _headerConverter.FromConnectHeader(record.Topic, header.Key, header.Schema, header.Value);
-                headers.Add(new RecordHeader(header.Key, bytes is null ? null : bytes));
+                headers.Add(new RecordHeader(header.Key, bytes is null ? (ReadOnlyMemory<byte>?)null : bytes));
             }
         }
-        return new ProducerRecord(record.Topic, key is null ? null : key, value is null ? null : value, headers, record.KafkaPartition,
+        return new ProducerRecord(record.Topic, key is null ? (ReadOnlyMemory<byte>?)null : key, value is null ? (ReadOnlyMemory<byte>?)null : value, headers, record.KafkaPartition,
             record.Timestamp is { } ts && ts >= 0 ? ts : null);
     }
 
