@@ -1,18 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using KafkaConnect.Client;
-using KafkaConnect.Client.Config;
 using KafkaConnect.Client.Producer;
-using KafkaConnect.Protocol;
-using KafkaConnect.Protocol.Messages;
 
 namespace KafkaConnect.ClientBench;
 
 /// <summary>
-/// Records/s of our producer against kcat (librdkafka) on the same broker, which runs in its own process so
-/// the two clients are measured alike. Both use linger.ms=5 and acks=all, null keys, 4 partitions.
+/// Records/s of our producer against kcat (librdkafka) on the same broker, null keys, acks=all, linger.ms=5,
+/// 4 partitions. Two configurations per size: each client's defaults (ours: Kafka's batch.size=16384;
+/// librdkafka: batch.size=1000000) and both at batch.size=1000000. Each pair runs --repeat times, alternating,
+/// and the medians are printed. Every run writes to a fresh topic that is deleted afterwards.
 /// </summary>
 internal static class ProducerThroughput
 {
@@ -22,73 +18,87 @@ internal static class ProducerThroughput
         int[] sizes = [100, 1024];
         var partitions = 4;
         var linger = 5;
-        string? batchSize = null;
+        var repeat = 3;
+        string[] batchSizes = ["default", "1000000"];
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
             {
                 case "--records": records = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--sizes": sizes = args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
+                case "--sizes": sizes = ParseInts(args[i + 1]); break;
                 case "--partitions": partitions = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--linger-ms": linger = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--batch-size": batchSize = args[i + 1]; break;
+                case "--repeat": repeat = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--batch-sizes": batchSizes = args[i + 1].Split(','); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
 
-        var repo = FindRepo();
-        var dll = Path.Combine(repo, "src/KafkaConnect.Cli/bin/Release/net10.0/kconnect.dll");
-        if (!File.Exists(dll))
+        await using var broker = await BenchBroker.StartAsync();
+        if (broker is null) return 1;
+        Console.WriteLine($"PRODUCER: broker pid {broker.Pid} on {broker.Bootstrap}; {records:N0} records per run, {partitions} partitions, linger.ms={linger}, acks=all, {repeat} runs, medians");
+        var summary = new List<string>();
+        var run = 0;
+        foreach (var size in sizes)
         {
-            Console.Error.WriteLine($"{dll} is missing: dotnet build -c Release src/KafkaConnect.Cli");
-            return 1;
-        }
-        var work = Directory.CreateTempSubdirectory("kconnect-clientbench-").FullName;
-        var port = FreePort();
-        var bootstrap = $"127.0.0.1:{port}";
-        using var broker = Process.Start(new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { dll, "broker", "--listen", bootstrap, "--data-dir", Path.Combine(work, "data") },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        broker.OutputDataReceived += (_, _) => { };
-        broker.ErrorDataReceived += (_, _) => { };
-        broker.BeginOutputReadLine();
-        broker.BeginErrorReadLine();
-        try
-        {
-            await WaitForPortAsync(port);
-            Console.WriteLine($"broker pid {broker.Id} on {bootstrap}; {records:N0} records per size, {partitions} partitions, linger.ms={linger}, acks=all");
-            Console.WriteLine($"{"size",6} {"client",-10} {"seconds",8} {"records/s",12} {"MB/s",8}");
-            foreach (var size in sizes)
+            var file = broker.WriteRecordFile(records, size);
+            foreach (var batch in batchSizes)
             {
-                await CreateTopicAsync(bootstrap, $"ours-{size}", partitions);
-                await CreateTopicAsync(bootstrap, $"kcat-{size}", partitions);
-                var ours = await RunOursAsync(bootstrap, $"ours-{size}", records, size, linger, batchSize);
-                Print(size, "kafkaconnect", ours, records);
-                var kcat = await RunKcatAsync(bootstrap, $"kcat-{size}", records, size, linger, batchSize, work);
-                Print(size, "kcat", kcat, records);
-                Console.WriteLine($"{size,6} ratio ours/kcat: {kcat.TotalSeconds / ours.TotalSeconds:F2}");
+                var batchSize = batch == "default" ? null : batch;
+                var ours = new List<double>();
+                var kcat = new List<double>();
+                var allocated = new List<double>();
+                var callerAllocated = new List<double>();
+                var rss = new List<double>();
+                var kcatRss = new List<double>();
+                for (var r = 0; r < repeat; r++)
+                {
+                    var oursTopic = $"p-ours-{size}-{run}";
+                    var kcatTopic = $"p-kcat-{size}-{run}";
+                    run++;
+                    await broker.CreateTopicAsync(oursTopic, partitions);
+                    await broker.CreateTopicAsync(kcatTopic, partitions);
+                    var o = await RunOursAsync(broker.Bootstrap, oursTopic, records, size, linger, batchSize);
+                    var k = await RunKcatAsync(broker.Bootstrap, kcatTopic, file, linger, batchSize);
+                    ours.Add(records / o.Elapsed.TotalSeconds);
+                    kcat.Add(records / k.Elapsed.TotalSeconds);
+                    allocated.Add(o.BytesPerRecord);
+                    callerAllocated.Add(o.CallerBytesPerRecord);
+                    rss.Add(o.PeakRssKiB / 1024.0);
+                    kcatRss.Add(k.MaxRssKiB / 1024.0);
+                    Console.WriteLine($"  run {r + 1}: size {size} batch.size {batch}: ours {ours[^1],12:N0} rec/s  kcat {kcat[^1],12:N0} rec/s  ratio {ours[^1] / kcat[^1]:F2}  ({o.BytesPerRecord:F1} B/record allocated, {o.CallerBytesPerRecord:F1} on the producing thread)");
+                    var stored = await broker.EndOffsetSumAsync(oursTopic, partitions);
+                    if (stored != records) Console.Error.WriteLine($"  {oursTopic} holds {stored} records, expected {records}");
+                    await broker.DeleteTopicAsync(oursTopic);
+                    await broker.DeleteTopicAsync(kcatTopic);
+                }
+                var mo = BenchBroker.Median(ours);
+                var mk = BenchBroker.Median(kcat);
+                summary.Add($"{size,6} {batch,10} {mo,14:N0} {mk,14:N0} {mo / mk,6:F2} {BenchBroker.Median(allocated),10:F1} {BenchBroker.Median(callerAllocated),10:F1} {BenchBroker.Median(rss),9:F0} {BenchBroker.Median(kcatRss),9:F0}");
             }
+            File.Delete(file);
         }
-        finally
-        {
-            broker.Kill(entireProcessTree: true);
-            await broker.WaitForExitAsync();
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
-        }
+        Console.WriteLine();
+        Console.WriteLine($"producer, medians of {repeat} ({records:N0} records, linger.ms={linger}, acks=all, {partitions} partitions)");
+        Console.WriteLine($"{"size",6} {"batch.size",10} {"ours rec/s",14} {"kcat rec/s",14} {"ratio",6} {"B/rec all",10} {"B/rec call",10} {"ours MiB",9} {"kcat MiB",9}");
+        foreach (var line in summary) Console.WriteLine(line);
+        Console.WriteLine("(batch.size default: ours 16384 as in Kafka, librdkafka 1000000; MiB = peak RSS)");
         return 0;
     }
 
-    private static void Print(int size, string client, TimeSpan elapsed, int records)
-        => Console.WriteLine($"{size,6} {client,-10} {elapsed.TotalSeconds,8:F2} {records / elapsed.TotalSeconds,12:N0} {(double)records * size / elapsed.TotalSeconds / 1e6,8:F1}");
+    internal static int[] ParseInts(string list)
+    {
+        var parts = list.Split(',');
+        var result = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++) result[i] = int.Parse(parts[i], CultureInfo.InvariantCulture);
+        return result;
+    }
 
-    private static async Task<TimeSpan> RunOursAsync(string bootstrap, string topic, int records, int size, int linger, string? batchSize)
+    private static async Task<(TimeSpan Elapsed, double BytesPerRecord, double CallerBytesPerRecord, long PeakRssKiB)> RunOursAsync(
+        string bootstrap, string topic, int records, int size, int linger, string? batchSize)
     {
         var payload = new byte[size];
-        Random.Shared.NextBytes(payload);
+        payload.AsSpan().Fill((byte)'x');
         long failures = 0;
         Exception? firstError = null;
         Action<RecordMetadata?, Exception?> onDelivery = (_, e) =>
@@ -101,8 +111,11 @@ internal static class ProducerThroughput
         {
             ["bootstrap.servers"] = bootstrap,
             ["linger.ms"] = linger.ToString(CultureInfo.InvariantCulture),
+            ["acks"] = "all",
         };
         if (batchSize is not null) config["batch.size"] = batchSize;
+        GC.Collect();
+        BenchBroker.ResetPeakRss();
         await using var producer = new KafkaProducer(config);
         // Warm up metadata and the connection outside the measurement.
         await producer.ProduceAsync(new ProducerRecord(topic, null, payload));
@@ -115,83 +128,16 @@ internal static class ProducerThroughput
         await producer.FlushAsync();
         watch.Stop();
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        Console.WriteLine($"{size,6} kafkaconnect allocated {allocated / (double)records:F1} bytes/record in all ({callerAllocated / (double)records:F1} on the producing thread)");
+        var rss = BenchBroker.PeakRssKiB();
         if (failures > 0) Console.Error.WriteLine($"{failures} records failed: {firstError?.Message}");
-        return watch.Elapsed;
+        return (watch.Elapsed, allocated / (double)records, callerAllocated / (double)records, rss);
     }
 
-    private static async Task<TimeSpan> RunKcatAsync(string bootstrap, string topic, int records, int size, int linger, string? batchSize, string work)
+    private static Task<(TimeSpan Elapsed, long MaxRssKiB)> RunKcatAsync(string bootstrap, string topic, string file, int linger, string? batchSize)
     {
-        var file = Path.Combine(work, $"payload-{size}.txt");
-        await using (var w = new StreamWriter(file))
-        {
-            var line = new string('x', size);
-            for (var i = 0; i < records; i++) await w.WriteLineAsync(line);
-        }
-        var psi = new ProcessStartInfo("kcat")
-        {
-            ArgumentList = { "-P", "-l", "-b", bootstrap, "-t", topic, "-X", $"linger.ms={linger}", "-X", "acks=all" },
-            UseShellExecute = false,
-            RedirectStandardError = true,
-        };
-        if (batchSize is not null)
-        {
-            psi.ArgumentList.Add("-X");
-            psi.ArgumentList.Add($"batch.size={batchSize}");
-        }
-        psi.ArgumentList.Add(file);
-        var watch = Stopwatch.StartNew();
-        using var kcat = Process.Start(psi)!;
-        var stderr = kcat.StandardError.ReadToEndAsync();
-        await kcat.WaitForExitAsync();
-        watch.Stop();
-        if (kcat.ExitCode != 0) Console.Error.WriteLine($"kcat exited with {kcat.ExitCode}: {await stderr}");
-        File.Delete(file);
-        return watch.Elapsed;
-    }
-
-    private static async Task CreateTopicAsync(string bootstrap, string name, int partitions)
-    {
-        await using var cluster = new KafkaCluster(new ClusterOptions { BootstrapServers = CommonClientConfig.ParseBootstrap([bootstrap]) });
-        var connection = await cluster.GetAnyConnectionAsync(CancellationToken.None);
-        var version = connection.NegotiateVersion(ApiKey.CreateTopics, 2, 7);
-        var response = await connection.SendAsync<CreateTopicsResponse>(ApiKey.CreateTopics, version, new CreateTopicsRequest
-        {
-            Topics = [new CreateTopicsRequest.CreatableTopic { Name = name, NumPartitions = partitions, ReplicationFactor = 1 }],
-        }, CancellationToken.None);
-        var error = (ErrorCode)response.Topics[0].ErrorCode;
-        if (error is not (ErrorCode.None or ErrorCode.TopicAlreadyExists)) throw new InvalidOperationException($"CreateTopics {name}: {error}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitForPortAsync(int port)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-        throw new TimeoutException($"The broker did not listen on port {port}.");
-    }
-
-    private static string FindRepo()
-    {
-        var dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "KafkaConnect.slnx"))) dir = Path.GetDirectoryName(dir);
-        return dir ?? throw new InvalidOperationException("Run from inside the repository.");
+        var args = new List<string> { "-P", "-l", "-b", bootstrap, "-t", topic, "-X", $"linger.ms={linger}", "-X", "acks=all" };
+        if (batchSize is not null) args.AddRange(["-X", $"batch.size={batchSize}"]);
+        args.Add(file);
+        return BenchBroker.RunKcatAsync(args, stdoutToNull: true);
     }
 }

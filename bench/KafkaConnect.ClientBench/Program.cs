@@ -1,14 +1,29 @@
 using KafkaConnect.ClientBench;
 
-// Client benchmarks, run by hand (not in CI):
-//   dotnet run -c Release --project bench/KafkaConnect.ClientBench -- producer [--records N] [--sizes 100,1024] [--partitions 4]
-// Needs a Release build of the broker: dotnet build -c Release src/KafkaConnect.Cli
-return args.Length > 0 && args[0] == "producer"
-    ? await ProducerThroughput.RunAsync(args[1..])
-    : Usage();
+// Client benchmarks against kcat, run by hand (not in CI). Needs a Release build of the broker:
+//   dotnet build -c Release src/KafkaConnect.Cli
+//   dotnet run -c Release --project bench/KafkaConnect.ClientBench -- producer [options]
+//   dotnet run -c Release --project bench/KafkaConnect.ClientBench -- consumer [options]
+//   dotnet run -c Release --project bench/KafkaConnect.ClientBench -- all [options]   (both, one after the other)
+return args.Length > 0 ? args[0] switch
+{
+    "producer" => await ProducerThroughput.RunAsync(args[1..]),
+    "consumer" => await ConsumerThroughput.RunAsync(args[1..]),
+    "all" => await RunBothAsync(args[1..]),
+    _ => Usage(),
+} : Usage();
+
+static async Task<int> RunBothAsync(string[] args)
+{
+    // Options shared by both modes only; --batch-sizes and --linger-ms are producer-only.
+    var producer = await ProducerThroughput.RunAsync(args);
+    Console.WriteLine();
+    return producer != 0 ? producer : await ConsumerThroughput.RunAsync(args);
+}
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: KafkaConnect.ClientBench producer [--records N] [--sizes 100,1024] [--partitions 4] [--linger-ms 5] [--batch-size B]");
+    Console.Error.WriteLine("usage: KafkaConnect.ClientBench producer|consumer|all [--records N] [--sizes 100,1024] [--partitions 4] [--repeat 3]");
+    Console.Error.WriteLine("       producer only: [--linger-ms 5] [--batch-sizes default,1000000]");
     return 2;
 }

@@ -64,7 +64,7 @@ public static class OffsetJson
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.String => e.GetString(),
-        JsonValueKind.Number => e.TryGetInt64(out var l) ? l : e.GetDouble(),
+        JsonValueKind.Number => e.TryGetInt64(out var l) ? (object)l : e.GetDouble(),
         JsonValueKind.Array => ArrayOf(e),
         JsonValueKind.Object => MapOf(e),
         _ => throw new DataException($"Unsupported JSON value {e.ValueKind}"),
