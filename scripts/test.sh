@@ -15,6 +15,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# Real PostgreSQL and MariaDB servers for the JDBC connector tests (loopback only).
+./scripts/db-up.sh
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

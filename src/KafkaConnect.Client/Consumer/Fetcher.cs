@@ -1,7 +1,6 @@
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
 using KafkaConnect.Protocol.Records;
-using KafkaRecord = KafkaConnect.Protocol.Records.Record;
 
 namespace KafkaConnect.Client.Consumer;
 
@@ -363,12 +362,7 @@ internal sealed class Fetcher
                 next = header.LastOffset + 1;
                 continue;
             }
-            var decoded = RecordBatchCodec.ReadRecords(bytes.Span, _options.CheckCrcs);
-            foreach (KafkaRecord r in decoded)
-            {
-                if (r.Offset < fetchOffset) continue;
-                records.Add(new ConsumeResult(tp.Topic, tp.Partition, r.Offset, r.Timestamp, r.Key, r.Value, r.Headers));
-            }
+            RecordDecoder.Decode(header, bytes, tp.Topic, tp.Partition, fetchOffset, _options.CheckCrcs, records);
             next = header.LastOffset + 1;
         }
         return new FetchedChunk { Records = records, NextOffset = next, Bytes = batches.Position, Epoch = epoch };
