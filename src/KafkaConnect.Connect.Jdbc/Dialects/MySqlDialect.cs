@@ -17,7 +17,11 @@ public sealed class MySqlDialect : DatabaseDialect
 
     public override int MaxParameters => 60_000;
 
-    public override DbConnection CreateConnection(string connectionString) => new MySqlConnection(connectionString);
+    public override DbConnection CreateConnection(string connectionString)
+    {
+        MySqlEncodingProvider.EnsureRegistered();
+        return new MySqlConnection(connectionString);
+    }
 
     public override string CurrentTimestampQuery => "SELECT CURRENT_TIMESTAMP(3)";
 

@@ -103,7 +103,8 @@ public sealed class PostgreSqlDialect : DatabaseDialect
         ArgumentNullException.ThrowIfNull(schema);
         switch (schema.Name)
         {
-            case ConnectDecimal.LogicalName: return "DECIMAL";
+            // Unconstrained DECIMAL would lose the scale the source needs to read values back; 1000 is the maximum precision.
+            case ConnectDecimal.LogicalName: return $"DECIMAL(1000,{ConnectDecimal.ScaleOf(schema)})";
             case Date.LogicalName: return "DATE";
             case Time.LogicalName: return "TIME";
             case Timestamp.LogicalName: return "TIMESTAMP";

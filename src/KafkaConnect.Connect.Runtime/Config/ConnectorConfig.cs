@@ -6,8 +6,10 @@ namespace KafkaConnect.Connect.Runtime.Config;
 
 /// <summary>
 /// The settings the worker itself reads from every connector configuration (Apache's ConnectorConfig, plus
-/// SourceConnectorConfig / SinkConnectorConfig). Transformations and predicates are parsed and kept; until the
-/// transformation chain exists a non-empty <c>transforms</c> is rejected with a clear configuration error.
+/// SourceConnectorConfig / SinkConnectorConfig). <see cref="Enrich"/> adds each configured transformation's and
+/// predicate's own settings under their prefixes, as Apache's enrich() does, so validation reports their errors.
+/// Extensions of kconnect (documented in docs/error-handling.md): the dead letter queue settings also apply to
+/// source connectors, and <c>kconnect.task.restart.*</c> restarts FAILED tasks automatically.
 /// </summary>
 public static class ConnectorConfig
 {
@@ -26,6 +28,10 @@ public static class ConnectorConfig
     public const string ErrorsTolerance = "errors.tolerance";
     public const string ErrorsLogEnable = "errors.log.enable";
     public const string ErrorsLogIncludeMessages = "errors.log.include.messages";
+
+    public const string TaskRestartEnable = "kconnect.task.restart.enable";
+    public const string TaskRestartBackoffInitialMs = "kconnect.task.restart.backoff.initial.ms";
+    public const string TaskRestartBackoffMaxMs = "kconnect.task.restart.backoff.max.ms";
 
     public const string Topics = "topics";
     public const string TopicsRegex = "topics.regex";
@@ -90,22 +96,36 @@ public static class ConnectorConfig
         .Define(ErrorsLogEnable, ConfigType.Boolean, false, null, Importance.Medium,
             "If true, write each error and the details of the failed operation and problematic record to the Connect application log.", ErrorGroup, 4, Width.Short, "Log Errors")
         .Define(ErrorsLogIncludeMessages, ConfigType.Boolean, false, null, Importance.Medium,
-            "Whether to include in the log the Connect record that resulted in a failure.", ErrorGroup, 5, Width.Short, "Log Error Details");
+            "Whether to include in the log the Connect record that resulted in a failure.", ErrorGroup, 5, Width.Short, "Log Error Details")
+        .Define(TaskRestartEnable, ConfigType.Boolean, false, null, Importance.Low,
+            "kconnect extension: restart a FAILED task of this connector automatically, after an exponentially growing delay.",
+            ErrorGroup, 20, Width.Short, "Restart Failed Tasks")
+        .Define(TaskRestartBackoffInitialMs, ConfigType.Long, 1000L, ConfigDef.Range.AtLeast(0L), Importance.Low,
+            "kconnect extension: delay before the first automatic restart of a failed task; it doubles on every further failure.",
+            ErrorGroup, 21, Width.Short, "Restart Initial Delay")
+        .Define(TaskRestartBackoffMaxMs, ConfigType.Long, 60000L, ConfigDef.Range.AtLeast(0L), Importance.Low,
+            "kconnect extension: the longest delay between automatic restarts of a failed task.",
+            ErrorGroup, 22, Width.Short, "Restart Maximum Delay");
 
-    private static ConfigDef DefineSink(ConfigDef def) => def
-        .Define(Topics, ConfigType.List, "", null, Importance.High,
-            "List of topics to consume, separated by commas", CommonGroup, 4, Width.Long, "Topics")
-        .Define(TopicsRegex, ConfigType.String, "", RegexValidator.Instance, Importance.High,
-            "Regular expression giving topics to consume. Only one of topics or topics.regex should be specified.", CommonGroup, 4, Width.Long, "Topics regex")
+    private static ConfigDef DefineDlq(ConfigDef def, bool sink) => def
         .Define(DlqTopicName, ConfigType.String, "", null, Importance.Medium,
-            "The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an error when processed by this sink connector, or its transformations or converters.",
+            sink
+                ? "The name of the topic to be used as the dead letter queue (DLQ) for messages that result in an error when processed by this sink connector, or its transformations or converters."
+                : "kconnect extension: the name of the topic to be used as the dead letter queue (DLQ) for records that result in an error in this source connector's transformations or converters.",
             ErrorGroup, 6, Width.Medium, "Dead Letter Queue Topic Name")
         .Define(DlqReplicationFactor, ConfigType.Short, (short)3, null, Importance.Medium,
-            "Replication factor used to create the dead letter queue topic when it doesn't already exist.", ErrorGroup, 7, Width.Medium, "Dead Letter Queue Topic Replication Factor")
+            "Replication factor used to create the dead letter queue topic when it doesn't already exist (kconnect lowers it to the number of brokers, with a warning).",
+            ErrorGroup, 7, Width.Medium, "Dead Letter Queue Topic Replication Factor")
         .Define(DlqContextHeaders, ConfigType.Boolean, false, null, Importance.Medium,
             "If true, add headers containing error context to the messages written to the dead letter queue.", ErrorGroup, 8, Width.Medium, "Enable Error Context Headers");
 
-    private static ConfigDef DefineSource(ConfigDef def) => def
+    private static ConfigDef DefineSink(ConfigDef def) => DefineDlq(def, sink: true)
+        .Define(Topics, ConfigType.List, "", null, Importance.High,
+            "List of topics to consume, separated by commas", CommonGroup, 4, Width.Long, "Topics")
+        .Define(TopicsRegex, ConfigType.String, "", RegexValidator.Instance, Importance.High,
+            "Regular expression giving topics to consume. Only one of topics or topics.regex should be specified.", CommonGroup, 4, Width.Long, "Topics regex");
+
+    private static ConfigDef DefineSource(ConfigDef def) => DefineDlq(def, sink: false)
         .Define(TopicCreationGroups, ConfigType.List, "", UniqueAliases.Instance, Importance.Low,
             "Groups of configurations for topics created by source connectors", TopicCreationGroup, 0, Width.Long, "Topic Creation Groups")
         .Define(ExactlyOnceSupport, ConfigType.String, "requested", ConfigDef.ValidString.InIgnoringCase("requested", "required"), Importance.Medium,
@@ -133,9 +153,13 @@ public static class ConnectorConfig
             list.Add(message);
             added++;
         }
-        if (config.TryGetValue(Transforms, out var transforms) && transforms.Trim().Length > 0)
+        foreach (var alias in Aliases(config, Transforms))
         {
-            Add(Transforms, "Single message transforms are not supported yet by kconnect; remove 'transforms' from the connector configuration.");
+            var key = Transforms + "." + alias + ".predicate";
+            if (config.TryGetValue(key, out var p) && p.Trim().Length > 0 && !Aliases(config, Predicates).Contains(p.Trim()))
+            {
+                Add(key, $"Invalid value {p} for configuration {key}: Predicate alias '{p.Trim()}' is not defined in '{Predicates}'");
+            }
         }
         if (sink)
         {
@@ -165,6 +189,91 @@ public static class ConnectorConfig
             }
         }
         return added;
+    }
+
+    /// <summary>The aliases listed in <c>transforms</c> or <c>predicates</c> (trimmed, empty entries skipped).</summary>
+    public static IReadOnlyList<string> Aliases(IReadOnlyDictionary<string, string> config, string key) =>
+        config.TryGetValue(key, out var v) && v.Trim().Length > 0
+            ? v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : [];
+
+    /// <summary>The settings under <paramref name="prefix"/>, with the prefix removed.</summary>
+    public static Dictionary<string, string> WithPrefix(IReadOnlyDictionary<string, string> config, string prefix)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in config)
+        {
+            if (k.StartsWith(prefix, StringComparison.Ordinal) && k.Length > prefix.Length)
+            {
+                result[k[prefix.Length..]] = v;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The connector definition plus, for every transformation alias, <c>transforms.{alias}.type</c>,
+    /// <c>.predicate</c>, <c>.negate</c> and the transformation's own settings, and for every predicate alias
+    /// <c>predicates.{alias}.type</c> and its settings (groups "Transforms: {alias}" / "Predicates: {alias}").
+    /// A type that cannot be resolved gets only its type key, whose validator then reports the error.
+    /// </summary>
+    public static ConfigDef Enrich(ConfigDef baseDef, IReadOnlyDictionary<string, string> config, Func<string, Type?> resolve)
+    {
+        var def = new ConfigDef(baseDef);
+        foreach (var alias in Aliases(config, Transforms).Distinct(StringComparer.Ordinal))
+        {
+            var prefix = Transforms + "." + alias + ".";
+            var group = "Transforms: " + alias;
+            def.Define(prefix + "type", ConfigType.String, ConfigDef.NoDefaultValue, new PluginClassValidator(resolve, typeof(KafkaConnect.Connect.Transforms.ITransformation<>), "Transformation"),
+                    Importance.High, "Class for the '" + alias + "' transformation.", group, 0, Width.Long, "Transformation type for " + alias)
+                .Define(prefix + "predicate", ConfigType.String, null, null, Importance.Medium,
+                    "The alias of a predicate used to determine whether to apply this transformation.", group, 1, Width.Medium, "Predicate")
+                .Define(prefix + "negate", ConfigType.Boolean, false, null, Importance.Medium,
+                    "Whether the configured predicate should be negated.", group, 2, Width.Short, "Negate");
+            EmbedPluginConfig(def, config, prefix, group, resolve);
+        }
+        foreach (var alias in Aliases(config, Predicates).Distinct(StringComparer.Ordinal))
+        {
+            var prefix = Predicates + "." + alias + ".";
+            var group = "Predicates: " + alias;
+            def.Define(prefix + "type", ConfigType.String, ConfigDef.NoDefaultValue, new PluginClassValidator(resolve, typeof(KafkaConnect.Connect.Transforms.IPredicate<>), "Predicate"),
+                Importance.High, "Class for the '" + alias + "' predicate.", group, 0, Width.Long, "Predicate type for " + alias);
+            EmbedPluginConfig(def, config, prefix, group, resolve);
+        }
+        return def;
+    }
+
+    private static void EmbedPluginConfig(ConfigDef def, IReadOnlyDictionary<string, string> config, string prefix, string group, Func<string, Type?> resolve)
+    {
+        if (!config.TryGetValue(prefix + "type", out var className) || className.Trim().Length == 0 || resolve(className.Trim()) is not { } type)
+        {
+            return;
+        }
+        ConfigDef? child;
+        try
+        {
+            var instance = Activator.CreateInstance(type);
+            child = type.GetMethod("Config", Type.EmptyTypes)?.Invoke(instance, null) as ConfigDef;
+            (instance as IDisposable)?.Dispose();
+        }
+        catch (Exception ex) when (ex is System.Reflection.TargetInvocationException or MissingMethodException or MemberAccessException)
+        {
+            return;
+        }
+        if (child is null)
+        {
+            return;
+        }
+        // The alias keys (type, predicate, negate) win over a plugin setting of the same name.
+        var filtered = new ConfigDef();
+        foreach (var name in child.Names)
+        {
+            if (!def.ConfigKeys.ContainsKey(prefix + name))
+            {
+                filtered.Define(child.ConfigKeys[name]);
+            }
+        }
+        def.Embed(prefix, group, 3, filtered);
     }
 
     /// <summary>The topics a sink consumes, or null when it uses topics.regex.</summary>
@@ -208,6 +317,28 @@ public static class ConnectorConfig
         }
 
         public override string ToString() => "unique aliases";
+    }
+
+    private sealed class PluginClassValidator(Func<string, Type?> resolve, Type openInterface, string kind) : IValidator
+    {
+        public void EnsureValid(string name, object? value)
+        {
+            if (value is not string s || s.Trim().Length == 0)
+            {
+                return;
+            }
+            var type = resolve(s.Trim()) ?? throw new ConfigException(name, s, "Class " + s + " could not be found.");
+            foreach (var i in type.GetInterfaces())
+            {
+                if (i.IsGenericType && i.GetGenericTypeDefinition() == openInterface)
+                {
+                    return;
+                }
+            }
+            throw new ConfigException(name, s, "Not a " + kind);
+        }
+
+        public override string ToString() => "A " + openInterface.Name + " class";
     }
 
     private sealed class RegexValidator : IValidator

@@ -170,7 +170,7 @@ public sealed class WorkerConfig : AbstractConfig
             "List of paths separated by commas that contain plugins (each directory's assemblies load into their own context).")
         .Define("plugin.discovery", ConfigType.String, "hybrid_warn", ConfigDef.ValidString.InIgnoringCase("only_scan", "hybrid_warn", "hybrid_fail", "service_load"),
             Importance.Low, "Method to use to discover plugins (accepted; kconnect always scans).")
-        .Define(ConfigProviders, ConfigType.List, "", Importance.Low, "Comma-separated names of ConfigProvider classes (accepted; providers are not implemented yet).")
+        .Define(ConfigProviders, ConfigType.List, "", Importance.Low, "Comma-separated names of ConfigProvider classes, loaded and used in the order specified (config.providers.{name}.class and .param.*).")
         .Define(ClientConfigOverridePolicy, ConfigType.String, "All", ConfigDef.ValidString.InIgnoringCase("All", "None", "Principal"), Importance.Medium,
             "Which client configurations connectors may override (producer.override./consumer.override./admin.override.).")
         .Define(TopicCreationEnable, ConfigType.Boolean, true, Importance.Low,

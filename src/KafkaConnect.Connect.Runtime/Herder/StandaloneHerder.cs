@@ -260,6 +260,7 @@ public sealed class StandaloneHerder : IHerder, IAsyncDisposable
         await _lock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            _worker.ResetRestartAttempts(id.Connector);
             ConfigOf(id.Connector);
             if (!_taskConfigs.TryGetValue(id.Connector, out var configs) || id.Task < 0 || id.Task >= configs.Count)
             {
@@ -464,7 +465,11 @@ public sealed class StandaloneHerder : IHerder, IAsyncDisposable
         }
         var connector = PluginRegistry.Instantiate<Connector>(type);
         var sink = connector is SinkConnector;
-        var common = sink ? ConnectorConfig.Sink : ConnectorConfig.Source;
+        // Validated as the connector will see it (references resolved, leniently); values are shown as written.
+        var raw = config;
+        config = ResolveForValidation(config);
+        var common = ConnectorConfig.Enrich(sink ? ConnectorConfig.Sink : ConnectorConfig.Source, config,
+            name => _worker.Plugins.TryResolve(name, out var t) ? t : null);
         var groups = new List<string>(common.Groups);
         var results = new List<ConfigInfo>();
         var crossErrors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -485,7 +490,7 @@ public sealed class StandaloneHerder : IHerder, IAsyncDisposable
                 errors.AddRange(extra);
             }
             errorCount += errors.Count;
-            results.Add(new ConfigInfo(KeyInfo(common.ConfigKeys[value.Name]), ValueInfo(value, errors)));
+            results.Add(new ConfigInfo(KeyInfo(common.ConfigKeys[value.Name]), ValueInfo(value, errors, raw)));
         }
         var own = connector.Config();
         foreach (var g in own.Groups)
@@ -512,7 +517,7 @@ public sealed class StandaloneHerder : IHerder, IAsyncDisposable
             }
             errorCount += value.ErrorMessages.Count;
             var info = own.ConfigKeys.TryGetValue(value.Name, out var k) ? KeyInfo(k) : null;
-            results.Add(new ConfigInfo(info!, ValueInfo(value, value.ErrorMessages)));
+            results.Add(new ConfigInfo(info!, ValueInfo(value, value.ErrorMessages, raw)));
         }
         return new ConfigInfos(PluginRegistry_ClassName(type), errorCount, groups, results);
     }
@@ -660,6 +665,7 @@ public sealed class StandaloneHerder : IHerder, IAsyncDisposable
 
     private async Task StopConnectorAndTasksAsync(string connector)
     {
+        _worker.ResetRestartAttempts(connector);
         await _worker.StopTasksAsync(_worker.TasksOf(connector)).ConfigureAwait(false);
         await _worker.StopConnectorAsync(connector).ConfigureAwait(false);
         foreach (var t in _worker.Status.Tasks(connector))
@@ -710,9 +716,23 @@ public sealed class StandaloneHerder : IHerder, IAsyncDisposable
         k.Importance.ToString().ToUpperInvariant(), k.Documentation ?? "", k.Group, k.OrderInGroup, k.Width.ToString().ToUpperInvariant(),
         k.DisplayName, k.Dependents);
 
-    private static ConfigValueInfo ValueInfo(ConfigValue v, IReadOnlyList<string> errors) => new(
+    private IReadOnlyDictionary<string, string> ResolveForValidation(IReadOnlyDictionary<string, string> config)
+    {
+        try
+        {
+            return _worker.ConfigProviders.TransformWithTtls(config, failOnUnresolved: false).Data;
+        }
+        catch (ConfigException)
+        {
+            return config;
+        }
+    }
+
+    private static ConfigValueInfo ValueInfo(ConfigValue v, IReadOnlyList<string> errors, IReadOnlyDictionary<string, string> raw) => new(
         v.Name,
-        v.Value switch { null => null, Password => Password.Hidden, var x => ConfigDef.ConvertToString(x, x is IEnumerable<string> ? ConfigType.List : ConfigType.String) },
+        raw.TryGetValue(v.Name, out var written) && KafkaConnect.Connect.ConfigProviders.WorkerConfigProviders.IsReference(written)
+            ? written
+            : v.Value switch { null => null, Password => Password.Hidden, var x => ConfigDef.ConvertToString(x, x is IEnumerable<string> ? ConfigType.List : ConfigType.String) },
         v.RecommendedValues.Select(r => r?.ToString() ?? "null").ToList(), errors, v.Visible);
 }
 

@@ -135,7 +135,6 @@ public sealed class TransformationChain<TRecord> : IDisposable
                     throw new ConfigException(typeKey, null, "Missing required configuration \"" + typeKey + "\" which has no default value.");
                 }
                 var transformation = plugins.NewInstance<ITransformation<TRecord>>(typeKey, className)
-                    ?? throw new ConfigException(typeKey, className, "Not a Transformation");
                 transformation.Configure(ConnectorConfig.WithPrefix(config, prefix));
                 IPredicate<TRecord>? predicate = null;
                 var negate = false;
@@ -165,7 +164,6 @@ public sealed class TransformationChain<TRecord> : IDisposable
             throw new ConfigException(typeKey, null, "Missing required configuration \"" + typeKey + "\" which has no default value.");
         }
         var predicate = plugins.NewInstance<IPredicate<TRecord>>(typeKey, className)
-            ?? throw new ConfigException(typeKey, className, "Not a Predicate");
         predicate.Configure(ConnectorConfig.WithPrefix(config, prefix));
         return predicate;
     }

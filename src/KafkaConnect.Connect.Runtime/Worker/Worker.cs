@@ -2,9 +2,11 @@ using System.Collections.Concurrent;
 using KafkaConnect.Client.Admin;
 using KafkaConnect.Client.Consumer;
 using KafkaConnect.Client.Producer;
+using KafkaConnect.Connect.ConfigProviders;
 using KafkaConnect.Connect.Connectors;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Runtime.Config;
+using KafkaConnect.Connect.Runtime.Errors;
 using KafkaConnect.Connect.Runtime.Herder;
 using KafkaConnect.Connect.Runtime.Plugins;
 using KafkaConnect.Connect.Runtime.Storage;
@@ -19,6 +21,9 @@ namespace KafkaConnect.Connect.Runtime.Worker;
 /// Runs connectors and tasks on this process (Apache's Worker): creates plugin instances, converters and Kafka
 /// clients for them, and tracks them by name. Failures of plugins are recorded as FAILED states and never
 /// propagate to the caller, except configuration errors detected before anything started.
+/// Connector and task configurations arrive as stored (with <c>${provider:path:key}</c> references) and are
+/// resolved here, with the worker's config providers, just before a connector or task starts: only plugin
+/// instances ever see resolved values.
 /// </summary>
 public sealed class Worker : IAsyncDisposable
 {
@@ -31,10 +36,16 @@ public sealed class Worker : IAsyncDisposable
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly Lock _adminLock = new();
+    private readonly ConcurrentDictionary<ConnectorTaskId, int> _restartAttempts = new();
+    private readonly CancellationTokenSource _disposing = new();
     private KafkaAdminClient? _admin;
 
-    public Worker(WorkerConfig config, PluginRegistry plugins, IOffsetBackingStore offsets, StatusStore status, ILoggerFactory loggers, TimeProvider? time = null)
+    /// <param name="providers">Config providers for connector configurations; by default built from the worker's
+    /// <c>config.providers</c> settings (a bad provider setup throws <see cref="ConfigException"/>).</param>
+    public Worker(WorkerConfig config, PluginRegistry plugins, IOffsetBackingStore offsets, StatusStore status, ILoggerFactory loggers, TimeProvider? time = null,
+        WorkerConfigProviders? providers = null)
     {
+        ConfigProviders = providers ?? WorkerConfigProviders.Create(config.Originals(), log: loggers.CreateLogger("KafkaConnect.Connect.ConfigProviders"));
         Config = config;
         Plugins = plugins;
         Offsets = offsets;
@@ -45,6 +56,42 @@ public sealed class Worker : IAsyncDisposable
     }
 
     public WorkerConfig Config { get; }
+
+    public WorkerConfigProviders ConfigProviders { get; }
+
+    /// <summary>
+    /// The configuration with provider references resolved. The result holds secrets: hand it to plugins only,
+    /// never to logs, statuses or the REST API.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Resolve(IReadOnlyDictionary<string, string> config)
+    {
+        foreach (var value in config.Values)
+        {
+            if (WorkerConfigProviders.IsReference(value))
+            {
+                return ConfigProviders.Transform(config);
+            }
+        }
+        return config;
+    }
+
+    /// <summary>
+    /// Task configs keep the stored reference wherever the connector passed a resolved value through unchanged
+    /// (Apache's reverse transformation), so /tasks never shows secrets; tasks are resolved again when they start.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ReverseTransform(IReadOnlyDictionary<string, string> rawConnectorConfig, IReadOnlyDictionary<string, string> taskConfig)
+    {
+        Dictionary<string, string>? copy = null;
+        foreach (var (key, raw) in rawConnectorConfig)
+        {
+            if (WorkerConfigProviders.IsReference(raw) && taskConfig.ContainsKey(key) && taskConfig[key] != raw)
+            {
+                copy ??= new Dictionary<string, string>(taskConfig, StringComparer.Ordinal);
+                copy[key] = raw;
+            }
+        }
+        return copy ?? taskConfig;
+    }
 
     public PluginRegistry Plugins { get; }
 
@@ -80,6 +127,7 @@ public sealed class Worker : IAsyncDisposable
         Connector instance;
         try
         {
+            config = Resolve(config);
             instance = Plugins.NewInstance<Connector>(ConnectorConfig.ConnectorClass, config[ConnectorConfig.ConnectorClass]);
         }
         catch (Exception ex)
@@ -116,7 +164,7 @@ public sealed class Worker : IAsyncDisposable
         foreach (var c in configs)
         {
             var copy = new Dictionary<string, string>(c, StringComparer.Ordinal) { [TaskClassConfig] = taskClass.FullName! };
-            result.Add(copy);
+            result.Add(ReverseTransform(config, copy));
         }
         return result;
     }
@@ -152,8 +200,14 @@ public sealed class Worker : IAsyncDisposable
             throw new ConnectException($"Task already exists in this worker: {id}");
         }
         var log = _loggers.CreateLogger(typeof(Worker).Namespace + ".Task");
+        var rawConnectorConfig = connectorConfig;
+        var rawTaskConfig = taskConfig;
+        var cleanup = new List<IAsyncDisposable>();
+        IDisposable? chainToClose = null;
         try
         {
+            connectorConfig = Resolve(connectorConfig);
+            taskConfig = Resolve(taskConfig);
             var connectorType = Plugins.Resolve<Connector>(ConnectorConfig.ConnectorClass, connectorConfig[ConnectorConfig.ConnectorClass]);
             var connectorInstance = PluginRegistry.Instantiate<Connector>(connectorType);
             var taskType = connectorInstance.TaskClass;
@@ -166,45 +220,164 @@ public sealed class Worker : IAsyncDisposable
             if (typeof(SourceTask).IsAssignableFrom(taskType))
             {
                 var sourceTask = PluginRegistry.Instantiate<SourceTask>(taskType);
+                var chain = TransformationChain<SourceRecord>.Create(Plugins, connectorConfig);
+                chainToClose = chain;
+                var errors = NewErrorHandler(id, connectorConfig, log, record => (
+                    keyConverter.FromConnectData(record.Topic, record.Headers, record.KeySchema, record.Key),
+                    valueConverter.FromConnectData(record.Topic, record.Headers, record.ValueSchema, record.Value)));
+                cleanup.Add(errors);
                 var producer = new KafkaProducer(ProducerConfig(id, connectorConfig));
-                TopicCreator? creator = null;
-                try
-                {
-                    creator = TopicCreator.Create(Config.TopicCreationEnabled, connectorConfig, Admin, log);
-                }
-                catch
-                {
-                    _ = producer.DisposeAsync();
-                    throw;
-                }
+                cleanup.Add(producer);
+                var creator = TopicCreator.Create(Config.TopicCreationEnabled, connectorConfig, Admin, log);
                 task = new WorkerSourceTask(id, sourceTask,
                     new SourceTaskSettings(taskConfig, Config.OffsetFlushInterval, Config.OffsetFlushTimeout, tolerance),
-                    keyConverter, valueConverter, headerConverter, producer, creator, Offsets, Status, target, log, _time, topicsUsed);
+                    keyConverter, valueConverter, headerConverter, producer, creator, Offsets, Status, target, log, _time, topicsUsed, chain, errors);
             }
             else if (typeof(SinkTask).IsAssignableFrom(taskType))
             {
                 var sinkTask = PluginRegistry.Instantiate<SinkTask>(taskType);
+                var chain = TransformationChain<SinkRecord>.Create(Plugins, connectorConfig);
+                chainToClose = chain;
+                var errors = NewErrorHandler(id, connectorConfig, log, null);
+                cleanup.Add(errors);
                 var consumerConfig = ConsumerConfig(id, connectorConfig);
                 var topics = ConnectorConfig.SinkTopics(connectorConfig);
                 var regex = connectorConfig.GetValueOrDefault(ConnectorConfig.TopicsRegex);
                 task = new WorkerSinkTask(id, sinkTask,
                     new SinkTaskSettings(taskConfig, topics, regex, Config.OffsetFlushInterval, Config.OffsetFlushTimeout, tolerance),
-                    keyConverter, valueConverter, headerConverter, listener => new KafkaConsumer(consumerConfig, listener), Status, target, log, _time, topicsUsed);
+                    keyConverter, valueConverter, headerConverter, listener => new KafkaConsumer(consumerConfig, listener), Status, target, log, _time, topicsUsed,
+                    chain, errors);
             }
             else
             {
                 throw new ConnectException($"Task class {taskType.FullName} is neither a SourceTask nor a SinkTask");
             }
             _tasks[id] = task;
+            var restart = RestartPolicy.From(connectorConfig);
+            task.Failed += error => OnTaskFailed(id, task, restart, rawConnectorConfig, rawTaskConfig);
             Status.PutTask(id, ConnectorState.Unassigned);
             task.Start();
             return true;
         }
         catch (Exception ex)
         {
+            chainToClose?.Dispose();
+            foreach (var resource in cleanup)
+            {
+                _ = resource.DisposeAsync();
+            }
             _log.LogError(ex, "Failed to start task {Task}", id);
             Status.PutTask(id, ConnectorState.Failed, ex.ToString());
             return false;
+        }
+    }
+
+    /// <summary>kconnect.task.restart.*: whether and how fast FAILED tasks come back on their own.</summary>
+    private sealed record RestartPolicy(bool Enabled, long InitialMs, long MaxMs)
+    {
+        public static RestartPolicy From(IReadOnlyDictionary<string, string> config)
+        {
+            static long Long(IReadOnlyDictionary<string, string> c, string key, long fallback) =>
+                c.TryGetValue(key, out var v) && long.TryParse(v.Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : fallback;
+            var enabled = config.TryGetValue(ConnectorConfig.TaskRestartEnable, out var e) && e.Trim().Equals("true", StringComparison.OrdinalIgnoreCase);
+            return new RestartPolicy(enabled, Math.Max(0, Long(config, ConnectorConfig.TaskRestartBackoffInitialMs, 1000)), Math.Max(0, Long(config, ConnectorConfig.TaskRestartBackoffMaxMs, 60000)));
+        }
+
+        /// <summary>initial × 2^(attempt-1), capped at max.</summary>
+        public TimeSpan Delay(int attempt)
+        {
+            var ms = attempt >= 40 ? MaxMs : Math.Min(MaxMs, InitialMs * (1L << Math.Min(attempt - 1, 30)));
+            return TimeSpan.FromMilliseconds(Math.Max(0, ms));
+        }
+    }
+
+    private void OnTaskFailed(ConnectorTaskId id, WorkerTask task, RestartPolicy policy, IReadOnlyDictionary<string, string> rawConnectorConfig,
+        IReadOnlyDictionary<string, string> rawTaskConfig)
+    {
+        if (!policy.Enabled || _disposing.IsCancellationRequested)
+        {
+            return;
+        }
+        // A task that ran healthily for longer than the longest delay starts a fresh backoff sequence.
+        if (_time.GetUtcNow() - task.StartedAt > TimeSpan.FromMilliseconds(Math.Max(policy.MaxMs, 1)))
+        {
+            _restartAttempts.TryRemove(id, out _);
+        }
+        var attempt = _restartAttempts.AddOrUpdate(id, 1, (_, a) => a + 1);
+        var delay = policy.Delay(attempt);
+        _log.LogWarning("Task {Task} failed; restarting it automatically in {Delay} ms (attempt {Attempt}, {Key}=true)", id, (long)delay.TotalMilliseconds, attempt,
+            ConnectorConfig.TaskRestartEnable);
+        _ = System.Threading.Tasks.Task.Run(async () =>
+        {
+            try
+            {
+                await System.Threading.Tasks.Task.Delay(delay, _time, _disposing.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            // Only the same failed instance is replaced: a task the herder stopped or restarted meanwhile is left alone.
+            if (!_tasks.TryRemove(new KeyValuePair<ConnectorTaskId, WorkerTask>(id, task)))
+            {
+                return;
+            }
+            Status.PutTask(id, ConnectorState.Restarting);
+            StartTask(id, rawConnectorConfig, rawTaskConfig, task.CurrentTarget);
+        });
+    }
+
+    /// <summary>Forgets the automatic restart history of a connector's tasks (after a manual restart or reconfiguration).</summary>
+    public void ResetRestartAttempts(string connector)
+    {
+        foreach (var id in _restartAttempts.Keys)
+        {
+            if (id.Connector == connector)
+            {
+                _restartAttempts.TryRemove(id, out _);
+            }
+        }
+    }
+
+    /// <summary>The error handler of one task: log reporter always, DLQ reporter when a topic is configured.</summary>
+    private RetryWithToleranceOperator NewErrorHandler(ConnectorTaskId id, IReadOnlyDictionary<string, string> connectorConfig, ILogger log,
+        Func<SourceRecord, (byte[]? Key, byte[]? Value)>? serializeSource)
+    {
+        var settings = ErrorHandlingSettings.From(connectorConfig);
+        var reporters = new List<IErrorReporter> { new LogReporter(settings, log) };
+        if (settings.HasDlq)
+        {
+            EnsureDlqTopic(settings);
+            var props = ProducerConfig(id, connectorConfig);
+            props["client.id"] = "connector-dlq-producer-" + id;
+            props["delivery.timeout.ms"] = "120000";
+            reporters.Add(new DeadLetterQueueReporter(settings, new KafkaProducer(props), log, serializeSource));
+        }
+        return new RetryWithToleranceOperator(settings, reporters, _time);
+    }
+
+    /// <summary>
+    /// Creates the DLQ topic (one partition) if missing. A replication factor above the number of brokers could
+    /// never be satisfied, so it is lowered to that number with a warning.
+    /// </summary>
+    private void EnsureDlqTopic(ErrorHandlingSettings settings)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var replication = settings.DlqReplicationFactor;
+        try
+        {
+            var cluster = Admin.DescribeClusterAsync(cts.Token).GetAwaiter().GetResult();
+            if (replication > 0 && cluster.Nodes.Count > 0 && replication > cluster.Nodes.Count)
+            {
+                _log.LogWarning("{Key}={Replication} is more than the {Brokers} broker(s) of the cluster; the dead letter queue topic {Topic} is created with replication factor {Brokers}",
+                    ConnectorConfig.DlqReplicationFactor, replication, cluster.Nodes.Count, settings.DlqTopic, cluster.Nodes.Count);
+                replication = (short)cluster.Nodes.Count;
+            }
+            Admin.CreateTopicsAsync([new NewTopic(settings.DlqTopic, 1, replication)], cancellationToken: cts.Token).GetAwaiter().GetResult();
+            _log.LogInformation("Created dead letter queue topic {Topic} (replication factor {Replication})", settings.DlqTopic, replication);
+        }
+        catch (KafkaConnect.Client.KafkaException ex) when (ex.Error == KafkaConnect.Protocol.ErrorCode.TopicAlreadyExists)
+        {
         }
     }
 
@@ -340,6 +513,7 @@ public sealed class Worker : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposing.Cancel();
         await StopTasksAsync(_tasks.Keys.ToList()).ConfigureAwait(false);
         foreach (var name in _connectors.Keys.ToList())
         {
@@ -355,6 +529,7 @@ public sealed class Worker : IAsyncDisposable
         {
             await admin.DisposeAsync().ConfigureAwait(false);
         }
+        ConfigProviders.Dispose();
     }
 }
 

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using KafkaConnect.Client.Consumer;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Headers;
+using KafkaConnect.Connect.Runtime.Errors;
 using KafkaConnect.Connect.Runtime.Herder;
 using KafkaConnect.Connect.Sinks;
 using KafkaConnect.Connect.Storage;
@@ -21,7 +22,7 @@ public sealed record SinkTaskSettings(
     bool ToleranceAll);
 
 /// <summary>
-/// Drives a <see cref="SinkTask"/>: consumer poll → converters → Put, then PreCommit/Flush and a consumer offset
+/// Drives a <see cref="SinkTask"/>: consumer poll → converters → transformation chain → Put, then PreCommit/Flush and a consumer offset
 /// commit every offset.flush.interval.ms, on request, on rebalance and at stop. Open/Close follow the assignment.
 /// A <see cref="RetriableException"/> from Put pauses consumption and redelivers the same batch (after
 /// <see cref="ISinkTaskContext.Timeout"/> if set).
@@ -40,6 +41,9 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
     private readonly Dictionary<ConnectTopicPartition, OffsetAndMetadata> _currentOffsets = new();
     private readonly Dictionary<ConnectTopicPartition, OffsetAndMetadata> _lastCommitted = new();
     private readonly HashSet<string> _seenTopics = new(StringComparer.Ordinal);
+    private readonly TransformationChain<SinkRecord> _chain;
+    private readonly RetryWithToleranceOperator _errors;
+    private readonly Dictionary<(string Topic, int Partition, long Offset), ConsumeResult> _rawInFlight = new();
     private KafkaConsumer? _consumer;
     private List<SinkRecord>? _retryBatch;
     private DateTimeOffset _nextCommit;
@@ -60,9 +64,13 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         TargetState initial,
         ILogger log,
         TimeProvider? time = null,
-        Action<IReadOnlyCollection<string>>? topicsUsed = null)
+        Action<IReadOnlyCollection<string>>? topicsUsed = null,
+        TransformationChain<SinkRecord>? chain = null,
+        RetryWithToleranceOperator? errors = null)
         : base(id, status, initial, log)
     {
+        _chain = chain ?? TransformationChain<SinkRecord>.Empty;
+        _errors = errors ?? RetryWithToleranceOperator.None;
         _task = task;
         _settings = settings;
         _keyConverter = keyConverter;
@@ -161,11 +169,16 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         else
         {
             batch = new List<SinkRecord>(polled.Count);
+            _rawInFlight.Clear();
             foreach (var r in polled)
             {
-                if (Convert(r) is { } record)
+                if (await ConvertAndTransformAsync(r).ConfigureAwait(false) is { } record)
                 {
                     batch.Add(record);
+                    if (_context.ReporterEnabled)
+                    {
+                        _rawInFlight[(r.Topic, r.Partition, r.Offset)] = r;
+                    }
                 }
                 else
                 {
@@ -222,30 +235,72 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         _consumer.Resume(resume);
     }
 
-    private SinkRecord? Convert(ConsumeResult r)
+    /// <summary>
+    /// Converts headers, key and value and applies the chain, each step through the error handler. Null when a
+    /// transformation dropped the record or a tolerated step failed (its offset still counts as processed).
+    /// </summary>
+    private async ValueTask<SinkRecord?> ConvertAndTransformAsync(ConsumeResult r)
     {
-        try
+        if (_seenTopics.Add(r.Topic))
         {
-            if (_seenTopics.Add(r.Topic))
-            {
-                _topicsUsed?.Invoke([r.Topic]);
-            }
-            var headers = new ConnectHeaders();
-            foreach (var h in r.Headers)
-            {
-                headers.Add(h.Key, _headerConverter.ToConnectHeader(r.Topic, h.Key, h.Value?.ToArray()));
-            }
-            var key = _keyConverter.ToConnectData(r.Topic, headers, r.Key?.ToArray());
-            var value = _valueConverter.ToConnectData(r.Topic, headers, r.Value?.ToArray());
-            return new SinkRecord(r.Topic, r.Partition, key.Schema, key.Value, value.Schema, value.Value, r.Offset,
-                r.Timestamp >= 0 ? r.Timestamp : null, r.Timestamp >= 0 ? TimestampType.CreateTime : TimestampType.NoTimestampType, headers);
+            _topicsUsed?.Invoke([r.Topic]);
         }
-        catch (Exception ex) when (_settings.ToleranceAll && ex is not OperationCanceledException)
+        var (headersOk, headers) = await _errors.ExecuteAsync(() => ConvertHeaders(r), Stage.HEADER_CONVERTER, _headerConverter.GetType(), Id, r, null, Stopping)
+            .ConfigureAwait(false);
+        if (!headersOk)
         {
-            Log.LogWarning("{Task} skipping record {Topic}-{Partition}@{Offset} that failed conversion (errors.tolerance=all): {Message}",
-                Id, r.Topic, r.Partition, r.Offset, ex.Message);
             return null;
         }
+        var (keyOk, key) = await _errors.ExecuteAsync(() => _keyConverter.ToConnectData(r.Topic, headers!, r.Key?.ToArray()), Stage.KEY_CONVERTER,
+            _keyConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
+        if (!keyOk)
+        {
+            return null;
+        }
+        var (valueOk, value) = await _errors.ExecuteAsync(() => _valueConverter.ToConnectData(r.Topic, headers!, r.Value?.ToArray()), Stage.VALUE_CONVERTER,
+            _valueConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
+        if (!valueOk)
+        {
+            return null;
+        }
+        var record = new SinkRecord(r.Topic, r.Partition, key!.Schema, key.Value, value!.Schema, value.Value, r.Offset,
+            r.Timestamp >= 0 ? r.Timestamp : null, r.Timestamp >= 0 ? TimestampType.CreateTime : TimestampType.NoTimestampType, headers);
+        if (_chain.IsEmpty)
+        {
+            return record;
+        }
+        var (ok, transformed) = await _chain.ApplyAsync(record, _errors, Id, r, Stopping).ConfigureAwait(false);
+        return ok ? transformed : null;
+    }
+
+    private ConnectHeaders ConvertHeaders(ConsumeResult r)
+    {
+        var headers = new ConnectHeaders();
+        foreach (var h in r.Headers)
+        {
+            headers.Add(h.Key, _headerConverter.ToConnectHeader(r.Topic, h.Key, h.Value?.ToArray()));
+        }
+        return headers;
+    }
+
+    /// <summary>Serves the ErrantRecordReporter: the consumed bytes of a record the task reports as failed.</summary>
+    private ConsumeResult RawOf(SinkRecord record)
+    {
+        if (_rawInFlight.TryGetValue((record.OriginalTopic, record.OriginalKafkaPartition, record.OriginalKafkaOffset), out var raw))
+        {
+            return raw;
+        }
+        // Not from the current batch (the task kept it): serialize it again, as Apache's reporter always does.
+        var key = _keyConverter.FromConnectData(record.Topic, record.Headers, record.KeySchema, record.Key);
+        var value = _valueConverter.FromConnectData(record.Topic, record.Headers, record.ValueSchema, record.Value);
+        var headers = new List<KafkaConnect.Protocol.Records.RecordHeader>();
+        foreach (var h in record.Headers)
+        {
+            var bytes = _headerConverter.FromConnectHeader(record.Topic, h.Key, h.Schema, h.Value);
+            headers.Add(new KafkaConnect.Protocol.Records.RecordHeader(h.Key, bytes is null ? (ReadOnlyMemory<byte>?)null : bytes));
+        }
+        return new ConsumeResult(record.OriginalTopic, record.OriginalKafkaPartition, record.OriginalKafkaOffset, record.Timestamp ?? -1,
+            key is null ? null : key, value is null ? null : value, headers);
     }
 
     private void ApplyRequestedOffsets()
@@ -274,6 +329,17 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
     {
         if (_consumer is null || !_started)
         {
+            return;
+        }
+        // Records parked in the DLQ must be durable before their offsets are committed (as Apache waits).
+        try
+        {
+            using var wait = new CancellationTokenSource(_settings.OffsetFlushTimeout);
+            await _errors.AwaitReportsAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Log.LogWarning("{Task} dead letter queue reports did not complete in time; offsets are committed at the next attempt", Id);
             return;
         }
         var current = new Dictionary<ConnectTopicPartition, OffsetAndMetadata>(_currentOffsets);
@@ -375,6 +441,11 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
             await _consumer.DisposeAsync().ConfigureAwait(false);
         }
         _headerConverter.Dispose();
+        _chain.Dispose();
+        if (!ReferenceEquals(_errors, RetryWithToleranceOperator.None))
+        {
+            await _errors.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     async Task IConsumerRebalanceListener.OnPartitionsAssigned(IReadOnlyCollection<ClientTopicPartition> partitions)
@@ -442,6 +513,26 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         _retryBatch?.RemoveAll(r => partitions.Contains(r.OriginalTopicPartition));
     }
 
+    /// <summary>Records the task reports from Put go through the same tolerance, log and DLQ as converter failures.</summary>
+    private sealed class ErrantReporter(WorkerSinkTask owner) : IErrantRecordReporter
+    {
+        public Task ReportAsync(SinkRecord record, Exception error)
+        {
+            ArgumentNullException.ThrowIfNull(record);
+            ArgumentNullException.ThrowIfNull(error);
+            ConsumeResult raw;
+            try
+            {
+                raw = owner.RawOf(record);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                raw = new ConsumeResult(record.OriginalTopic, record.OriginalKafkaPartition, record.OriginalKafkaOffset, record.Timestamp ?? -1, null, null, []);
+            }
+            return owner._errors.FailAsync(new ProcessingContext(owner.Id, Stage.TASK_PUT, owner._task.GetType().FullName ?? "SinkTask", error, raw, null, 1));
+        }
+    }
+
     private sealed class SinkContext(WorkerSinkTask owner) : ISinkTaskContext
     {
         private readonly Lock _lock = new();
@@ -461,7 +552,12 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
 
         public IReadOnlyDictionary<string, string> Configs => owner._settings.TaskConfig;
 
-        public IErrantRecordReporter? ErrantRecordReporter => null;
+        private ErrantReporter? _reporter;
+
+        /// <summary>Apache offers the reporter when a DLQ topic or error logging is configured.</summary>
+        public bool ReporterEnabled => owner._errors.Settings.HasDlq || owner._errors.Settings.LogEnable;
+
+        public IErrantRecordReporter? ErrantRecordReporter => ReporterEnabled ? _reporter ??= new ErrantReporter(owner) : null;
 
         public void Offset(IReadOnlyDictionary<ConnectTopicPartition, long> offsets)
         {

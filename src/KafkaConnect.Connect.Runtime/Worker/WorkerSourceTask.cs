@@ -1,5 +1,6 @@
 using KafkaConnect.Client.Producer;
 using KafkaConnect.Connect.Errors;
+using KafkaConnect.Connect.Runtime.Errors;
 using KafkaConnect.Connect.Runtime.Herder;
 using KafkaConnect.Connect.Runtime.Storage;
 using KafkaConnect.Connect.Sources;
@@ -18,7 +19,7 @@ public sealed record SourceTaskSettings(
     bool ToleranceAll);
 
 /// <summary>
-/// Drives a <see cref="SourceTask"/>: poll → converters → producer, tracking every record until Kafka acknowledges
+/// Drives a <see cref="SourceTask"/>: poll → transformation chain → converters → producer, tracking every record until Kafka acknowledges
 /// it and committing a source offset only once all earlier records of its source partition are acknowledged
 /// (<see cref="SubmittedRecords"/>). Offsets are written every offset.flush.interval.ms and when the task stops.
 /// </summary>
@@ -38,6 +39,8 @@ public sealed class WorkerSourceTask : WorkerTask
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private readonly Action<IReadOnlyCollection<string>>? _topicsUsed;
     private readonly HashSet<string> _knownTopics = new(StringComparer.Ordinal);
+    private readonly TransformationChain<SourceRecord> _chain;
+    private readonly RetryWithToleranceOperator _errors;
     private volatile Exception? _producerError;
     private bool _started;
 
@@ -55,9 +58,13 @@ public sealed class WorkerSourceTask : WorkerTask
         TargetState initial,
         ILogger log,
         TimeProvider? time = null,
-        Action<IReadOnlyCollection<string>>? topicsUsed = null)
+        Action<IReadOnlyCollection<string>>? topicsUsed = null,
+        TransformationChain<SourceRecord>? chain = null,
+        RetryWithToleranceOperator? errors = null)
         : base(id, status, initial, log)
     {
+        _chain = chain ?? TransformationChain<SourceRecord>.Empty;
+        _errors = errors ?? RetryWithToleranceOperator.None;
         _task = task;
         _settings = settings;
         _keyConverter = keyConverter;
@@ -170,6 +177,11 @@ public sealed class WorkerSourceTask : WorkerTask
         }
         await _producer.DisposeAsync().ConfigureAwait(false);
         _headerConverter.Dispose();
+        _chain.Dispose();
+        if (!ReferenceEquals(_errors, RetryWithToleranceOperator.None))
+        {
+            await _errors.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Writes the offsets of every acknowledged prefix; keeps them for the next attempt on failure.</summary>
@@ -228,24 +240,25 @@ public sealed class WorkerSourceTask : WorkerTask
             {
                 return;
             }
-            ProducerRecord producerRecord;
-            try
+            var (transformedOk, transformed) = await _chain.ApplyAsync(record, _errors, Id, null, Stopping).ConfigureAwait(false);
+            if (!transformedOk || transformed is null)
             {
-                producerRecord = Convert(record);
-            }
-            catch (Exception ex) when (_settings.ToleranceAll && ex is not OperationCanceledException)
-            {
-                Log.LogWarning("{Task} skipping a record that failed conversion (errors.tolerance=all): {Message}", Id, ex.Message);
-                CommitRecord(record, null);
+                RecordDropped(record);
                 continue;
             }
-            if (_knownTopics.Add(record.Topic))
+            var producerRecord = await ConvertAsync(transformed).ConfigureAwait(false);
+            if (producerRecord is null)
+            {
+                RecordDropped(record);
+                continue;
+            }
+            if (_knownTopics.Add(producerRecord.Topic))
             {
                 if (_topicCreator is not null)
                 {
-                    await _topicCreator.EnsureTopicAsync(record.Topic, Stopping).ConfigureAwait(false);
+                    await _topicCreator.EnsureTopicAsync(producerRecord.Topic, Stopping).ConfigureAwait(false);
                 }
-                _topicsUsed?.Invoke([record.Topic]);
+                _topicsUsed?.Invoke([producerRecord.Topic]);
             }
             var submitted = _submitted.Submit(record.SourcePartition, record.SourceOffset);
             _producer.Produce(producerRecord, (metadata, error) =>
@@ -261,6 +274,62 @@ public sealed class WorkerSourceTask : WorkerTask
             });
             ThrowIfProducerFailed();
         }
+    }
+
+    /// <summary>A record a transformation dropped or whose failure was tolerated: its offset still counts as done.</summary>
+    private void RecordDropped(SourceRecord record)
+    {
+        _submitted.Submit(record.SourcePartition, record.SourceOffset).Ack();
+        CommitRecord(record, null);
+    }
+
+    /// <summary>Headers, key and value through the error handler (Apache's stages); null when a tolerated step failed.</summary>
+    private async ValueTask<ProducerRecord?> ConvertAsync(SourceRecord record)
+    {
+        if (ReferenceEquals(_errors, RetryWithToleranceOperator.None))
+        {
+            return Convert(record);
+        }
+        var (headersOk, _) = await _errors.ExecuteAsync(() => ConvertHeaders(record), Stage.HEADER_CONVERTER, _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+        if (!headersOk)
+        {
+            return null;
+        }
+        var (keyOk, key) = await _errors.ExecuteAsync(() => _keyConverter.FromConnectData(record.Topic, record.Headers, record.KeySchema, record.Key),
+            Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+        if (!keyOk)
+        {
+            return null;
+        }
+        var (valueOk, value) = await _errors.ExecuteAsync(() => _valueConverter.FromConnectData(record.Topic, record.Headers, record.ValueSchema, record.Value),
+            Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+        if (!valueOk)
+        {
+            return null;
+        }
+        // After the converters, which may add headers (e.g. schema ids).
+        var (finalOk, headers) = await _errors.ExecuteAsync(() => ConvertHeaders(record), Stage.HEADER_CONVERTER, _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+        if (!finalOk)
+        {
+            return null;
+        }
+        return new ProducerRecord(record.Topic, key is null ? (ReadOnlyMemory<byte>?)null : key, value is null ? (ReadOnlyMemory<byte>?)null : value, headers, record.KafkaPartition,
+            record.Timestamp is { } ts && ts >= 0 ? ts : null);
+    }
+
+    private List<RecordHeader>? ConvertHeaders(SourceRecord record)
+    {
+        if (record.Headers.Count == 0)
+        {
+            return null;
+        }
+        var headers = new List<RecordHeader>(record.Headers.Count);
+        foreach (var header in record.Headers)
+        {
+            var bytes = _headerConverter.FromConnectHeader(record.Topic, header.Key, header.Schema, header.Value);
+            headers.Add(new RecordHeader(header.Key, bytes is null ? (ReadOnlyMemory<byte>?)null : bytes));
+        }
+        return headers;
     }
 
     private ProducerRecord Convert(SourceRecord record)

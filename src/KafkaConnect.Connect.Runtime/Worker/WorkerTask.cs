@@ -31,6 +31,24 @@ public abstract class WorkerTask
 
     public ConnectorTaskId Id { get; }
 
+    /// <summary>Raised once, after cleanup, when the task ends FAILED (the worker's automatic restart listens).</summary>
+    public event Action<Exception>? Failed;
+
+    /// <summary>When <see cref="Start"/> was called.</summary>
+    public DateTimeOffset StartedAt { get; private set; }
+
+    /// <summary>The state the herder asked for (started or paused).</summary>
+    public TargetState CurrentTarget
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                return _target;
+            }
+        }
+    }
+
     protected StatusStore Status { get; }
 
     protected ILogger Log { get; }
@@ -56,6 +74,7 @@ public abstract class WorkerTask
 
     public void Start()
     {
+        StartedAt = TimeProvider.System.GetUtcNow();
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
@@ -165,6 +184,7 @@ public abstract class WorkerTask
 
     private async Task RunAsync()
     {
+        Exception? failure = null;
         try
         {
             if (!IsStopping)
@@ -178,6 +198,7 @@ public abstract class WorkerTask
         catch (Exception ex)
         {
             _failed = true;
+            failure = ex;
             Log.LogError(ex, "{Task} Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted", Id);
             Status.PutTask(Id, ConnectorState.Failed, ex.ToString());
         }
@@ -195,6 +216,17 @@ public abstract class WorkerTask
         if (!_failed)
         {
             Status.PutTask(Id, ConnectorState.Unassigned);
+        }
+        else if (failure is not null && !IsStopping)
+        {
+            try
+            {
+                Failed?.Invoke(failure);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.LogWarning(ex, "{Task} failure listener threw", Id);
+            }
         }
     }
 

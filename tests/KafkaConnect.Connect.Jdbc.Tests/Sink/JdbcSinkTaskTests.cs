@@ -157,7 +157,7 @@ public sealed class JdbcSinkTaskTests
 
     [Theory]
     [MemberData(nameof(Databases))]
-    public void TypeMapping_RoundTrips(string kind)
+    public async Task TypeMapping_RoundTrips(string kind)
     {
         using var db = new SinkTestDb(kind);
         var schema = SchemaBuilder.Struct().Name("types")
@@ -183,7 +183,7 @@ public sealed class JdbcSinkTaskTests
             // Read back through the dialect the source uses: every column maps back to the same Connect value.
             using var c = db.Open();
             var dialect = db.Parsed.Dialect;
-            var columns = dialect.DescribeColumnsAsync(c, new Dialects.TableId(table), default).GetAwaiter().GetResult();
+            var columns = await dialect.DescribeColumnsAsync(c, new Dialects.TableId(table), default);
             using var cmd = c.CreateCommand();
             cmd.CommandText = $"SELECT * FROM {db.Q(table)}";
             using var r = cmd.ExecuteReader();
