@@ -94,6 +94,7 @@ public sealed record JdbcUrl(IDatabaseDialect Dialect, string ConnectionString, 
         // Zero dates would otherwise throw while reading.
         Append(sb, "ConvertZeroDateTime", "true");
         Append(sb, "AllowLoadLocalInfile", "false");
+        Append(sb, "CharacterSet", "utf8mb4");
         return new JdbcUrl(new MySqlDialect(), sb.ToString(), database);
     }
 

@@ -19,7 +19,7 @@ public sealed class MySqlDialect : DatabaseDialect
 
     public override DbConnection CreateConnection(string connectionString)
     {
-        MySqlEncodingProvider.EnsureRegistered();
+        MySqlCharsetCompat.EnsurePatched();
         return new MySqlConnection(connectionString);
     }
 
