@@ -186,7 +186,9 @@ public sealed class JdbcSourceTask : SourceTask
     private async Task<IReadOnlyList<SourceRecord>?> PollQueriersAsync(CancellationToken cancellationToken)
     {
         var settings = _settings!;
-        while (!cancellationToken.IsCancellationRequested)
+        // Return empty after every table came back empty once, so the worker regains control.
+        var emptyQueries = 0;
+        while (!cancellationToken.IsCancellationRequested && emptyQueries < _queriers.Count)
         {
             var querier = Next();
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -247,6 +249,7 @@ public sealed class JdbcSourceTask : SourceTask
             {
                 return batch;
             }
+            emptyQueries++;
         }
         return null;
     }

@@ -10,7 +10,7 @@ public sealed class MariaDbSourceTests
     // ("Expected end of data packet" while reading column definitions), so these wait for a driver fix.
     private const string DriverBlocked = "MySql.Data 8.0.16 cannot read string columns from MariaDB 10.11 (Expected end of data packet)";
 
-    [Fact(Skip = DriverBlocked)]
+    [Fact]
     public async Task Incrementing_mode_reads_new_rows_and_picks_up_added_columns()
     {
         var table = SourceDb.UniqueName("test_kafka");
@@ -61,7 +61,7 @@ public sealed class MariaDbSourceTests
         }
     }
 
-    [Fact(Skip = DriverBlocked)]
+    [Fact]
     public async Task Timestamp_incrementing_mode_turns_an_update_into_a_new_record()
     {
         var table = SourceDb.UniqueName("tsinc");
@@ -93,7 +93,7 @@ public sealed class MariaDbSourceTests
         }
     }
 
-    [Fact(Skip = DriverBlocked)]
+    [Fact]
     public async Task Incrementing_column_is_autodetected_when_not_set()
     {
         var table = SourceDb.UniqueName("autoinc");
