@@ -50,6 +50,9 @@ internal static class StandaloneCommand
         WorkerConfig config;
         try
         {
+            // Worker settings may use config providers for their own values, as in Apache; only the worker sees them resolved.
+            workerProps = new Dictionary<string, string>(Connect.ConfigProviders.WorkerConfigProviders.ResolveWorkerProperties(workerProps,
+                log: loggers.CreateLogger("KafkaConnect.Connect.ConfigProviders")), StringComparer.Ordinal);
             config = new WorkerConfig(workerProps);
         }
         catch (Connect.Errors.ConfigException ex)
@@ -110,6 +113,8 @@ internal static class StandaloneCommand
             {
                 try
                 {
+                    // Secrets are masked and ${provider:path:key} references are shown as written, never resolved.
+                    log.LogInformation("Connector {Connector} configuration: {Config}", name, FormatMasked(SecretMasker.Mask(connector)));
                     var (_, info) = await herder.PutConnectorConfigAsync(name, connector, allowReplace: false).ConfigureAwait(false);
                     log.LogInformation("Created connector {Connector} ({Type}, {Tasks} tasks)", info.Name, info.Type, info.Tasks.Count);
                 }
@@ -133,6 +138,9 @@ internal static class StandaloneCommand
         log.LogInformation("Kafka Connect stopped");
         return 0;
     }
+
+    private static string FormatMasked(IReadOnlyDictionary<string, string> config) =>
+        "{" + string.Join(", ", config.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)) + "}";
 
     /// <summary>Cluster id, or null when the cluster does not answer within 5 seconds.</summary>
     private static async Task<string?> CheckClusterAsync(WorkerConfig config)

@@ -88,7 +88,8 @@ internal static class RestJson
         JsonValueKind.Object => ToDictionary(e),
         JsonValueKind.Array => e.EnumerateArray().Select(ToObject).ToList(),
         JsonValueKind.String => e.GetString(),
-        JsonValueKind.Number => e.TryGetInt64(out var l) ? l : e.GetDouble(),
+        // The cast keeps the long boxed as a long; without it the conditional converts both arms to double.
+        JsonValueKind.Number => e.TryGetInt64(out var l) ? (object)l : e.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

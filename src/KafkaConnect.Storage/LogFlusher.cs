@@ -1,31 +1,42 @@
+using System.Collections.Concurrent;
 using KafkaConnect.Protocol;
 
 namespace KafkaConnect.Storage;
 
 /// <summary>
-/// Groups fsyncs across requests: producers with acks=all await <see cref="WaitFlushedAsync"/>; one
-/// background loop flushes every log that has waiters and completes them all. Requests arriving while a
-/// round runs are served together by the next round, so the fsync rate adapts to load instead of
-/// following the request rate.
+/// Group commit for producers with acks=all, which await <see cref="WaitFlushedAsync"/>. Each log flushes on its
+/// own: the first waiter of an idle log starts an fsync at once; waiters arriving while it runs join the next
+/// fsync of that log, which starts as soon as the running one ends. So a waiter sits through at most one fsync
+/// of its own log plus the remainder of the one in progress, never behind other logs' fsyncs, and the fsync rate
+/// adapts to load instead of following the request rate.
 /// </summary>
 public sealed class LogFlusher : IAsyncDisposable
 {
     private readonly record struct Waiter(long Offset, TaskCompletionSource Completion);
 
+    /// <summary>A log with waiters: it is either queued for a worker or being flushed by one.</summary>
+    private sealed class LogState(PartitionLog log)
+    {
+        public readonly PartitionLog Log = log;
+        public List<Waiter> Pending = [];
+        public List<Waiter>? Spare;
+    }
+
     private readonly object _gate = new();
+    private readonly Dictionary<PartitionLog, LogState> _active = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentQueue<LogState> _queue = new();
     private readonly SemaphoreSlim _signal = new(0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly int _parallelism;
-    private readonly Task _loop;
-    private Dictionary<PartitionLog, List<Waiter>> _pending = new(ReferenceEqualityComparer.Instance);
+    private readonly Task[] _workers;
+    private volatile bool _stopping;
     private bool _disposed;
 
-    /// <param name="parallelism">How many logs are fsynced at once in a round.</param>
+    /// <param name="parallelism">How many logs are fsynced at once (one dedicated thread each, as fsync blocks).</param>
     public LogFlusher(int parallelism = 4)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
-        _parallelism = parallelism;
-        _loop = Task.Run(RunAsync);
+        _workers = new Task[parallelism];
+        for (var i = 0; i < parallelism; i++)
+            _workers[i] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Completes once <paramref name="offset"/> itself is on disk (pass <see cref="AppendInfo.LastOffset"/>).</summary>
@@ -36,65 +47,79 @@ public sealed class LogFlusher : IAsyncDisposable
         if (offset >= log.LogEndOffset)
             return ValueTask.FromException(new ArgumentOutOfRangeException(nameof(offset), $"Offset {offset} has not been appended (log end {log.LogEndOffset})."));
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        LogState? start = null;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_pending.TryGetValue(log, out var list))
+            if (!_active.TryGetValue(log, out var state))
             {
-                list = [];
-                _pending[log] = list;
+                state = new LogState(log);
+                _active[log] = state;
+                start = state;
             }
-            list.Add(new Waiter(offset, tcs));
+            state.Pending.Add(new Waiter(offset, tcs));
         }
-        _signal.Release();
+        if (start is not null) Schedule(start);
         return new ValueTask(ct.CanBeCanceled ? tcs.Task.WaitAsync(ct) : tcs.Task);
     }
 
-    private async Task RunAsync()
+    private void Schedule(LogState state)
+    {
+        _queue.Enqueue(state);
+        _signal.Release();
+    }
+
+    private void Work()
     {
         while (true)
         {
-            try
+            _signal.Wait();
+            if (!_queue.TryDequeue(out var state))
             {
-                await _signal.WaitAsync(_stop.Token).ConfigureAwait(false);
+                if (_stopping) return;
+                continue;
             }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            FlushRound();
+            FlushOnce(state);
         }
-        FlushRound();
     }
 
-    private void FlushRound()
+    /// <summary>One fsync of the log for everyone waiting when it starts; then requeues the log if more arrived.</summary>
+    private void FlushOnce(LogState state)
     {
-        Dictionary<PartitionLog, List<Waiter>> round;
+        List<Waiter> waiters;
         lock (_gate)
         {
-            if (_pending.Count == 0) return;
-            round = _pending;
-            _pending = new Dictionary<PartitionLog, List<Waiter>>(ReferenceEqualityComparer.Instance);
+            waiters = state.Pending;
+            state.Pending = state.Spare ?? [];
+            state.Spare = null;
         }
-        Parallel.ForEach(round, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, entry =>
+        Exception? failure = null;
+        try
         {
-            var (log, waiters) = (entry.Key, entry.Value);
-            try
-            {
-                log.Flush();
-            }
-            catch (Exception ex)
-            {
-                foreach (var w in waiters) w.Completion.TrySetException(ex);
-                return;
-            }
-            var flushed = log.FlushedOffset;
-            foreach (var w in waiters)
-            {
-                if (flushed > w.Offset) w.Completion.TrySetResult();
-                else w.Completion.TrySetException(new StorageException(ErrorCode.KafkaStorageError, "The log was closed before the data was flushed."));
-            }
-        });
+            state.Log.Flush();
+        }
+#pragma warning disable CA1031 // The error goes to every waiter of this round; the next round tries again.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failure = ex;
+        }
+        var flushed = state.Log.FlushedOffset;
+        foreach (var w in waiters)
+        {
+            if (failure is not null) w.Completion.TrySetException(failure);
+            else if (flushed > w.Offset) w.Completion.TrySetResult();
+            else w.Completion.TrySetException(new StorageException(ErrorCode.KafkaStorageError, "The log was closed before the data was flushed."));
+        }
+        waiters.Clear();
+        bool again;
+        lock (_gate)
+        {
+            state.Spare = waiters;
+            again = state.Pending.Count > 0;
+            if (!again) _active.Remove(state.Log);
+        }
+        if (again) Schedule(state);
     }
 
     public async ValueTask DisposeAsync()
@@ -104,9 +129,10 @@ public sealed class LogFlusher : IAsyncDisposable
             if (_disposed) return;
             _disposed = true;
         }
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
-        _stop.Dispose();
+        // Workers finish what is queued (and what those rounds requeue) before they see the stop.
+        _stopping = true;
+        _signal.Release(_workers.Length);
+        await Task.WhenAll(_workers).ConfigureAwait(false);
         _signal.Dispose();
     }
 }

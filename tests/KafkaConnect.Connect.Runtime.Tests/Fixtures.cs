@@ -47,8 +47,10 @@ public sealed class BrokerFixture : IAsyncLifetime
 
 internal static class Harness
 {
-    public static StandaloneHerder NewHerder(string bootstrap, string offsetsFile, Dictionary<string, string>? extra = null)
+    public static StandaloneHerder NewHerder(string bootstrap, string offsetsFile, Dictionary<string, string>? extra = null,
+        Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
     {
+        loggers ??= NullLoggerFactory.Instance;
         var props = new Dictionary<string, string>
         {
             ["bootstrap.servers"] = bootstrap,
@@ -65,8 +67,8 @@ internal static class Harness
         }
         var config = new WorkerConfig(props);
         var plugins = PluginRegistry.Create(extra: [typeof(Harness).Assembly]);
-        var worker = new Worker.Worker(config, plugins, new FileOffsetBackingStore(offsetsFile), new StatusStore(config.WorkerId()), NullLoggerFactory.Instance);
-        var herder = new StandaloneHerder(worker, "test-cluster", NullLoggerFactory.Instance);
+        var worker = new Worker.Worker(config, plugins, new FileOffsetBackingStore(offsetsFile), new StatusStore(config.WorkerId()), loggers);
+        var herder = new StandaloneHerder(worker, "test-cluster", loggers);
         herder.Start();
         return herder;
     }

@@ -50,4 +50,40 @@ public sealed class LogFlusherTests : IDisposable
         await t.AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(1, log.FlushedOffset);
     }
+
+    [Fact]
+    public async Task Concurrent_waiters_on_many_logs_all_complete_and_later_ones_join_the_next_fsync()
+    {
+        var logs = new PartitionLog[6];
+        for (var i = 0; i < logs.Length; i++) logs[i] = PartitionLog.Open(_tmp.Partition($"m-{i}"), LogConfig.Default, TimeProvider.System);
+        try
+        {
+            await using var flusher = new LogFlusher(parallelism: 2);
+            var appenders = new Task<List<Task>>[4];
+            for (var t = 0; t < appenders.Length; t++)
+            {
+                var seed = t;
+                appenders[t] = Task.Run(() =>
+                {
+                    var waits = new List<Task>();
+                    for (var i = 0; i < 50; i++)
+                    {
+                        var log = logs[(seed + i) % logs.Length];
+                        long last;
+                        lock (log) last = log.Append(Batches.Simple(1, 1)).LastOffset;
+                        waits.Add(flusher.WaitFlushedAsync(log, last, CancellationToken.None).AsTask());
+                    }
+                    return waits;
+                });
+            }
+            var all = new List<Task>();
+            foreach (var a in appenders) all.AddRange(await a);
+            await Task.WhenAll(all).WaitAsync(TimeSpan.FromSeconds(60));
+            foreach (var log in logs) Assert.Equal(log.LogEndOffset, log.FlushedOffset);
+        }
+        finally
+        {
+            foreach (var log in logs) log.Dispose();
+        }
+    }
 }

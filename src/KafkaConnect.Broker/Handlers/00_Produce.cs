@@ -73,8 +73,28 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
 
     private static async ValueTask<ProduceResponse?> WaitForFlushAsync(BrokerState broker, List<(PartitionLog Log, long Offset)> logs, ProduceResponse response, CancellationToken ct)
     {
-        foreach (var (log, offset) in logs)
-            await broker.Flusher.WaitFlushedAsync(log, offset, ct).ConfigureAwait(false);
+        // Register every partition before awaiting any: awaiting one by one would queue each log's fsync only after
+        // the previous one finished, so a request spanning n partitions would sit through n fsyncs in a row.
+        if (logs.Count == 1)
+        {
+            await broker.Flusher.WaitFlushedAsync(logs[0].Log, logs[0].Offset, ct).ConfigureAwait(false);
+            return response;
+        }
+        var waits = new ValueTask[logs.Count];
+        for (var i = 0; i < waits.Length; i++) waits[i] = broker.Flusher.WaitFlushedAsync(logs[i].Log, logs[i].Offset, ct);
+        Exception? first = null;
+        foreach (var wait in waits)
+        {
+            try
+            {
+                await wait.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (first is null)
+            {
+                first = ex;
+            }
+        }
+        if (first is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         return response;
     }
 

@@ -22,6 +22,13 @@ public sealed partial class KafkaProducer
     private volatile bool _metadataWanted;
     private long _retriedBatches;
     private long _resets;
+    private long _requestsSent;
+    private long _batchesSent;
+    private long _requestTicks;
+
+    /// <summary>Produce requests sent, batches they carried, and summed send-to-response time (diagnostics, benchmarks).</summary>
+    internal (long Requests, long Batches, TimeSpan RoundTrips) SendStats
+        => (Interlocked.Read(ref _requestsSent), Interlocked.Read(ref _batchesSent), TimeSpan.FromTicks(Interlocked.Read(ref _requestTicks)));
 
     /// <summary>Batches sent again after a retriable error (for tests and diagnostics).</summary>
     internal long RetriedBatches => Interlocked.Read(ref _retriedBatches);
@@ -336,6 +343,9 @@ public sealed partial class KafkaProducer
 
     private async Task SendAsync(NodeState node, KafkaConnection connection, List<ProducerBatch> batches)
     {
+        var started = _time.GetTimestamp();
+        Interlocked.Increment(ref _requestsSent);
+        Interlocked.Add(ref _batchesSent, batches.Count);
         try
         {
             var request = BuildRequest(batches);
@@ -361,6 +371,7 @@ public sealed partial class KafkaProducer
         }
         finally
         {
+            Interlocked.Add(ref _requestTicks, _time.GetElapsedTime(started).Ticks);
             Interlocked.Decrement(ref node.InFlight);
             WakeSender();
         }

@@ -25,6 +25,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     private readonly ConcurrentDictionary<ProducerBatch, byte> _incomplete = new();
     private readonly ConcurrentBag<RecordBatchBuilder> _builders = new();
     private readonly int _maxPooledBuilders;
+    private readonly EntryPool _entryPool;
     private volatile ProducerTopic[] _topicList = [];
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
@@ -50,6 +51,8 @@ public sealed partial class KafkaProducer : IAsyncDisposable
         // Like Kafka's buffer pool: keep up to buffer.memory worth of batch buffers for reuse, so a steady backlog
         // does not allocate a fresh growing buffer per batch.
         _maxPooledBuilders = (int)Math.Clamp(options.BufferMemory / Math.Max(options.BatchSize, 1024), 16, 4096);
+        // Room for a full batch of small records (~60 B encoded) so most batches never grow their slots.
+        _entryPool = new EntryPool(_maxPooledBuilders, Math.Clamp(options.BatchSize / 64, 16, 4096));
         _senderLoop = Task.Run(SenderLoopAsync);
     }
 
@@ -111,7 +114,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
         try
         {
             foreach (var batch in _incomplete.Keys)
-                await batch.Done.Task.WaitAsync(ct).ConfigureAwait(false);
+                await batch.WhenDone().WaitAsync(ct).ConfigureAwait(false);
         }
         finally
         {
@@ -231,7 +234,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
             if (open is null)
             {
                 var now = NowMs;
-                open = new ProducerBatch(p, RentBuilder(), now, now + _options.DeliveryTimeoutMs);
+                open = new ProducerBatch(p, RentBuilder(), _entryPool, now, now + _options.DeliveryTimeoutMs);
                 p.Open = open;
                 _incomplete.TryAdd(open, 0);
                 wake = true;
@@ -265,7 +268,8 @@ public sealed partial class KafkaProducer : IAsyncDisposable
         }
         else
         {
-            builder = new RecordBatchBuilder(0, _options.Compression);
+            // batch.size up front: growing from a small buffer costs ~4x the final size in copies and garbage per batch.
+            builder = new RecordBatchBuilder(0, _options.Compression, Math.Clamp(_options.BatchSize, 1024, 1 << 20));
         }
         return builder;
     }

@@ -10,22 +10,26 @@ namespace KafkaConnect.Client.Producer;
 /// </summary>
 internal sealed class ProducerBatch
 {
+    private readonly EntryPool _pool;
     private Entry[] _entries;
+    private TaskCompletionSource? _done;
+    private int _released;
 
-    private struct Entry
+    internal struct Entry
     {
         public object? Callback;
         public long Timestamp;
     }
 
-    public ProducerBatch(PartitionQueue owner, RecordBatchBuilder builder, long createdMs, long deadlineMs)
+    public ProducerBatch(PartitionQueue owner, RecordBatchBuilder builder, EntryPool pool, long createdMs, long deadlineMs)
     {
         Owner = owner;
         Builder = builder;
         CreatedMs = createdMs;
         DeadlineMs = deadlineMs;
         EstimatedSize = RecordBatchHeader.Size;
-        _entries = ArrayPool<Entry>.Shared.Rent(16);
+        _pool = pool;
+        _entries = pool.Rent();
     }
 
     public PartitionQueue Owner { get; }
@@ -53,8 +57,20 @@ internal sealed class ProducerBatch
     /// <summary>Order of first send, so retried batches go back in the order they first went out.</summary>
     public long SendOrder { get; set; } = -1;
 
-    /// <summary>Completes after every record's outcome was reported (flush waits on it).</summary>
-    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completes after every record's outcome was reported (flush waits on it). Created only when asked.</summary>
+    public Task WhenDone()
+    {
+        if (Volatile.Read(ref _released) != 0) return Task.CompletedTask;
+        var done = Volatile.Read(ref _done);
+        if (done is null)
+        {
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            done = Interlocked.CompareExchange(ref _done, created, null) ?? created;
+        }
+        // Release may have run between the checks and not seen the source.
+        if (Volatile.Read(ref _released) != 0) done.TrySetResult();
+        return done.Task;
+    }
 
     /// <summary>Adds a record; the caller holds the partition lock and checked the size limit.</summary>
     public void Append(long timestamp, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers, object? callback, int size)
@@ -62,9 +78,8 @@ internal sealed class ProducerBatch
         Builder!.Add(timestamp, key, value, headers);
         if (Count == _entries.Length)
         {
-            var bigger = ArrayPool<Entry>.Shared.Rent(Count * 2);
+            var bigger = new Entry[Count * 2];
             _entries.AsSpan(0, Count).CopyTo(bigger);
-            ArrayPool<Entry>.Shared.Return(_entries, clearArray: true);
             _entries = bigger;
         }
         _entries[Count++] = new Entry { Callback = callback, Timestamp = timestamp };
@@ -150,11 +165,13 @@ internal sealed class ProducerBatch
 
     private void Release()
     {
-        ArrayPool<Entry>.Shared.Return(_entries, clearArray: true);
+        _entries.AsSpan(0, Count).Clear();
+        _pool.Return(_entries);
         _entries = [];
         if (Payload is not null) ArrayPool<byte>.Shared.Return(Payload);
         Payload = null;
-        Done.TrySetResult();
+        Interlocked.Exchange(ref _released, 1);
+        Volatile.Read(ref _done)?.TrySetResult();
     }
 
     /// <summary>Hands the builder back when a batch fails before it was sealed.</summary>
@@ -163,6 +180,31 @@ internal sealed class ProducerBatch
         var b = Builder;
         Builder = null;
         return b;
+    }
+}
+
+/// <summary>
+/// Per-record callback slots, reused across batches. Not ArrayPool.Shared: the producing thread rents and the
+/// network threads return, with thousands outstanding, so the shared pool's per-thread caches would mostly miss.
+/// Arrays keep the size they grew to, so a steady stream of same-sized batches allocates nothing.
+/// </summary>
+internal sealed class EntryPool
+{
+    private readonly System.Collections.Concurrent.ConcurrentBag<ProducerBatch.Entry[]> _arrays = new();
+    private readonly int _max;
+    private readonly int _initialLength;
+
+    public EntryPool(int max, int initialLength)
+    {
+        _max = max;
+        _initialLength = Math.Max(initialLength, 4);
+    }
+
+    public ProducerBatch.Entry[] Rent() => _arrays.TryTake(out var a) ? a : new ProducerBatch.Entry[_initialLength];
+
+    public void Return(ProducerBatch.Entry[] array)
+    {
+        if (array.Length > 0 && _arrays.Count < _max) _arrays.Add(array);
     }
 }
 

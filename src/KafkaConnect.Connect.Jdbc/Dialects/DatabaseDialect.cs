@@ -448,10 +448,40 @@ public abstract class DatabaseDialect : IDatabaseDialect
 
     public virtual string BuildUpdate(TableId table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> valueColumns)
     {
+        var sb = new StringBuilder();
+        var p = 0;
+        AppendUpdate(sb, table, keyColumns, valueColumns, ref p);
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// <paramref name="rows"/> UPDATE statements in one command, separated by semicolons (every driver here runs
+    /// them in one round trip); parameters per row are valueColumns then keyColumns, rows one after another.
+    /// Separate statements keep per-row semantics: a missing key updates nothing, later rows win.
+    /// </summary>
+    public virtual string BuildUpdateBatch(TableId table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> valueColumns, int rows)
+    {
+        var sb = new StringBuilder();
+        var p = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            if (r > 0)
+            {
+                sb.Append(";\n");
+            }
+            AppendUpdate(sb, table, keyColumns, valueColumns, ref p);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Most rows one multi-row statement may carry (SQL Server caps table value constructors at 1000).</summary>
+    public virtual int MaxRowsPerStatement => int.MaxValue;
+
+    private void AppendUpdate(StringBuilder sb, TableId table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> valueColumns, ref int p)
+    {
         ArgumentNullException.ThrowIfNull(keyColumns);
         ArgumentNullException.ThrowIfNull(valueColumns);
-        var sb = new StringBuilder("UPDATE ").Append(QualifiedTableName(table)).Append(" SET ");
-        var p = 0;
+        sb.Append("UPDATE ").Append(QualifiedTableName(table)).Append(" SET ");
         for (var i = 0; i < valueColumns.Count; i++)
         {
             sb.Append(i == 0 ? "" : ", ").Append(QuoteIdentifier(valueColumns[i])).Append(" = ").Append(ParameterName(p++));
@@ -461,7 +491,6 @@ public abstract class DatabaseDialect : IDatabaseDialect
         {
             sb.Append(i == 0 ? "" : " AND ").Append(QuoteIdentifier(keyColumns[i])).Append(" = ").Append(ParameterName(p++));
         }
-        return sb.ToString();
     }
 
     public virtual string BuildDelete(TableId table, IReadOnlyList<string> keyColumns, int rows)

@@ -80,6 +80,25 @@ public sealed class SqlServerDialect : DatabaseDialect
         };
     }
 
+    // A table value constructor holds at most 1000 rows.
+    public override int MaxRowsPerStatement => 1_000;
+
+    public override IReadOnlyList<string> BuildAlterTable(TableId table, IReadOnlyList<SinkColumn> newColumns)
+    {
+        ArgumentNullException.ThrowIfNull(newColumns);
+        // T-SQL takes one ADD followed by the column list.
+        var sb = new StringBuilder("ALTER TABLE ").Append(QualifiedTableName(table)).Append(" ADD");
+        for (var i = 0; i < newColumns.Count; i++)
+        {
+            sb.Append(i == 0 ? "\n" : ",\n");
+            AppendColumnDefinition(sb, newColumns[i]);
+        }
+        return [sb.ToString()];
+    }
+
+    protected override string FormatLiteral(Schema schema, object value) =>
+        value is byte[] bytes ? "0x" + Convert.ToHexString(bytes) : base.FormatLiteral(schema, value);
+
     public override string BuildUpsert(TableId table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> valueColumns, int rows)
     {
         ArgumentNullException.ThrowIfNull(keyColumns);

@@ -76,7 +76,8 @@ internal static class AutoSchemaValues
         float f when f != MathF.Floor(f) => throw new DataException($"{f.ToString(CultureInfo.InvariantCulture)} is not an integer"),
         decimal m when m != decimal.Floor(m) => throw new DataException($"{m.ToString(CultureInfo.InvariantCulture)} is not an integer"),
         string s => long.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture),
-        bool => throw new DataException("a boolean is not an integer"),
+        // MySQL's BOOLEAN is TINYINT(1) and SQLite stores booleans as INTEGER: JSON true/false must land there.
+        bool b => b ? 1L : 0L,
         _ => raw,
     };
 

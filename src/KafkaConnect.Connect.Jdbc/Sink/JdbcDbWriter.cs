@@ -485,7 +485,8 @@ internal sealed class JdbcDbWriter : IDisposable
 
     private void ExecuteMultiRow(DbConnection connection, DbTransaction tx, int columnsPerRow, List<object[]> rows, Func<int, string> sqlFor)
     {
-        var perStatement = Math.Max(1, Math.Min(_config.BatchSizeValue, _dialect.MaxParameters / Math.Max(1, columnsPerRow)));
+        var perStatement = Math.Max(1, Math.Min(Math.Min(_config.BatchSizeValue, _dialect.MaxRowsPerStatement),
+            _dialect.MaxParameters / Math.Max(1, columnsPerRow)));
         DbCommand? full = null;
         try
         {
@@ -547,29 +548,17 @@ internal sealed class JdbcDbWriter : IDisposable
         {
             return; // nothing but the key: an update changes nothing
         }
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = _dialect.BuildUpdate(batch.Table, batch.Keys, batch.Values);
-        var total = batch.Keys.Count + batch.Values.Count;
-        for (var p = 0; p < total; p++)
-        {
-            var parameter = cmd.CreateParameter();
-            parameter.ParameterName = _dialect.ParameterName(p);
-            cmd.Parameters.Add(parameter);
-        }
+        // Rows hold keys then values; the UPDATE statements take values then keys.
         var keys = batch.Keys.Count;
+        var total = keys + batch.Values.Count;
+        var reordered = new List<object[]>(batch.Rows.Count);
         foreach (var row in batch.Rows)
         {
-            // Row holds keys then values; the UPDATE takes values then keys.
-            for (var v = 0; v < batch.Values.Count; v++)
-            {
-                cmd.Parameters[v].Value = row[keys + v];
-            }
-            for (var k = 0; k < keys; k++)
-            {
-                cmd.Parameters[batch.Values.Count + k].Value = row[k];
-            }
-            cmd.ExecuteNonQuery();
+            var r = new object[total];
+            Array.Copy(row, keys, r, 0, batch.Values.Count);
+            Array.Copy(row, 0, r, batch.Values.Count, keys);
+            reordered.Add(r);
         }
+        ExecuteMultiRow(connection, tx, total, reordered, n => _dialect.BuildUpdateBatch(batch.Table, batch.Keys, batch.Values, n));
     }
 }

@@ -123,7 +123,7 @@ public sealed class WorkerConfig : AbstractConfig
         }
         var port = int.TryParse(s.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p)
             ? p
-            : throw new Errors.ConfigException(Listeners, listener, "Could not parse the port");
+            : throw new KafkaConnect.Connect.Errors.ConfigException(Listeners, listener, "Could not parse the port");
         return (s[..colon].Trim('[', ']'), port);
     }
 

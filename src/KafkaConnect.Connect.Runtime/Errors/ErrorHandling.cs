@@ -107,17 +107,22 @@ public sealed class RetryWithToleranceOperator : IAsyncDisposable
     private readonly ErrorHandlingSettings _settings;
     private readonly IReadOnlyList<IErrorReporter> _reporters;
     private readonly TimeProvider _time;
+    private readonly Func<Type, string> _className;
     private readonly Lock _pendingLock = new();
     private readonly List<Task> _pending = [];
     private long _failures;
     private long _skipped;
     private long _retries;
 
-    public RetryWithToleranceOperator(ErrorHandlingSettings settings, IReadOnlyList<IErrorReporter> reporters, TimeProvider? time = null)
+    /// <param name="className">Names the executing class in reports (the worker passes its plugin registry's
+    /// Java names); by default the [ConnectPlugin] name or the .NET full name.</param>
+    public RetryWithToleranceOperator(ErrorHandlingSettings settings, IReadOnlyList<IErrorReporter> reporters, TimeProvider? time = null,
+        Func<Type, string>? className = null)
     {
         _settings = settings;
         _reporters = reporters;
         _time = time ?? TimeProvider.System;
+        _className = className ?? ClassName;
     }
 
     /// <summary>Tolerance none and no reporters: nothing to retry, log or park.</summary>
@@ -181,7 +186,7 @@ public sealed class RetryWithToleranceOperator : IAsyncDisposable
                 error = ex;
             }
         }
-        await FailAsync(new ProcessingContext(task, stage, ClassName(executingClass), error, consumed, source, attempts)).ConfigureAwait(false);
+        await FailAsync(new ProcessingContext(task, stage, _className(executingClass), error, consumed, source, attempts)).ConfigureAwait(false);
         return (false, default);
     }
 

@@ -134,7 +134,7 @@ public sealed class TransformationChain<TRecord> : IDisposable
                 {
                     throw new ConfigException(typeKey, null, "Missing required configuration \"" + typeKey + "\" which has no default value.");
                 }
-                var transformation = plugins.NewInstance<ITransformation<TRecord>>(typeKey, className)
+                var transformation = plugins.NewInstance<ITransformation<TRecord>>(typeKey, className);
                 transformation.Configure(ConnectorConfig.WithPrefix(config, prefix));
                 IPredicate<TRecord>? predicate = null;
                 var negate = false;
@@ -163,7 +163,7 @@ public sealed class TransformationChain<TRecord> : IDisposable
         {
             throw new ConfigException(typeKey, null, "Missing required configuration \"" + typeKey + "\" which has no default value.");
         }
-        var predicate = plugins.NewInstance<IPredicate<TRecord>>(typeKey, className)
+        var predicate = plugins.NewInstance<IPredicate<TRecord>>(typeKey, className);
         predicate.Configure(ConnectorConfig.WithPrefix(config, prefix));
         return predicate;
     }

@@ -353,7 +353,7 @@ public sealed class Worker : IAsyncDisposable
             props["delivery.timeout.ms"] = "120000";
             reporters.Add(new DeadLetterQueueReporter(settings, new KafkaProducer(props), log, serializeSource));
         }
-        return new RetryWithToleranceOperator(settings, reporters, _time);
+        return new RetryWithToleranceOperator(settings, reporters, _time, Plugins.ClassNameOf);
     }
 
     /// <summary>

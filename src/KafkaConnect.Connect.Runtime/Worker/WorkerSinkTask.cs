@@ -529,7 +529,7 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
             {
                 raw = new ConsumeResult(record.OriginalTopic, record.OriginalKafkaPartition, record.OriginalKafkaOffset, record.Timestamp ?? -1, null, null, []);
             }
-            return owner._errors.FailAsync(new ProcessingContext(owner.Id, Stage.TASK_PUT, owner._task.GetType().FullName ?? "SinkTask", error, raw, null, 1));
+            return owner._errors.FailAsync(new ProcessingContext(owner.Id, Stage.TASK_PUT, "org.apache.kafka.connect.sink.SinkTask", error, raw, null, 1));
         }
     }
 

@@ -11,7 +11,7 @@ namespace KafkaConnect.Protocol.Records;
 /// </summary>
 public sealed class RecordBatchBuilder : IDisposable
 {
-    private readonly ProtocolWriter _records = new(1024);
+    private readonly ProtocolWriter _records;
     private PooledByteBuffer? _compressed;
     private long _baseOffset;
     private int _count;
@@ -19,8 +19,12 @@ public sealed class RecordBatchBuilder : IDisposable
     private long _firstTimestamp = -1;
     private long _maxTimestamp = -1;
 
-    public RecordBatchBuilder(long baseOffset = 0, CompressionType compression = CompressionType.None)
+    /// <param name="initialCapacity">Bytes reserved for encoded records up front; a producer passes batch.size so a
+    /// batch never regrows its buffer.</param>
+    public RecordBatchBuilder(long baseOffset = 0, CompressionType compression = CompressionType.None, int initialCapacity = 1024)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(initialCapacity);
+        _records = new ProtocolWriter(Math.Max(initialCapacity, 64));
         _baseOffset = baseOffset;
         Compression = compression;
     }

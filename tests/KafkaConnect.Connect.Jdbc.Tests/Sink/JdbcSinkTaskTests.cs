@@ -91,6 +91,38 @@ public sealed class JdbcSinkTaskTests
 
     [Theory]
     [MemberData(nameof(Databases))]
+    public void UpdateMode_ManyRows_BatchedInOrder(string kind)
+    {
+        using var db = new SinkTestDb(kind);
+        var create = Start(db.Props(("auto.create", "true"), ("pk.mode", "record_value"), ("pk.fields", "id")));
+        var initial = new List<SinkRecord>();
+        for (var i = 0; i < 2500; i++)
+        {
+            initial.Add(Rec(db.Table, s_v1, i, ("id", (long)i), ("name", "old")));
+        }
+        create.Put(initial);
+        create.Stop();
+        // More rows than one statement chunk (batch.size 1000), missing keys, and a key updated twice (last wins).
+        var task = Start(db.Props(("insert.mode", "update"), ("pk.mode", "record_value"), ("pk.fields", "id"), ("batch.size", "1000")));
+        var updates = new List<SinkRecord>();
+        for (var i = 0; i < 3000; i += 2)
+        {
+            updates.Add(Rec(db.Table, s_v1, i, ("id", (long)i), ("name", "new" + i)));
+        }
+        updates.Add(Rec(db.Table, s_v1, 5000, ("id", 10L), ("name", "last")));
+        task.Put(updates);
+        task.Stop();
+        Assert.Equal(2500, db.Count(db.Table));
+        var rows = db.Rows($"SELECT {db.Q("id")}, {db.Q("name")} FROM {db.Q(db.Table)} ORDER BY {db.Q("id")}");
+        Assert.Equal("new0", rows[0][1]);
+        Assert.Equal("old", rows[1][1]);
+        Assert.Equal("last", rows[10][1]);
+        Assert.Equal("new2498", rows[2498][1]);
+        Assert.Equal("old", rows[2499][1]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
     public void Tombstone_DeletesByRecordKey(string kind)
     {
         using var db = new SinkTestDb(kind);
@@ -183,7 +215,7 @@ public sealed class JdbcSinkTaskTests
             // Read back through the dialect the source uses: every column maps back to the same Connect value.
             using var c = db.Open();
             var dialect = db.Parsed.Dialect;
-            var columns = await dialect.DescribeColumnsAsync(c, new Dialects.TableId(table), default);
+            var columns = await dialect.DescribeColumnsAsync(c, new KafkaConnect.Connect.Jdbc.Dialects.TableId(table), default);
             using var cmd = c.CreateCommand();
             cmd.CommandText = $"SELECT * FROM {db.Q(table)}";
             using var r = cmd.ExecuteReader();
@@ -191,7 +223,7 @@ public sealed class JdbcSinkTaskTests
             var read = new Dictionary<string, object?>();
             for (var i = 0; i < columns.Count; i++)
             {
-                read[columns[i].Name] = dialect.ReadColumn(r, i, columns[i], Dialects.NumericMapping.None, TimeZoneInfo.Utc);
+                read[columns[i].Name] = dialect.ReadColumn(r, i, columns[i], KafkaConnect.Connect.Jdbc.Dialects.NumericMapping.None, TimeZoneInfo.Utc);
             }
             Assert.Equal(-5L, Convert.ToInt64(read["i8"]));
             Assert.Equal(300L, Convert.ToInt64(read["i16"]));
