@@ -37,14 +37,17 @@ internal static class StandaloneCommand
         var workerProps = JavaProperties.Load(args[0]);
         var connectorConfigs = args.Skip(1).Select(LoadConnectorConfig).ToList();
 
+        // Levels live in one registry so PUT /admin/loggers changes what the worker logs while it runs.
+        var logLevels = new LogLevelRegistry(LogLevel.Information);
+        logLevels.SetInitialLevel("Microsoft.AspNetCore", LogLevel.Warning);
         using var loggers = LoggerFactory.Create(b => b
-            .SetMinimumLevel(LogLevel.Information)
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .SetMinimumLevel(LogLevel.Trace)
             .AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
                 o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
-            }));
+            })
+            .AddLogLevelRegistry(logLevels));
         var log = loggers.CreateLogger("kconnect");
 
         WorkerConfig config;
@@ -102,7 +105,7 @@ internal static class StandaloneCommand
             herder.Start();
 
             await using var rest = new ConnectRestServer();
-            var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers };
+            var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
             await rest.StartAsync(herder, restOptions).ConfigureAwait(false);
             status.WorkerId = config.WorkerId(rest.Addresses.Count > 0 ? rest.Addresses[0].Port : null);
             log.LogInformation("REST server listening at {Urls}, advertising {Url}; worker id {WorkerId}; ready {Ms} ms after start",
