@@ -283,6 +283,16 @@ internal sealed class LogSegment
     }
 
     /// <summary>Writes pending index entries and, when asked, fsyncs the log and the indexes.</summary>
+    /// <summary>
+    /// Fsyncs the log data only. Enough for durability: after an unclean stop the active segment is rescanned and its
+    /// indexes rebuilt, so they are written at roll and close rather than on every acks=all flush.
+    /// </summary>
+    public void FlushData()
+    {
+        HasUnflushedData = false;
+        RandomAccess.FlushToDisk(_log);
+    }
+
     public void Flush(bool fsync)
     {
         if (fsync)

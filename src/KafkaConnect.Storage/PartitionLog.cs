@@ -486,7 +486,7 @@ public sealed partial class PartitionLog : IDisposable
         foreach (var s in doomed) s.Close(deleteFiles: true);
     }
 
-    /// <summary>Fsyncs the log data and indexes up to the current log end offset.</summary>
+    /// <summary>Fsyncs the log data up to the current log end offset (indexes are rebuilt by recovery if lost).</summary>
     public void Flush()
     {
         lock (_flushLock)
@@ -506,7 +506,7 @@ public sealed partial class PartitionLog : IDisposable
             try
             {
                 // Earlier segments were made durable when they rolled.
-                active.Flush(fsync: true);
+                active.FlushData();
             }
             finally
             {

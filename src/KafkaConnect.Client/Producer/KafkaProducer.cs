@@ -268,8 +268,9 @@ public sealed partial class KafkaProducer : IAsyncDisposable
         }
         else
         {
-            // batch.size up front: growing from a small buffer costs ~4x the final size in copies and garbage per batch.
-            builder = new RecordBatchBuilder(0, _options.Compression, Math.Clamp(_options.BatchSize, 1024, 1 << 20));
+            // batch.size up front (as Kafka's buffer pool does) so a batch does not regrow; capped so that large
+            // batch.size settings do not pin that much per sparsely written partition (bigger batches still grow).
+            builder = new RecordBatchBuilder(0, _options.Compression, Math.Clamp(_options.BatchSize, 1024, 64 * 1024));
         }
         return builder;
     }
