@@ -24,12 +24,12 @@ status=0
 dotnet test KafkaConnect.slnx -c Release 2>&1 | tee "$log" || status=$?
 
 # One plain summary line over all test projects.
-awk '/^(Passed|Failed)!/ {
+{ grep -E '^(Passed|Failed)!' "$log" || true; } | sort -u | awk '{
        for (i = 1; i <= NF; i++) {
          if ($i == "Failed:") f += $(i+1) + 0
          if ($i == "Passed:") p += $(i+1) + 0
          if ($i == "Skipped:") s += $(i+1) + 0
        }
      }
-     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }'
 exit $status
