@@ -16,6 +16,7 @@ public sealed class FileOffsetBackingStore : MemoryOffsetBackingStore
 {
     private readonly string _path;
     private readonly SemaphoreSlim _saveLock = new(1, 1);
+    private long _savedVersion;
 
     public FileOffsetBackingStore(string path)
     {
@@ -59,7 +60,7 @@ public sealed class FileOffsetBackingStore : MemoryOffsetBackingStore
         }
     }
 
-    protected override async Task SaveAsync(IReadOnlyList<KeyValuePair<byte[], byte[]>> snapshot, CancellationToken ct)
+    protected override async Task SaveAsync(IReadOnlyList<KeyValuePair<byte[], byte[]>> snapshot, long version, CancellationToken ct)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, SkipValidation = false }))
@@ -82,6 +83,10 @@ public sealed class FileOffsetBackingStore : MemoryOffsetBackingStore
         await _saveLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            if (version <= _savedVersion)
+            {
+                return; // a newer snapshot, which includes this change, is already on disk
+            }
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             await using (var file = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
             {
@@ -89,6 +94,7 @@ public sealed class FileOffsetBackingStore : MemoryOffsetBackingStore
                 file.Flush(flushToDisk: true);
             }
             File.Move(TempPath, _path, overwrite: true);
+            _savedVersion = version;
         }
         finally
         {

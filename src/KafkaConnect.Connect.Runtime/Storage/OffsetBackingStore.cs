@@ -40,6 +40,7 @@ public class MemoryOffsetBackingStore : IOffsetBackingStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<byte[], byte[]> _data = new(ByteArrayComparer.Instance);
+    private long _version;
 
     public virtual void Start()
     {
@@ -76,8 +77,10 @@ public class MemoryOffsetBackingStore : IOffsetBackingStore
     public async Task SetAsync(IReadOnlyDictionary<byte[], byte[]?> values, CancellationToken ct = default)
     {
         List<KeyValuePair<byte[], byte[]>> snapshot;
+        long version;
         lock (_lock)
         {
+            version = ++_version;
             foreach (var (key, value) in values)
             {
                 if (value is null)
@@ -91,11 +94,15 @@ public class MemoryOffsetBackingStore : IOffsetBackingStore
             }
             snapshot = [.. _data];
         }
-        await SaveAsync(snapshot, ct).ConfigureAwait(false);
+        await SaveAsync(snapshot, version, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Persists the full content after a change; nothing to do in memory.</summary>
-    protected virtual Task SaveAsync(IReadOnlyList<KeyValuePair<byte[], byte[]>> snapshot, CancellationToken ct) => Task.CompletedTask;
+    /// <summary>
+    /// Persists the full content after a change; nothing to do in memory. Concurrent saves may arrive out of
+    /// order: <paramref name="version"/> grows with every change so a store can skip a snapshot older than one it
+    /// already persisted (the newer snapshot contains this change too).
+    /// </summary>
+    protected virtual Task SaveAsync(IReadOnlyList<KeyValuePair<byte[], byte[]>> snapshot, long version, CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>Replaces the content (used when loading from disk).</summary>
     protected void Load(IEnumerable<KeyValuePair<byte[], byte[]>> entries)
