@@ -29,7 +29,7 @@ public sealed class PluginRegistry
     public static readonly IReadOnlyList<string> BuiltInAssemblies =
     [
         "KafkaConnect.Connect.Api", "KafkaConnect.Connect.Json", "KafkaConnect.Connect.Converters", "KafkaConnect.Connect.File",
-        "KafkaConnect.Connect.Transforms",
+        "KafkaConnect.Connect.Transforms", "KafkaConnect.Connect.Jdbc",
     ];
 
     // Java packages of Apache's bundled plugins, by simple class name.
