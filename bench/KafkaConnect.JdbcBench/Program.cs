@@ -142,12 +142,17 @@ static TimeSpan Sink(string url, string? user, string? password, string table, s
     task.Start(props);
     // The first Put creates the table; creation is not part of the measured write.
     task.Put([records[0]]);
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var sw = Stopwatch.StartNew();
     for (var i = 1; i < records.Length; i += putSize)
     {
         task.Put(new ArraySegment<SinkRecord>(records, i, Math.Min(putSize, records.Length - i)));
     }
     sw.Stop();
+    if (Environment.GetEnvironmentVariable("JDBCBENCH_CPU") == "1")
+    {
+        Console.Error.WriteLine($"  {mode}: wall {sw.Elapsed.TotalSeconds:F3}s, bench process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F3}s");
+    }
     task.Stop();
     return sw.Elapsed * records.Length / Math.Max(1, records.Length - 1);
 }
@@ -166,7 +171,16 @@ static TimeSpan RawLoad(string kind, JdbcUrl parsed, string sqliteDir, string ta
             return Run("mariadb", "--protocol=tcp", "-h", "127.0.0.1", "-P", "53306", "-ukc", "-pkc", "--local-infile=1", "kctest", "-e",
                 $"LOAD DATA LOCAL INFILE '{csvPath}' INTO TABLE {table} FIELDS TERMINATED BY ','");
         default:
-            Exec(parsed, $"CREATE TABLE {d.QuoteIdentifier(table)} AS SELECT * FROM {d.QuoteIdentifier(like)} WHERE 0");
+            // The same DDL as the sink's table (CREATE TABLE ... AS would drop the primary key).
+            string ddl;
+            using (var c = parsed.Dialect.CreateConnection(parsed.ConnectionString))
+            {
+                c.Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = $"SELECT sql FROM sqlite_master WHERE name = '{like}'";
+                ddl = (string)cmd.ExecuteScalar()!;
+            }
+            Exec(parsed, ddl.Replace(like, table, StringComparison.Ordinal));
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             return Run("sqlite3", Path.Combine(sqliteDir, "bench.db"), $".import --csv {csvPath} {table}");
     }

@@ -15,7 +15,9 @@ public sealed class MySqlDialect : DatabaseDialect
 
     protected override string CloseQuote => "`";
 
-    public override int MaxParameters => 60_000;
+    // MySql.Data substitutes parameters client-side at a cost that grows faster than linearly with their number:
+    // 200-row statements ran 13x faster than 6000-row ones.
+    public override int MaxParameters => 2_000;
 
     public override DbConnection CreateConnection(string connectionString)
     {

@@ -85,12 +85,18 @@ internal sealed class JdbcDbWriter : IDisposable
             return;
         }
         using var tx = connection.BeginTransaction();
+        StagesUsedInTransaction.Clear();
         foreach (var batch in batches)
         {
             Execute(connection, tx, batch);
         }
         tx.Commit();
     }
+
+    /// <summary>PostgreSQL staging tables of this connection, by target and column list (see <see cref="PostgresBulk"/>).</summary>
+    internal Dictionary<string, string> PostgresStages { get; } = new(StringComparer.Ordinal);
+
+    internal HashSet<string> StagesUsedInTransaction { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Drops the connection and cached metadata after a failure, so the retry starts clean.</summary>
     public void Reset()
@@ -100,6 +106,7 @@ internal sealed class JdbcDbWriter : IDisposable
         _tables.Clear();
         _verified.Clear();
         _autoShapes.Clear();
+        PostgresStages.Clear();
     }
 
     public void Dispose() => Reset();

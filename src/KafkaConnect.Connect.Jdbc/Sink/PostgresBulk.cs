@@ -36,18 +36,33 @@ internal static class PostgresBulk
             return false;
         }
         var npgsql = (NpgsqlConnection)connection;
-        var staging = dialect.QuoteIdentifier("kc_stage_" + stage.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var columnList = new StringBuilder();
         for (var i = 0; i < columns.Count; i++)
         {
             columnList.Append(i == 0 ? "" : ", ").Append(dialect.QuoteIdentifier(columns[i]));
         }
         var target = dialect.QualifiedTableName(table);
-        using (var create = npgsql.CreateCommand())
+        // One session-scoped staging table per target and column set, emptied by every commit: saves the
+        // CREATE and DROP round trips per batch. The writer forgets them when it drops the connection (a
+        // rollback of the creating transaction also drops the connection), and pooled connections are reset
+        // with DISCARD ALL, which drops temp tables.
+        var stageKey = target + "\u0001" + columnList;
+        if (!writer.PostgresStages.TryGetValue(stageKey, out var staging))
         {
-            create.CommandText = $"CREATE TEMP TABLE {staging} ON COMMIT DROP AS SELECT {columnList} FROM {target} WITH NO DATA";
+            staging = dialect.QuoteIdentifier("kc_stage_" + stage.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var create = npgsql.CreateCommand();
+            create.CommandText = $"CREATE TEMP TABLE {staging} ON COMMIT DELETE ROWS AS SELECT {columnList} FROM {target} WITH NO DATA";
             create.ExecuteNonQuery();
+            writer.PostgresStages[stageKey] = staging;
         }
+        else if (writer.StagesUsedInTransaction.Contains(staging))
+        {
+            // A second batch for the same target within one transaction: the rows of the first are still there.
+            using var clear = npgsql.CreateCommand();
+            clear.CommandText = "TRUNCATE " + staging;
+            clear.ExecuteNonQuery();
+        }
+        writer.StagesUsedInTransaction.Add(staging);
         Copy(npgsql, staging, dialect, columns, kinds, rows, writer.TimeZone);
         var sql = new StringBuilder("INSERT INTO ").Append(target).Append(" (").Append(columnList).Append(") SELECT ")
             .Append(columnList).Append(" FROM ").Append(staging);
@@ -56,11 +71,6 @@ internal static class PostgresBulk
         {
             merge.CommandText = sql.ToString();
             merge.ExecuteNonQuery();
-        }
-        using (var drop = npgsql.CreateCommand())
-        {
-            drop.CommandText = "DROP TABLE " + staging;
-            drop.ExecuteNonQuery();
         }
         return true;
     }

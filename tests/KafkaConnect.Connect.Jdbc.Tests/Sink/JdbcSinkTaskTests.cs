@@ -141,6 +141,24 @@ public sealed class JdbcSinkTaskTests
         task.Stop();
     }
 
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public void UpsertsAroundADelete_InOnePut_AndAcrossPuts(string kind)
+    {
+        using var db = new SinkTestDb(kind);
+        var keySchema = SchemaBuilder.Struct().Name("key").Field("id", Schema.Int64Schema).Build();
+        var valueSchema = SchemaBuilder.Struct().Name("val").Field("name", Schema.OptionalStringSchema).Build();
+        SinkRecord R(long id, string? name, long offset) => new(db.Table, 0, keySchema, new Struct(keySchema).Put("id", id),
+            name is null ? null : valueSchema, name is null ? null : new Struct(valueSchema).Put("name", name), offset);
+        var task = Start(db.Props(("auto.create", "true"), ("insert.mode", "upsert"), ("pk.mode", "record_key"), ("delete.enabled", "true")));
+        // Upsert, delete, upsert again for the same table in one transaction (PostgreSQL reuses its staging table).
+        task.Put([R(1, "a", 0), R(2, "b", 1), R(2, null, 2), R(3, "c", 3), R(1, "a2", 4)]);
+        task.Put([R(3, "c2", 5), R(4, "d", 6)]);
+        var rows = db.Rows($"SELECT {db.Q("id")}, {db.Q("name")} FROM {db.Q(db.Table)} ORDER BY {db.Q("id")}");
+        Assert.Equal(["1:a2", "3:c2", "4:d"], rows.ConvertAll(r => $"{Convert.ToInt64(r[0])}:{r[1]}"));
+        task.Stop();
+    }
+
     [Fact]
     public void DeleteEnabled_RequiresRecordKey()
     {
