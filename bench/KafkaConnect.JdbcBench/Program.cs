@@ -10,8 +10,14 @@ using KafkaConnect.Connect.Sinks;
 // loader fed the same rows as CSV (psql \copy, mariadb LOAD DATA LOCAL INFILE, sqlite3 .import).
 // Needs scripts/db-up.sh. Usage: dotnet run -c Release --project bench/KafkaConnect.JdbcBench -- [--rows 100000]
 //   [--put 3000] [--repeat 3] [--only pg,maria,sqlite]
+// With `source` as the first argument it benchmarks JdbcSourceTask reading PostgreSQL instead (SourceBench.cs):
+//   dotnet run -c Release --project bench/KafkaConnect.JdbcBench -- source [--rows 100000] [--repeat 3]
 var inv = CultureInfo.InvariantCulture;
 var rows = IntArg("--rows", 100_000);
+if (args.Length > 0 && args[0] == "source")
+{
+    return await KafkaConnect.JdbcBench.SourceBench.RunAsync(rows, IntArg("--repeat", 3));
+}
 var putSize = IntArg("--put", 3000);
 var repeat = IntArg("--repeat", 3);
 var only = StrArg("--only", "pg,maria,sqlite").Split(',', StringSplitOptions.RemoveEmptyEntries);
