@@ -4,7 +4,8 @@
 #
 #   bench/connect/file-pipeline.sh                 # 1,000,000 lines, offset.flush.interval.ms=10000
 #   LINES=200000 FLUSH_MS=1000 bench/connect/file-pipeline.sh
-#   SKIP_BUILD=1 bench/connect/file-pipeline.sh    # reuse src/KafkaConnect.Cli/bin/Release
+#   SKIP_BUILD=1 bench/connect/file-pipeline.sh    # reuse the last build
+#   R2R=0 bench/connect/file-pipeline.sh           # plain `dotnet build -c Release` output instead of ReadyToRun
 #   EXTRA_WORKER='producer.linger.ms=5' EXTRA_SOURCE='batch.size=10000' bench/connect/file-pipeline.sh
 #
 # Prints a table: lines/s end to end (load start -> sink file has every line), the steady rate between 10%
@@ -18,10 +19,22 @@ EXTRA_WORKER=${EXTRA_WORKER:-}
 EXTRA_SOURCE=${EXTRA_SOURCE:-}
 TIMEOUT_S=${TIMEOUT_S:-600}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DLL=${KCONNECT_DLL:-$ROOT/src/KafkaConnect.Cli/bin/Release/net10.0/kconnect.dll}
+R2R=${R2R:-1}
+# ReadyToRun is what scripts/run.sh ships (precompiled: less JIT at start-up). Its own intermediate tree
+# (--artifacts-path) keeps it from fighting over obj/ with the plain Debug/Release builds.
+if [[ "$R2R" == 1 ]]; then
+  DLL=${KCONNECT_DLL:-$ROOT/artifacts/kconnect/kconnect.dll}
+else
+  DLL=${KCONNECT_DLL:-$ROOT/src/KafkaConnect.Cli/bin/Release/net10.0/kconnect.dll}
+fi
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  dotnet build "$ROOT/src/KafkaConnect.Cli" -c Release -v q -nologo >/dev/null
+  if [[ "$R2R" == 1 ]]; then
+    dotnet publish "$ROOT/src/KafkaConnect.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+      --artifacts-path "$ROOT/artifacts/r2r-build" -o "$ROOT/artifacts/kconnect" -v q -nologo >/dev/null
+  else
+    dotnet build "$ROOT/src/KafkaConnect.Cli" -c Release -v q -nologo >/dev/null
+  fi
 fi
 [[ -f "$DLL" ]] || { echo "missing $DLL (build src/KafkaConnect.Cli -c Release)" >&2; exit 1; }
 
@@ -88,6 +101,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 sleep 2
+main_ms=$(grep -o 'runtime start to Main [0-9]* ms' "$WORK/worker.log" | grep -o '[0-9]*' || echo '?')
+grep -o 'start-up steps: .*' "$WORK/worker.log" >&2 || true
 idle_rss_kb=$(awk '/^VmRSS/ {print $2}' /proc/$PID/status)
 tck=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' /proc/$PID/stat; }
@@ -123,8 +138,8 @@ kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=
 rate=$(( LINES * 1000 / done_ms ))
 steady=$(( (n90 - n10) * 1000 / (t90 > t10 ? t90 - t10 : 1) ))
 cpu_s=$(awk -v a="$cpu0" -v b="$cpu1" -v t="$tck" 'BEGIN{printf "%.2f", (b-a)/t}')
-printf '\nkconnect file pipeline: %d lines x 100 B, JsonConverter schemas.enable=true, offset.flush.interval.ms=%s %s %s\n' \
-  "$LINES" "$FLUSH_MS" "$EXTRA_WORKER" "$EXTRA_SOURCE"
+printf '\nkconnect file pipeline: %d lines x 100 B, JsonConverter schemas.enable=true, offset.flush.interval.ms=%s R2R=%s %s %s\n' \
+  "$LINES" "$FLUSH_MS" "$R2R" "$EXTRA_WORKER" "$EXTRA_SOURCE"
 printf '| %-44s | %16s |\n' "Metric" "Value" "--------------------------------------------" "----------------"
 printf '| %-44s | %16s |\n' \
   "end to end (append -> sink has all lines)" "$(awk -v l="$LINES" -v m="$done_ms" 'BEGIN{printf "%.2f s", m/1000}')" \
@@ -134,6 +149,7 @@ printf '| %-44s | %16s |\n' \
   "append of the input file (cat >>)" "$appended_ms ms" \
   "process start -> REST GET / 200" "$ready_ms ms" \
   "  (worker's own 'ready N ms after start')" "$logged_ms ms" \
+  "  (runtime start -> Main)" "$main_ms ms" \
   "idle RSS before load" "$(( idle_rss_kb / 1024 )) MB" \
   "peak RSS (VmHWM)" "$(( peak_kb / 1024 )) MB" \
   "RSS after load" "$(( now_rss_kb / 1024 )) MB" \

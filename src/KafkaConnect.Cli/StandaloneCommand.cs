@@ -23,6 +23,15 @@ internal static class StandaloneCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var started = Stopwatch.GetTimestamp();
+        // Where start-up time goes, logged once REST is up (issue 4's start-up bar).
+        var steps = new List<string>();
+        var lastStep = started;
+        void Step(string name)
+        {
+            var now = Stopwatch.GetTimestamp();
+            steps.Add(name + " " + (long)Stopwatch.GetElapsedTime(lastStep, now).TotalMilliseconds + " ms");
+            lastStep = now;
+        }
         if (args.Length < 1)
         {
             throw new ArgumentException("usage: kconnect standalone worker.properties [connector1.properties|.json ...]");
@@ -49,6 +58,7 @@ internal static class StandaloneCommand
             })
             .AddLogLevelRegistry(logLevels));
         var log = loggers.CreateLogger("kconnect");
+        Step("config+logging");
 
         WorkerConfig config;
         try
@@ -71,9 +81,13 @@ internal static class StandaloneCommand
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
 
+        // Plugin scanning (reflection over our assemblies) needs nothing from Kafka: overlap it with the broker start.
+        var pluginPath = config.GetList(WorkerConfig.PluginPath);
+        var pluginsTask = Task.Run(() => PluginRegistry.Create(pluginPath, loggers.CreateLogger("KafkaConnect.Connect.Runtime.Plugins")));
         KafkaBroker? broker = null;
         try
         {
+            string? clusterId = null;
             if (!config.HasBootstrapServers)
             {
                 var listen = config.GetString(WorkerConfig.EmbeddedBrokerListeners)!;
@@ -86,31 +100,40 @@ internal static class StandaloneCommand
                 workerProps[WorkerConfig.BootstrapServers] = broker.BootstrapServers;
                 config = new WorkerConfig(workerProps);
                 log.LogInformation("no bootstrap.servers: started the embedded broker on {Servers} (data in {Dir})", broker.BootstrapServers, Path.GetFullPath(dataDir));
+                Step("embedded broker");
+                // In-process: no need for an admin client round trip to learn the cluster id.
+                clusterId = broker.ClusterId;
             }
 
-            var clusterId = await CheckClusterAsync(config).ConfigureAwait(false);
+            clusterId ??= await CheckClusterAsync(config).ConfigureAwait(false);
             if (clusterId is null)
             {
                 return Program.Fail($"cannot reach Kafka at bootstrap.servers={config.BootstrapServersValue} within 5 s. Start the broker (e.g. `kconnect broker`), "
                     + "fix bootstrap.servers in " + args[0] + ", or remove bootstrap.servers to run the embedded broker.");
             }
 
-            var plugins = PluginRegistry.Create(config.GetList(WorkerConfig.PluginPath), loggers.CreateLogger("KafkaConnect.Connect.Runtime.Plugins"));
+            Step("cluster check");
+            var plugins = await pluginsTask.ConfigureAwait(false);
             Connect.Configuration.ConfigDef.ClassResolver = name => plugins.TryResolve(name, out var t) ? t : Type.GetType(name);
             var listeners = config.GetList(WorkerConfig.Listeners)!;
             var status = new StatusStore(config.WorkerId());
             var offsets = new FileOffsetBackingStore(config.GetString(WorkerConfig.OffsetStorageFileFilename)!);
             var worker = new Worker(config, plugins, offsets, status, loggers);
             await using var herder = new StandaloneHerder(worker, clusterId, loggers);
+            Step("plugins+worker");
             herder.Start();
+            Step("herder");
 
             await using var rest = new ConnectRestServer();
             var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
             await rest.StartAsync(herder, restOptions).ConfigureAwait(false);
             status.WorkerId = config.WorkerId(rest.Addresses.Count > 0 ? rest.Addresses[0].Port : null);
+            Step("REST");
             log.LogInformation("REST server listening at {Urls}, advertising {Url}; worker id {WorkerId}; ready {Ms} ms after start",
                 string.Join(", ", rest.Addresses), rest.AdvertisedUrl, status.WorkerId,
                 (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            log.LogInformation("start-up steps: {Steps} (runtime start to Main {Main} ms)", string.Join(", ", steps),
+                (long)(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds - (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
             foreach (var (name, connector) in connectorConfigs)
             {

@@ -41,13 +41,14 @@ public sealed class FileStreamSinkTaskTests : TempDirectoryTest
     }
 
     [Fact]
-    public void Put_buffers_until_flush()
+    public void Put_hands_lines_to_the_os_and_precommit_flushes()
     {
         var file = PathOf("buffered.txt");
         var task = StartTask(file);
 
+        // Visible to readers right after Put (no wait for offset.flush.interval.ms); PreCommit adds the fsync.
         task.Put([Record("pending", 0)]);
-        Assert.Equal(string.Empty, System.IO.File.ReadAllText(file));
+        Assert.Equal("pending" + Environment.NewLine, System.IO.File.ReadAllText(file));
 
         var committed = task.PreCommit(Offsets(1));
         Assert.Equal(Offsets(1), committed);
