@@ -267,7 +267,7 @@ public sealed class JdbcSinkTaskTests
         {
             return; // no server to lose
         }
-        using var db = new SinkTestDb(kind);
+        using var db = new SinkTestDb(kind, ownDatabase: true);
         var good = db.Props(("auto.create", "true"), ("insert.mode", "upsert"), ("pk.mode", "record_value"), ("pk.fields", "id"), ("table.name.format", db.Table));
         var bad = new Dictionary<string, string>(good)
         {
@@ -286,11 +286,11 @@ public sealed class JdbcSinkTaskTests
         // Kill the connection server-side mid-stream: the next Put fails retriably, the retry succeeds.
         if (kind == "pg")
         {
-            db.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'kctest' AND pid <> pg_backend_pid() AND application_name = ''");
+            db.Exec($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db.Database}' AND pid <> pg_backend_pid()");
         }
         else
         {
-            foreach (var row in db.Rows("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'kc' AND ID <> CONNECTION_ID() AND COMMAND = 'Sleep'"))
+            foreach (var row in db.Rows($"SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '{db.Database}' AND ID <> CONNECTION_ID() AND COMMAND = 'Sleep'"))
             {
                 try
                 {

@@ -12,7 +12,11 @@ public sealed class SinkTestDb : IDisposable
     private readonly string? _dir;
     private readonly List<string> _tables = [];
 
-    public SinkTestDb(string kind)
+    /// <param name="ownDatabase">
+    /// A database of its own (pg and maria), for tests that end server sessions: they can then end only the sessions
+    /// of that database and never another test's, which runs against the same server at the same time.
+    /// </param>
+    public SinkTestDb(string kind, bool ownDatabase = false)
     {
         Kind = kind;
         switch (kind)
@@ -32,6 +36,13 @@ public sealed class SinkTestDb : IDisposable
         }
         Table = NewTable();
         Parsed = JdbcUrl.Parse(Url, User, Password);
+        if (ownDatabase && kind != "sqlite")
+        {
+            Database = "kcown_" + Guid.NewGuid().ToString("N")[..10];
+            Exec($"CREATE DATABASE {Database}");
+            Url = Url.Replace("/kctest", "/" + Database, StringComparison.Ordinal);
+            Parsed = JdbcUrl.Parse(Url, User, Password);
+        }
         try
         {
             using var c = Open();
@@ -43,6 +54,9 @@ public sealed class SinkTestDb : IDisposable
     }
 
     public string Kind { get; }
+
+    /// <summary>The database created for this instance, or null when it uses the shared kctest database.</summary>
+    public string? Database { get; }
     public string Url { get; }
     public string? User { get; }
     public string? Password { get; }
@@ -125,6 +139,24 @@ public sealed class SinkTestDb : IDisposable
             catch (Exception e) when (e is DbException or KeyNotFoundException)
             {
                 // MySql.Data 8.0.16 misreads MariaDB's reply to DROP TABLE; the table is dropped regardless.
+            }
+        }
+        if (Database is not null)
+        {
+            var shared = JdbcUrl.Parse(Url.Replace("/" + Database, "/kctest", StringComparison.Ordinal), User, Password);
+            if (Kind == "pg") Npgsql.NpgsqlConnection.ClearAllPools();
+            else MySql.Data.MySqlClient.MySqlConnection.ClearAllPools();
+            try
+            {
+                using var c = shared.Dialect.CreateConnection(shared.ConnectionString);
+                c.Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = Kind == "pg" ? $"DROP DATABASE IF EXISTS {Database} WITH (FORCE)" : $"DROP DATABASE IF EXISTS {Database}";
+                cmd.ExecuteNonQuery();
+            }
+            catch (Exception e) when (e is DbException or KeyNotFoundException)
+            {
+                // Best effort: a leftover test database does not disturb other tests.
             }
         }
         if (_dir is not null)
