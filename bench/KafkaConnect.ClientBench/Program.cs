@@ -15,10 +15,21 @@ return args.Length > 0 ? args[0] switch
 
 static async Task<int> RunBothAsync(string[] args)
 {
-    // Options shared by both modes only; --batch-sizes and --linger-ms are producer-only.
     var producer = await ProducerThroughput.RunAsync(args);
     Console.WriteLine();
-    return producer != 0 ? producer : await ConsumerThroughput.RunAsync(args);
+    return producer != 0 ? producer : await ConsumerThroughput.RunAsync(WithoutProducerOptions(args));
+}
+
+// --batch-sizes and --linger-ms (each with its value) belong to the producer mode only.
+static string[] WithoutProducerOptions(string[] args)
+{
+    var kept = new List<string>();
+    for (var i = 0; i < args.Length; i++)
+    {
+        if (args[i] is "--batch-sizes" or "--linger-ms") { i++; continue; }
+        kept.Add(args[i]);
+    }
+    return kept.ToArray();
 }
 
 static int Usage()
