@@ -635,6 +635,24 @@ public abstract class DatabaseDialect : IDatabaseDialect
         return list;
     }
 
+    /// <summary>
+    /// Runs a catalog query returning (schema or NULL, table name, table type) rows and keeps the tables of the wanted
+    /// types; information_schema's "BASE TABLE" counts as "TABLE", as JDBC names it.
+    /// </summary>
+    protected static async Task<IReadOnlyList<TableId>> QueryTablesAsync(DbConnection connection, string sql, IReadOnlyCollection<string> tableTypes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        var rows = await ReadAllAsync(cmd, r => (Schema: r.IsDBNull(0) ? null : r.GetString(0), Name: r.GetString(1), Type: r.GetString(2)), cancellationToken).ConfigureAwait(false);
+        var result = new List<TableId>();
+        foreach (var (schema, name, type) in rows)
+        {
+            if (HasType(tableTypes, type == "BASE TABLE" ? "TABLE" : type)) result.Add(new TableId(null, schema, name));
+        }
+        return result;
+    }
+
     protected static void AddParameter(DbCommand command, string name, object? value)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -34,23 +34,10 @@ public sealed class MySqlDialect : DatabaseDialect
         return id.Schema is not null && id.Catalog is null ? new TableId(id.Schema, null, id.Name) : id;
     }
 
-    public override async Task<IReadOnlyList<TableId>> ListTablesAsync(DbConnection connection, IReadOnlyCollection<string> tableTypes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME";
-        var rows = await ReadAllAsync(cmd, r => (Name: r.GetString(0), Type: r.GetString(1)), cancellationToken).ConfigureAwait(false);
-        var result = new List<TableId>();
-        foreach (var (name, type) in rows)
-        {
-            var kind = type == "BASE TABLE" ? "TABLE" : type;
-            if (HasType(tableTypes, kind))
-            {
-                result.Add(new TableId(null, null, name));
-            }
-        }
-        return result;
-    }
+    public override Task<IReadOnlyList<TableId>> ListTablesAsync(DbConnection connection, IReadOnlyCollection<string> tableTypes, CancellationToken cancellationToken) =>
+        QueryTablesAsync(connection,
+            "SELECT NULL, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME",
+            tableTypes, cancellationToken);
 
     public override async Task<IReadOnlyList<ColumnDefinition>> DescribeColumnsAsync(DbConnection connection, TableId table, CancellationToken cancellationToken)
     {

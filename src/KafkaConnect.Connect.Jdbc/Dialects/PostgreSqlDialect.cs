@@ -18,27 +18,12 @@ public sealed class PostgreSqlDialect : DatabaseDialect
 
     public override string CurrentTimestampQuery => "SELECT CURRENT_TIMESTAMP";
 
-    public override async Task<IReadOnlyList<TableId>> ListTablesAsync(DbConnection connection, IReadOnlyCollection<string> tableTypes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = """
+    public override Task<IReadOnlyList<TableId>> ListTablesAsync(DbConnection connection, IReadOnlyCollection<string> tableTypes, CancellationToken cancellationToken) =>
+        QueryTablesAsync(connection, """
             SELECT table_schema, table_name, table_type FROM information_schema.tables
             WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg_temp%'
             ORDER BY table_schema, table_name
-            """;
-        var rows = await ReadAllAsync(cmd, r => (Schema: r.GetString(0), Name: r.GetString(1), Type: r.GetString(2)), cancellationToken).ConfigureAwait(false);
-        var result = new List<TableId>();
-        foreach (var (schema, name, type) in rows)
-        {
-            var kind = type == "BASE TABLE" ? "TABLE" : type;
-            if (HasType(tableTypes, kind))
-            {
-                result.Add(new TableId(null, schema, name));
-            }
-        }
-        return result;
-    }
+            """, tableTypes, cancellationToken);
 
     public override async Task<IReadOnlyList<ColumnDefinition>> DescribeColumnsAsync(DbConnection connection, TableId table, CancellationToken cancellationToken)
     {

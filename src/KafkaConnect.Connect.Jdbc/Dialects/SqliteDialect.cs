@@ -27,22 +27,10 @@ public sealed class SqliteDialect : DatabaseDialect
         // SQLite's clock is always UTC.
         base.ReadCurrentTimestamp(value, TimeZoneInfo.Utc);
 
-    public override async Task<IReadOnlyList<TableId>> ListTablesAsync(DbConnection connection, IReadOnlyCollection<string> tableTypes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name";
-        var rows = await ReadAllAsync(cmd, r => (Name: r.GetString(0), Type: r.GetString(1)), cancellationToken).ConfigureAwait(false);
-        var result = new List<TableId>();
-        foreach (var (name, type) in rows)
-        {
-            if (HasType(tableTypes, type))
-            {
-                result.Add(new TableId(null, null, name));
-            }
-        }
-        return result;
-    }
+    public override Task<IReadOnlyList<TableId>> ListTablesAsync(DbConnection connection, IReadOnlyCollection<string> tableTypes, CancellationToken cancellationToken) =>
+        QueryTablesAsync(connection,
+            "SELECT NULL, name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            tableTypes, cancellationToken);
 
     public override async Task<IReadOnlyList<ColumnDefinition>> DescribeColumnsAsync(DbConnection connection, TableId table, CancellationToken cancellationToken)
     {
