@@ -6,6 +6,8 @@
 #   LINES=200000 FLUSH_MS=1000 bench/connect/file-pipeline.sh
 #   SKIP_BUILD=1 bench/connect/file-pipeline.sh    # reuse the last build
 #   R2R=0 bench/connect/file-pipeline.sh           # plain `dotnet build -c Release` output instead of ReadyToRun
+#   KEEP=1 PERF=1 bench/connect/file-pipeline.sh     # perf record during the load (perf report -i \$WORK/perf.data)
+#   KEEP=1 PROFILE=~/.dotnet/tools/dotnet-trace [TRACE_PROFILE=gc-verbose] bench/connect/file-pipeline.sh   # nettrace during the load
 #   EXTRA_WORKER='producer.linger.ms=5' EXTRA_SOURCE='batch.size=10000' bench/connect/file-pipeline.sh
 #
 # Prints a table: lines/s end to end (load start -> sink file has every line), the steady rate between 10%
@@ -86,6 +88,7 @@ topics=bench
 EOF2
 
 start=$(now_ms)
+if [[ "${PERF:-0}" == 1 ]]; then export DOTNET_PerfMapEnabled=1 DOTNET_ReadyToRun=0 DOTNET_EnableWriteXorExecute=0; fi
 dotnet "$DLL" standalone "$WORK/worker.properties" "$WORK/source.properties" "$WORK/sink.properties" >"$WORK/worker.log" 2>&1 &
 PID=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$REST_PORT/"; do
@@ -108,6 +111,19 @@ tck=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' /proc/$PID/stat; }
 cpu0=$(cpu_ticks)
 
+# PROFILE=<dotnet-trace binary>: sample the worker's CPU during the load into $WORK/trace.nettrace (use KEEP=1).
+TRACE_PID=
+if [[ -n "${PROFILE:-}" ]]; then
+  "$PROFILE" collect -p "$PID" --profile "${TRACE_PROFILE:-dotnet-sampled-thread-time}" --duration 00:00:00:30 -o "$WORK/trace.nettrace" >"$WORK/trace.log" 2>&1 &
+  TRACE_PID=$!
+  sleep 1
+fi
+# PERF=1: perf record of the worker during the load into $WORK/perf.data (JIT symbols via perf map; use KEEP=1).
+if [[ "${PERF:-0}" == 1 ]]; then
+  perf record -F 999 -g -p "$PID" -o "$WORK/perf.data" >"$WORK/perf.log" 2>&1 &
+  TRACE_PID=$!
+  sleep 0.5
+fi
 load=$(now_ms)
 cat "$WORK/input.gen" >> "$WORK/input.txt"
 appended_ms=$(( $(now_ms) - load ))
@@ -127,6 +143,7 @@ while :; do
   sleep 0.05
 done
 cpu1=$(cpu_ticks)
+if [[ -n "$TRACE_PID" ]]; then kill -TERM "$TRACE_PID" 2>/dev/null || true; wait "$TRACE_PID" 2>/dev/null || true; echo "trace/perf data in $WORK" >&2; fi
 peak_kb=$(awk '/^VmHWM/ {print $2}' /proc/$PID/status)
 now_rss_kb=$(awk '/^VmRSS/ {print $2}' /proc/$PID/status)
 
@@ -134,6 +151,7 @@ now_rss_kb=$(awk '/^VmRSS/ {print $2}' /proc/$PID/status)
 if cmp -s "$WORK/input.gen" "$WORK/sink.txt"; then same=yes; else same="NO ($(wc -l < "$WORK/sink.txt") lines)"; fi
 
 kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=
+gcline=$(grep -o 'runtime: .*' "$WORK/worker.log" || true)
 
 rate=$(( LINES * 1000 / done_ms ))
 steady=$(( (n90 - n10) * 1000 / (t90 > t10 ? t90 - t10 : 1) ))
@@ -155,3 +173,4 @@ printf '| %-44s | %16s |\n' \
   "RSS after load" "$(( now_rss_kb / 1024 )) MB" \
   "worker CPU time during load (user+sys)" "$cpu_s s" \
   "sink file identical to input" "$same"
+[[ -n "$gcline" ]] && echo "worker $gcline"

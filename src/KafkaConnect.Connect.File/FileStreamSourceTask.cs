@@ -326,7 +326,7 @@ public sealed class FileStreamSourceTask : SourceTask
             records ??= new List<SourceRecord>(Math.Min(_batchSize, 256));
             records.Add(new SourceRecord(
                 _partition,
-                new Dictionary<string, object?>(1) { [PositionField] = _streamOffset },
+                new PositionOffset(PositionField, _streamOffset),
                 _topic,
                 kafkaPartition: null,
                 keySchema: null,

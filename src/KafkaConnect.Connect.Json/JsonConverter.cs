@@ -105,6 +105,23 @@ public sealed class JsonConverter : IConverter, IHeaderConverter, IVersioned
         }
     }
 
+    public SchemaAndValue ToConnectDataBorrowed(string topic, IHeaders? headers, ReadOnlyMemory<byte>? value)
+    {
+        if (value is not { } bytes)
+        {
+            return SchemaAndValue.Null;
+        }
+        try
+        {
+            // Values read from JSON never point into the input (strings are decoded, binary is base64-decoded).
+            return _config.SchemasEnabled ? ReadEnvelope(bytes.Span) : ReadPlain(bytes.Span);
+        }
+        catch (JsonException e)
+        {
+            throw new DataException("Converting byte[] to Kafka Connect data failed due to serialization error: " + e.Message, e);
+        }
+    }
+
     public SchemaAndValue ToConnectHeader(string topic, string headerKey, byte[]? value) => ToConnectData(topic, null, value);
 
     public byte[]? FromConnectHeader(string topic, string headerKey, Schema? schema, object? value) =>
@@ -453,7 +470,7 @@ public sealed class JsonConverter : IConverter, IHeaderConverter, IVersioned
 
     // ---- JSON -> Connect ----
 
-    private SchemaAndValue ReadPlain(byte[] bytes)
+    private SchemaAndValue ReadPlain(ReadOnlySpan<byte> bytes)
     {
         var reader = new Utf8JsonReader(bytes);
         if (!reader.Read())
@@ -463,7 +480,7 @@ public sealed class JsonConverter : IConverter, IHeaderConverter, IVersioned
         return new SchemaAndValue(null, JsonValueReader.Read(ref reader, null, _config.ReplaceNullWithDefault));
     }
 
-    private SchemaAndValue ReadEnvelope(byte[] bytes)
+    private SchemaAndValue ReadEnvelope(ReadOnlySpan<byte> bytes)
     {
         var reader = new Utf8JsonReader(bytes);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -496,8 +513,8 @@ public sealed class JsonConverter : IConverter, IHeaderConverter, IVersioned
         {
             throw MissingEnvelope();
         }
-        var schema = ParseSchema(bytes.AsSpan(schemaStart, schemaEnd - schemaStart));
-        var payloadReader = new Utf8JsonReader(bytes.AsSpan(payloadStart, payloadEnd - payloadStart));
+        var schema = ParseSchema(bytes.Slice(schemaStart, schemaEnd - schemaStart));
+        var payloadReader = new Utf8JsonReader(bytes.Slice(payloadStart, payloadEnd - payloadStart));
         payloadReader.Read();
         return new SchemaAndValue(schema, JsonValueReader.Read(ref payloadReader, schema, _config.ReplaceNullWithDefault));
     }

@@ -106,6 +106,25 @@ public sealed partial class KafkaProducer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="Produce(ProducerRecord, Action{RecordMetadata?, Exception?}?)"/> reporting to an <see cref="IDeliveryHandler"/>,
+    /// which allocates nothing per record for the outcome.
+    /// </summary>
+    public void Produce(ProducerRecord record, IDeliveryHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        Validate(record);
+        try
+        {
+            var append = AppendAsync(record, handler, blocking: true, CancellationToken.None);
+            if (!append.IsCompletedSuccessfully) append.AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is not ObjectDisposedException)
+        {
+            handler.OnDelivery(record.Topic, record.Partition ?? -1, -1, -1, ex);
+        }
+    }
+
     /// <summary>Sends everything queued so far without waiting for linger.ms and waits for all outcomes.</summary>
     public async Task FlushAsync(CancellationToken ct = default)
     {

@@ -127,6 +127,11 @@ internal sealed class ProducerBatch
         {
             ref var e = ref _entries[i];
             if (e.Callback is null) continue;
+            if (e.Callback is IDeliveryHandler handler)
+            {
+                NotifyHandler(handler, topic, partition, baseOffset < 0 ? -1 : baseOffset + i, logAppendTime >= 0 ? logAppendTime : e.Timestamp, null);
+                continue;
+            }
             var metadata = new RecordMetadata(topic, partition, baseOffset < 0 ? -1 : baseOffset + i, logAppendTime >= 0 ? logAppendTime : e.Timestamp);
             Notify(e.Callback, metadata, null);
         }
@@ -139,9 +144,23 @@ internal sealed class ProducerBatch
         Completed = true;
         for (var i = 0; i < Count; i++)
         {
-            if (_entries[i].Callback is { } cb) Notify(cb, null, error);
+            if (_entries[i].Callback is IDeliveryHandler handler) NotifyHandler(handler, Owner.Topic.Name, Owner.Partition, -1, -1, error);
+            else if (_entries[i].Callback is { } cb) Notify(cb, null, error);
         }
         Release();
+    }
+
+    private static void NotifyHandler(IDeliveryHandler handler, string topic, int partition, long offset, long timestamp, Exception? error)
+    {
+        try
+        {
+            handler.OnDelivery(topic, partition, offset, timestamp, error);
+        }
+#pragma warning disable CA1031 // A throwing handler must not break delivery of the other records.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private static void Notify(object callback, RecordMetadata? metadata, Exception? error)

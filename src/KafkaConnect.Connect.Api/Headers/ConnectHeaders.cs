@@ -3,24 +3,39 @@ using KafkaConnect.Connect.Data;
 
 namespace KafkaConnect.Connect.Headers;
 
-/// <summary>The default <see cref="IHeaders"/>: a list, since records carry few headers.</summary>
+/// <summary>
+/// The default <see cref="IHeaders"/>: a list, since records carry few headers. Most records carry none, so the list
+/// is only created by the first add (every record on the hot path has a headers object).
+/// </summary>
 public sealed class ConnectHeaders : IHeaders, IEquatable<ConnectHeaders>
 {
-    private readonly List<IHeader> _headers;
+    private List<IHeader>? _list;
 
     public ConnectHeaders()
     {
-        _headers = [];
     }
 
     public ConnectHeaders(IEnumerable<IHeader>? headers)
     {
-        _headers = headers is null ? [] : [.. headers];
+        if (headers is ConnectHeaders other)
+        {
+            _list = other._list is { Count: > 0 } list ? [.. list] : null;
+        }
+        else if (headers is not null && !(headers is ICollection<IHeader> { Count: 0 }))
+        {
+            _list = [.. headers];
+            if (_list.Count == 0)
+            {
+                _list = null;
+            }
+        }
     }
 
-    public int Count => _headers.Count;
+    public int Count => _list?.Count ?? 0;
 
-    public bool IsEmpty => _headers.Count == 0;
+    public bool IsEmpty => Count == 0;
+
+    private List<IHeader> Items => _list ??= [];
 
     public IEnumerable<IHeader> AllWithName(string key)
     {
@@ -30,7 +45,7 @@ public sealed class ConnectHeaders : IHeaders, IEquatable<ConnectHeaders>
 
     private IEnumerable<IHeader> AllWithNameIterator(string key)
     {
-        foreach (var header in _headers)
+        foreach (var header in _list ?? [])
         {
             if (header.Key == key)
             {
@@ -42,11 +57,11 @@ public sealed class ConnectHeaders : IHeaders, IEquatable<ConnectHeaders>
     public IHeader? LastWithName(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        for (var i = _headers.Count - 1; i >= 0; i--)
+        for (var i = Count - 1; i >= 0; i--)
         {
-            if (_headers[i].Key == key)
+            if (Items[i].Key == key)
             {
-                return _headers[i];
+                return Items[i];
             }
         }
         return null;
@@ -55,7 +70,7 @@ public sealed class ConnectHeaders : IHeaders, IEquatable<ConnectHeaders>
     public IHeaders Add(IHeader header)
     {
         ArgumentNullException.ThrowIfNull(header);
-        _headers.Add(header);
+        Items.Add(header);
         return this;
     }
 
@@ -125,7 +140,7 @@ public sealed class ConnectHeaders : IHeaders, IEquatable<ConnectHeaders>
     public IHeaders Remove(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _headers.RemoveAll(h => h.Key == key);
+        Items.RemoveAll(h => h.Key == key);
         return this;
     }
 
@@ -135,7 +150,7 @@ public sealed class ConnectHeaders : IHeaders, IEquatable<ConnectHeaders>
         var last = LastWithName(key);
         if (last is not null)
         {
-            _headers.RemoveAll(h => h.Key == key && !ReferenceEquals(h, last));
+            Items.RemoveAll(h => h.Key == key && !ReferenceEquals(h, last));
         }
         return this;
     }
@@ -144,11 +159,11 @@ public sealed class ConnectHeaders : IHeaders, IEquatable<ConnectHeaders>
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         // Walk backwards so the survivor of each key is its last occurrence.
-        for (var i = _headers.Count - 1; i >= 0; i--)
+        for (var i = Items.Count - 1; i >= 0; i--)
         {
-            if (!seen.Add(_headers[i].Key))
+            if (!seen.Add(Items[i].Key))
             {
-                _headers.RemoveAt(i);
+                Items.RemoveAt(i);
             }
         }
         return this;
@@ -157,17 +172,17 @@ public sealed class ConnectHeaders : IHeaders, IEquatable<ConnectHeaders>
     public IHeaders Retain(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _headers.RemoveAll(h => h.Key != key);
+        Items.RemoveAll(h => h.Key != key);
         return this;
     }
 
     public IHeaders Clear()
     {
-        _headers.Clear();
+        Items.Clear();
         return this;
     }
 
-    public IHeaders Duplicate() => new ConnectHeaders(_headers);
+    public IHeaders Duplicate() => new ConnectHeaders(_list);
 
     public IHeaders Apply(HeaderTransform transform)
     {
@@ -184,19 +199,20 @@ public sealed class ConnectHeaders : IHeaders, IEquatable<ConnectHeaders>
         return this;
     }
 
-    public IEnumerator<IHeader> GetEnumerator() => _headers.GetEnumerator();
+    public IEnumerator<IHeader> GetEnumerator() =>
+        _list is { Count: > 0 } list ? list.GetEnumerator() : ((IEnumerable<IHeader>)Array.Empty<IHeader>()).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     public bool Equals(ConnectHeaders? other)
     {
-        if (other is null || other._headers.Count != _headers.Count)
+        if (other is null || other.Count != Count)
         {
             return false;
         }
-        for (var i = 0; i < _headers.Count; i++)
+        for (var i = 0; i < Count; i++)
         {
-            if (!_headers[i].Equals(other._headers[i]))
+            if (!Items[i].Equals(other.Items[i]))
             {
                 return false;
             }
@@ -209,35 +225,39 @@ public sealed class ConnectHeaders : IHeaders, IEquatable<ConnectHeaders>
     public override int GetHashCode()
     {
         var hash = new HashCode();
-        foreach (var header in _headers)
+        foreach (var header in _list ?? [])
         {
             hash.Add(header);
         }
         return hash.ToHashCode();
     }
 
-    public override string ToString() => "ConnectHeaders(headers=" + string.Join(", ", _headers) + ")";
+    public override string ToString() => "ConnectHeaders(headers=" + string.Join(", ", _list ?? []) + ")";
 
     private void ApplyWhere(string? key, HeaderTransform transform)
     {
-        var write = 0;
-        for (var read = 0; read < _headers.Count; read++)
+        if (_list is null)
         {
-            var header = _headers[read];
+            return;
+        }
+        var write = 0;
+        for (var read = 0; read < Items.Count; read++)
+        {
+            var header = Items[read];
             var result = key is null || header.Key == key ? transform(header) : header;
             if (result is not null)
             {
-                _headers[write++] = result;
+                Items[write++] = result;
             }
         }
-        _headers.RemoveRange(write, _headers.Count - write);
+        Items.RemoveRange(write, Items.Count - write);
     }
 
     // Typed adders pick a schema that matches the value by construction, so validation is redundant.
     private ConnectHeaders AddUnchecked(string key, object? value, Schema schema)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _headers.Add(new ConnectHeader(key, schema, value));
+        Items.Add(new ConnectHeader(key, schema, value));
         return this;
     }
 

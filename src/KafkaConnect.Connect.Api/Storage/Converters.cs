@@ -31,6 +31,14 @@ public interface IConverter
     /// <exception cref="Errors.DataException">The bytes cannot be deserialized.</exception>
     SchemaAndValue ToConnectData(string topic, IHeaders? headers, byte[]? value);
 
+    /// <summary>
+    /// Deserializes bytes that still live in the consumer's fetch buffer and are only valid during the call. The default
+    /// copies them for <see cref="ToConnectData(string, IHeaders?, byte[])"/>; a converter whose result keeps no
+    /// reference to the bytes overrides this to skip the copy (the worker's sink loop calls this one).
+    /// </summary>
+    SchemaAndValue ToConnectDataBorrowed(string topic, IHeaders? headers, ReadOnlyMemory<byte>? value) =>
+        ToConnectData(topic, headers, value?.ToArray());
+
     /// <summary>The settings this converter accepts, for validation and docs.</summary>
     ConfigDef Config() => new();
 }

@@ -69,6 +69,18 @@ public sealed class StringConverter : IConverter, IHeaderConverter
         }
     }
 
+    public SchemaAndValue ToConnectDataBorrowed(string topic, IHeaders? headers, ReadOnlyMemory<byte>? value)
+    {
+        try
+        {
+            return new SchemaAndValue(Schema.OptionalStringSchema, value is { } bytes ? _encoding.GetString(bytes.Span) : null);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new DataException($"Failed to deserialize string from topic {topic}", e);
+        }
+    }
+
     public SchemaAndValue ToConnectHeader(string topic, string headerKey, byte[]? value) => ToConnectData(topic, null, value);
 
     public byte[]? FromConnectHeader(string topic, string headerKey, Schema? schema, object? value) =>

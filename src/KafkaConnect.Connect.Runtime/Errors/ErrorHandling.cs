@@ -142,20 +142,28 @@ public sealed class RetryWithToleranceOperator : IAsyncDisposable
     /// tolerated (the caller skips the record). Throws <see cref="ConnectException"/> when it is not tolerated.
     /// </summary>
     public ValueTask<(bool Ok, T? Result)> ExecuteAsync<T>(Func<T> operation, Stage stage, Type executingClass, ConnectorTaskId task,
-        ConsumeResult? consumed, SourceRecord? source, CancellationToken ct)
+        ConsumeResult? consumed, SourceRecord? source, CancellationToken ct) =>
+        ExecuteAsync(static op => op(), operation, stage, executingClass, task, consumed, source, ct);
+
+    /// <summary>
+    /// <see cref="ExecuteAsync{T}(Func{T}, Stage, Type, ConnectorTaskId, ConsumeResult?, SourceRecord?, CancellationToken)"/>
+    /// with explicit state, so per-record callers can pass a static lambda instead of allocating a closure.
+    /// </summary>
+    public ValueTask<(bool Ok, T? Result)> ExecuteAsync<TState, T>(Func<TState, T> operation, TState state, Stage stage, Type executingClass,
+        ConnectorTaskId task, ConsumeResult? consumed, SourceRecord? source, CancellationToken ct)
     {
         try
         {
-            return ValueTask.FromResult<(bool, T?)>((true, operation()));
+            return ValueTask.FromResult<(bool, T?)>((true, operation(state)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return RetryAsync(operation, ex, stage, executingClass, task, consumed, source, ct);
+            return RetryAsync(operation, state, ex, stage, executingClass, task, consumed, source, ct);
         }
     }
 
-    private async ValueTask<(bool Ok, T? Result)> RetryAsync<T>(Func<T> operation, Exception first, Stage stage, Type executingClass, ConnectorTaskId task,
-        ConsumeResult? consumed, SourceRecord? source, CancellationToken ct)
+    private async ValueTask<(bool Ok, T? Result)> RetryAsync<TState, T>(Func<TState, T> operation, TState state, Exception first, Stage stage,
+        Type executingClass, ConnectorTaskId task, ConsumeResult? consumed, SourceRecord? source, CancellationToken ct)
     {
         var error = first;
         var attempts = 1;
@@ -179,7 +187,7 @@ public sealed class RetryWithToleranceOperator : IAsyncDisposable
             Interlocked.Increment(ref _retries);
             try
             {
-                return (true, operation());
+                return (true, operation(state));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -158,7 +158,9 @@ public sealed class SubmittedRecords
 {
     private static readonly IReadOnlyDictionary<string, object?> s_nullPartition = new Dictionary<string, object?>();
     private readonly object _lock = new();
-    private readonly Dictionary<IReadOnlyDictionary<string, object?>, LinkedList<Submitted>> _records = new(SourcePartitionComparer.Instance);
+    private readonly Dictionary<IReadOnlyDictionary<string, object?>, PartitionQueue> _partitions = new(SourcePartitionComparer.Instance);
+    private IReadOnlyDictionary<string, object?>? _lastKey;
+    private PartitionQueue? _lastQueue;
     private int _outstanding;
 
     /// <summary>Records sent but not yet acknowledged.</summary>
@@ -175,22 +177,35 @@ public sealed class SubmittedRecords
 
     public Submitted Submit(IReadOnlyDictionary<string, object?>? partition, IReadOnlyDictionary<string, object?>? offset)
     {
-        var key = partition ?? s_nullPartition;
+        var record = new Submitted(partition, offset);
+        Submit(record);
+        return record;
+    }
+
+    /// <summary>Tracks <paramref name="record"/> (a subclass may carry the caller's per-record state).</summary>
+    public void Submit(Submitted record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
         lock (_lock)
         {
-            if (!_records.TryGetValue(key, out var deque))
+            // Tasks usually reuse one partition map object for all their records: skip hashing its content then.
+            var key = record.Partition;
+            if (!ReferenceEquals(key, _lastKey) || _lastQueue is null)
             {
-                _records[key] = deque = new LinkedList<Submitted>();
+                if (!_partitions.TryGetValue(key, out var found))
+                {
+                    _partitions[key] = found = new PartitionQueue();
+                }
+                (_lastKey, _lastQueue) = (key, found);
             }
-            var record = new Submitted(this, key, partition is null ? null : offset);
-            record.Node = deque.AddLast(record);
+            record.Attach(this, _lastQueue);
             _outstanding++;
-            return record;
         }
     }
 
     /// <summary>
-    /// Removes the acknowledged prefix of every partition and returns the latest committable offset per partition.
+    /// Returns the latest committable offset per partition (acknowledged prefixes are collapsed as acks arrive, so
+    /// acknowledged records are not held until the next flush).
     /// </summary>
     public Dictionary<IReadOnlyDictionary<string, object?>, IReadOnlyDictionary<string, object?>> Committable()
     {
@@ -198,24 +213,25 @@ public sealed class SubmittedRecords
         lock (_lock)
         {
             List<IReadOnlyDictionary<string, object?>>? empty = null;
-            foreach (var (partition, deque) in _records)
+            foreach (var (partition, queue) in _partitions)
             {
-                while (deque.First is { } head && head.Value.Acked)
+                if (queue.CommittableOffset is { } offset)
                 {
-                    if (head.Value.Offset is { } offset)
-                    {
-                        result[partition] = offset;
-                    }
-                    deque.RemoveFirst();
+                    result[partition] = offset;
+                    queue.CommittableOffset = null;
                 }
-                if (deque.Count == 0)
+                if (queue.Head is null)
                 {
                     (empty ??= []).Add(partition);
                 }
             }
             foreach (var p in empty ?? [])
             {
-                _records.Remove(p);
+                _partitions.Remove(p);
+            }
+            if (empty is not null)
+            {
+                (_lastKey, _lastQueue) = (null, null);
             }
         }
         return result;
@@ -239,16 +255,18 @@ public sealed class SubmittedRecords
         }
     }
 
-    private void Acked(Submitted record)
+    private void Complete(Submitted record, bool commitOffset)
     {
         lock (_lock)
         {
-            if (record.Acked)
+            if (record.Done)
             {
                 return;
             }
-            record.Acked = true;
+            record.Done = true;
+            record.CommitOffset = commitOffset;
             _outstanding--;
+            record.Queue!.CollapseDonePrefix();
             if (_outstanding == 0)
             {
                 Monitor.PulseAll(_lock);
@@ -256,50 +274,82 @@ public sealed class SubmittedRecords
         }
     }
 
-    private void Drop(Submitted record)
+    /// <summary>The in-flight records of one source partition, oldest first, and the offset its done prefix reached.</summary>
+    internal sealed class PartitionQueue
     {
-        lock (_lock)
+        public Submitted? Head;
+        public Submitted? Tail;
+        public IReadOnlyDictionary<string, object?>? CommittableOffset;
+
+        public void Append(Submitted record)
         {
-            if (record.Node?.List is { } list)
+            if (Tail is null)
             {
-                list.Remove(record.Node);
-                if (!record.Acked)
+                Head = Tail = record;
+            }
+            else
+            {
+                Tail.Next = record;
+                Tail = record;
+            }
+        }
+
+        /// <summary>Drops the finished records at the head; the last acknowledged one's offset becomes committable.</summary>
+        public void CollapseDonePrefix()
+        {
+            while (Head is { Done: true } head)
+            {
+                if (head.CommitOffset && head.Offset is { } offset)
                 {
-                    record.Acked = true;
-                    _outstanding--;
-                    if (_outstanding == 0)
-                    {
-                        Monitor.PulseAll(_lock);
-                    }
+                    CommittableOffset = offset;
+                }
+                Head = head.Next;
+                head.Next = null;
+                if (Head is null)
+                {
+                    Tail = null;
                 }
             }
         }
     }
 
     /// <summary>One in-flight record.</summary>
-    public sealed class Submitted
+    public class Submitted
     {
-        private readonly SubmittedRecords _owner;
+        private SubmittedRecords? _owner;
 
-        internal Submitted(SubmittedRecords owner, IReadOnlyDictionary<string, object?> partition, IReadOnlyDictionary<string, object?>? offset)
+        public Submitted(IReadOnlyDictionary<string, object?>? partition, IReadOnlyDictionary<string, object?>? offset)
         {
-            _owner = owner;
-            Partition = partition;
-            Offset = offset;
+            Partition = partition ?? s_nullPartition;
+            Offset = partition is null ? null : offset;
         }
 
         public IReadOnlyDictionary<string, object?> Partition { get; }
 
         public IReadOnlyDictionary<string, object?>? Offset { get; }
 
-        public bool Acked { get; internal set; }
+        /// <summary>Acknowledged or dropped.</summary>
+        public bool Acked => Done;
 
-        internal LinkedListNode<Submitted>? Node { get; set; }
+        internal bool Done { get; set; }
+
+        internal bool CommitOffset { get; set; }
+
+        internal Submitted? Next { get; set; }
+
+        internal PartitionQueue? Queue { get; private set; }
+
+        internal void Attach(SubmittedRecords owner, PartitionQueue queue)
+        {
+            _owner = owner;
+            Queue = queue;
+            queue.Append(this);
+        }
 
         /// <summary>The producer stored the record (or it was filtered out): its offset may be committed.</summary>
-        public void Ack() => _owner.Acked(this);
+        public void Ack() => _owner?.Complete(this, commitOffset: true);
 
         /// <summary>The record will not be sent (failed before send); forget it without committing its offset.</summary>
-        public void Drop() => _owner.Drop(this);
+        public void Drop() => _owner?.Complete(this, commitOffset: false);
     }
 }

@@ -72,15 +72,36 @@ public sealed class TransformationChain<TRecord> : IDisposable
     /// Applies every stage through <paramref name="errors"/>. Ok=false: a stage failed and it was tolerated (skip the
     /// record); Ok=true with a null record: a stage dropped it.
     /// </summary>
-    public async ValueTask<(bool Ok, TRecord? Record)> ApplyAsync(TRecord record, RetryWithToleranceOperator errors, ConnectorTaskId task,
+    public ValueTask<(bool Ok, TRecord? Record)> ApplyAsync(TRecord record, RetryWithToleranceOperator errors, ConnectorTaskId task,
+        ConsumeResult? consumed, CancellationToken ct)
+    {
+        if (_stages.Length == 0)
+        {
+            return ValueTask.FromResult<(bool, TRecord?)>((true, record));
+        }
+        if (ReferenceEquals(errors, RetryWithToleranceOperator.None))
+        {
+            // Nothing to retry or report on success: run the stages directly. A failure is re-run through the error
+            // handler below so it is reported and fails the task exactly as with any other settings.
+            try
+            {
+                return ValueTask.FromResult<(bool, TRecord?)>((true, Apply(record)));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+            }
+        }
+        return ApplyWithErrorsAsync(record, errors, task, consumed, ct);
+    }
+
+    private async ValueTask<(bool Ok, TRecord? Record)> ApplyWithErrorsAsync(TRecord record, RetryWithToleranceOperator errors, ConnectorTaskId task,
         ConsumeResult? consumed, CancellationToken ct)
     {
         TRecord? current = record;
         foreach (var stage in _stages)
         {
-            var input = current;
-            var (ok, result) = await errors.ExecuteAsync(() => stage.Apply(input), Stage.TRANSFORMATION, stage.Transformation.GetType(), task,
-                consumed, record as SourceRecord, ct).ConfigureAwait(false);
+            var (ok, result) = await errors.ExecuteAsync(static s => s.Stage.Apply(s.Input), (Stage: stage, Input: current), Stage.TRANSFORMATION,
+                stage.Transformation.GetType(), task, consumed, record as SourceRecord, ct).ConfigureAwait(false);
             if (!ok)
             {
                 return (false, null);

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using KafkaConnect.Client.Consumer;
+using KafkaConnect.Connect.Data;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Headers;
 using KafkaConnect.Connect.Runtime.Errors;
@@ -207,8 +208,15 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
             return Task.CompletedTask;
         }
         _retryBatch = null;
-        foreach (var record in batch)
+        // Only the last record of each run of one partition moves its offset (a batch is mostly a few long runs).
+        for (var i = 0; i < batch.Count; i++)
         {
+            var record = batch[i];
+            if (i + 1 < batch.Count && batch[i + 1].OriginalKafkaPartition == record.OriginalKafkaPartition
+                && ReferenceEquals(batch[i + 1].OriginalTopic, record.OriginalTopic))
+            {
+                continue;
+            }
             _currentOffsets[record.OriginalTopicPartition] = new OffsetAndMetadata(record.OriginalKafkaOffset + 1);
         }
         if (_pausedForRedelivery)
@@ -245,26 +253,41 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         {
             _topicsUsed?.Invoke([r.Topic]);
         }
-        var (headersOk, headers) = await _errors.ExecuteAsync(() => ConvertHeaders(r), Stage.HEADER_CONVERTER, _headerConverter.GetType(), Id, r, null, Stopping)
-            .ConfigureAwait(false);
-        if (!headersOk)
+        SinkRecord? record = null;
+        if (ReferenceEquals(_errors, RetryWithToleranceOperator.None))
         {
-            return null;
+            // No retries, tolerance or reporters: skip the per-step wrappers. A failure is re-run through them below so
+            // it is reported and fails the task exactly as with any other settings.
+            try
+            {
+                record = Convert(r);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+            }
         }
-        var (keyOk, key) = await _errors.ExecuteAsync(() => _keyConverter.ToConnectData(r.Topic, headers!, r.Key?.ToArray()), Stage.KEY_CONVERTER,
-            _keyConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
-        if (!keyOk)
+        if (record is null)
         {
-            return null;
+            var (headersOk, headers) = await _errors.ExecuteAsync(static s => s.Self.ConvertHeaders(s.R), (Self: this, R: r), Stage.HEADER_CONVERTER,
+                _headerConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
+            if (!headersOk)
+            {
+                return null;
+            }
+            var (keyOk, key) = await _errors.ExecuteAsync(static s => s.Self._keyConverter.ToConnectDataBorrowed(s.R.Topic, s.Headers, s.R.Key),
+                (Self: this, R: r, Headers: headers!), Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
+            if (!keyOk)
+            {
+                return null;
+            }
+            var (valueOk, value) = await _errors.ExecuteAsync(static s => s.Self._valueConverter.ToConnectDataBorrowed(s.R.Topic, s.Headers, s.R.Value),
+                (Self: this, R: r, Headers: headers!), Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
+            if (!valueOk)
+            {
+                return null;
+            }
+            record = NewSinkRecord(r, key!, value!, headers!);
         }
-        var (valueOk, value) = await _errors.ExecuteAsync(() => _valueConverter.ToConnectData(r.Topic, headers!, r.Value?.ToArray()), Stage.VALUE_CONVERTER,
-            _valueConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
-        if (!valueOk)
-        {
-            return null;
-        }
-        var record = new SinkRecord(r.Topic, r.Partition, key!.Schema, key.Value, value!.Schema, value.Value, r.Offset,
-            r.Timestamp >= 0 ? r.Timestamp : null, r.Timestamp >= 0 ? TimestampType.CreateTime : TimestampType.NoTimestampType, headers);
         if (_chain.IsEmpty)
         {
             return record;
@@ -273,12 +296,28 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         return ok ? transformed : null;
     }
 
+    private SinkRecord Convert(ConsumeResult r)
+    {
+        var headers = ConvertHeaders(r);
+        var key = _keyConverter.ToConnectDataBorrowed(r.Topic, headers, r.Key);
+        var value = _valueConverter.ToConnectDataBorrowed(r.Topic, headers, r.Value);
+        return NewSinkRecord(r, key, value, headers);
+    }
+
+    private static SinkRecord NewSinkRecord(ConsumeResult r, SchemaAndValue key, SchemaAndValue value, ConnectHeaders headers) =>
+        new(r.Topic, r.Partition, key.Schema, key.Value, value.Schema, value.Value, r.Offset,
+            r.Timestamp >= 0 ? r.Timestamp : null, r.Timestamp >= 0 ? TimestampType.CreateTime : TimestampType.NoTimestampType,
+            headers.IsEmpty ? null : headers);
+
     private ConnectHeaders ConvertHeaders(ConsumeResult r)
     {
         var headers = new ConnectHeaders();
-        foreach (var h in r.Headers)
+        if (r.Headers.Count > 0)
         {
-            headers.Add(h.Key, _headerConverter.ToConnectHeader(r.Topic, h.Key, h.Value?.ToArray()));
+            foreach (var h in r.Headers)
+            {
+                headers.Add(h.Key, _headerConverter.ToConnectHeader(r.Topic, h.Key, h.Value?.ToArray()));
+            }
         }
         return headers;
     }

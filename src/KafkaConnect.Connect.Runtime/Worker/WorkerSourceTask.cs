@@ -41,6 +41,7 @@ public sealed class WorkerSourceTask : WorkerTask
     private readonly HashSet<string> _knownTopics = new(StringComparer.Ordinal);
     private readonly TransformationChain<SourceRecord> _chain;
     private readonly RetryWithToleranceOperator _errors;
+    private readonly bool _commitsRecords;
     private volatile Exception? _producerError;
     private bool _started;
 
@@ -76,6 +77,9 @@ public sealed class WorkerSourceTask : WorkerTask
         _offsetWriter = new OffsetStorageWriter(offsetStore, id.Connector);
         _time = time ?? TimeProvider.System;
         _topicsUsed = topicsUsed;
+        // Most tasks keep SourceTask's empty CommitRecord: then no metadata object is built per acknowledged record.
+        _commitsRecords = task.GetType().GetMethod(nameof(SourceTask.CommitRecord), [typeof(SourceRecord), typeof(ConnectRecordMetadata)])?.DeclaringType
+            != typeof(SourceTask);
     }
 
     /// <summary>Records sent and not yet acknowledged (for tests and metrics).</summary>
@@ -260,18 +264,9 @@ public sealed class WorkerSourceTask : WorkerTask
                 }
                 _topicsUsed?.Invoke([producerRecord.Topic]);
             }
-            var submitted = _submitted.Submit(record.SourcePartition, record.SourceOffset);
-            _producer.Produce(producerRecord, (metadata, error) =>
-            {
-                if (error is not null)
-                {
-                    Log.LogError(error, "{Task} failed to send record to {Topic}", Id, record.Topic);
-                    _producerError ??= error;
-                    return;
-                }
-                submitted.Ack();
-                CommitRecord(record, metadata is null ? null : new ConnectRecordMetadata(metadata.Topic, metadata.Partition, metadata.Offset, metadata.Timestamp));
-            });
+            var inFlight = new InFlight(this, record);
+            _submitted.Submit(inFlight);
+            _producer.Produce(producerRecord, inFlight);
             ThrowIfProducerFailed();
         }
     }
@@ -288,27 +283,37 @@ public sealed class WorkerSourceTask : WorkerTask
     {
         if (ReferenceEquals(_errors, RetryWithToleranceOperator.None))
         {
-            return Convert(record);
+            // No retries, tolerance or reporters: skip the per-step wrappers. A failure is re-run through them below so
+            // it is reported and fails the task exactly as with any other settings.
+            try
+            {
+                return Convert(record);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+            }
         }
-        var (headersOk, _) = await _errors.ExecuteAsync(() => ConvertHeaders(record), Stage.HEADER_CONVERTER, _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+        var (headersOk, _) = await _errors.ExecuteAsync(static s => s.Self.ConvertHeaders(s.Record), (Self: this, Record: record), Stage.HEADER_CONVERTER,
+            _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
         if (!headersOk)
         {
             return null;
         }
-        var (keyOk, key) = await _errors.ExecuteAsync(() => _keyConverter.FromConnectData(record.Topic, record.Headers, record.KeySchema, record.Key),
-            Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+        var (keyOk, key) = await _errors.ExecuteAsync(static s => s.Self._keyConverter.FromConnectData(s.Record.Topic, s.Record.Headers, s.Record.KeySchema, s.Record.Key),
+            (Self: this, Record: record), Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
         if (!keyOk)
         {
             return null;
         }
-        var (valueOk, value) = await _errors.ExecuteAsync(() => _valueConverter.FromConnectData(record.Topic, record.Headers, record.ValueSchema, record.Value),
-            Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+        var (valueOk, value) = await _errors.ExecuteAsync(static s => s.Self._valueConverter.FromConnectData(s.Record.Topic, s.Record.Headers, s.Record.ValueSchema, s.Record.Value),
+            (Self: this, Record: record), Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
         if (!valueOk)
         {
             return null;
         }
         // After the converters, which may add headers (e.g. schema ids).
-        var (finalOk, headers) = await _errors.ExecuteAsync(() => ConvertHeaders(record), Stage.HEADER_CONVERTER, _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+        var (finalOk, headers) = await _errors.ExecuteAsync(static s => s.Self.ConvertHeaders(s.Record), (Self: this, Record: record), Stage.HEADER_CONVERTER,
+            _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
         if (!finalOk)
         {
             return null;
@@ -334,27 +339,13 @@ public sealed class WorkerSourceTask : WorkerTask
 
     private ProducerRecord Convert(SourceRecord record)
     {
-        List<RecordHeader>? headers = null;
-        if (record.Headers.Count > 0)
-        {
-            headers = new List<RecordHeader>(record.Headers.Count);
-            foreach (var header in record.Headers)
-            {
-                var bytes = _headerConverter.FromConnectHeader(record.Topic, header.Key, header.Schema, header.Value);
-                headers.Add(new RecordHeader(header.Key, bytes is null ? (ReadOnlyMemory<byte>?)null : bytes));
-            }
-        }
+        var headers = ConvertHeaders(record);
         var key = _keyConverter.FromConnectData(record.Topic, record.Headers, record.KeySchema, record.Key);
         var value = _valueConverter.FromConnectData(record.Topic, record.Headers, record.ValueSchema, record.Value);
         // Headers the converters added (e.g. schema ids) are included.
         if (record.Headers.Count > (headers?.Count ?? 0))
         {
-            headers = new List<RecordHeader>(record.Headers.Count);
-            foreach (var header in record.Headers)
-            {
-                var bytes = _headerConverter.FromConnectHeader(record.Topic, header.Key, header.Schema, header.Value);
-                headers.Add(new RecordHeader(header.Key, bytes is null ? (ReadOnlyMemory<byte>?)null : bytes));
-            }
+            headers = ConvertHeaders(record);
         }
         return new ProducerRecord(record.Topic, key is null ? (ReadOnlyMemory<byte>?)null : key, value is null ? (ReadOnlyMemory<byte>?)null : value, headers, record.KafkaPartition,
             record.Timestamp is { } ts && ts >= 0 ? ts : null);
@@ -372,11 +363,39 @@ public sealed class WorkerSourceTask : WorkerTask
         }
     }
 
+    private void OnSendFailed(SourceRecord record, Exception error)
+    {
+        Log.LogError(error, "{Task} failed to send record to {Topic}", Id, record.Topic);
+        _producerError ??= error;
+    }
+
     private void ThrowIfProducerFailed()
     {
         if (_producerError is { } error)
         {
             throw new ConnectException("Unrecoverable exception from producer send callback", error);
+        }
+    }
+
+    /// <summary>
+    /// One sent record: its place in <see cref="SubmittedRecords"/> and the producer's delivery handler in one object,
+    /// so a record costs one allocation from send to acknowledgement.
+    /// </summary>
+    private sealed class InFlight(WorkerSourceTask owner, SourceRecord record)
+        : SubmittedRecords.Submitted(record.SourcePartition, record.SourceOffset), IDeliveryHandler
+    {
+        public void OnDelivery(string topic, int partition, long offset, long timestamp, Exception? error)
+        {
+            if (error is not null)
+            {
+                owner.OnSendFailed(record, error);
+                return;
+            }
+            Ack();
+            if (owner._commitsRecords)
+            {
+                owner.CommitRecord(record, new ConnectRecordMetadata(topic, partition, offset, timestamp));
+            }
         }
     }
 
