@@ -88,7 +88,7 @@ topics=bench
 EOF2
 
 start=$(now_ms)
-if [[ "${PERF:-0}" == 1 ]]; then export DOTNET_PerfMapEnabled=1 DOTNET_ReadyToRun=0 DOTNET_EnableWriteXorExecute=0; fi
+if [[ "${PERF:-0}" == 1 ]]; then export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0; fi
 dotnet "$DLL" standalone "$WORK/worker.properties" "$WORK/source.properties" "$WORK/sink.properties" >"$WORK/worker.log" 2>&1 &
 PID=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$REST_PORT/"; do

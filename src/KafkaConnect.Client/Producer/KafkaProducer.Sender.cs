@@ -193,21 +193,19 @@ public sealed partial class KafkaProducer
     private static int IncrementSequence(int sequence, int count)
         => sequence > int.MaxValue - count ? count - (int.MaxValue - sequence) - 1 : sequence + count;
 
-    /// <summary>Moves batches past delivery.timeout.ms out of the queue (the caller holds the partition lock).</summary>
+    /// <summary>
+    /// Moves batches past delivery.timeout.ms out of the queue (the caller holds the partition lock). A partition's
+    /// batches are created in queue order and retries go back in their original order, so deadlines never decrease
+    /// along the queue: the scan stops at the first live batch instead of walking every queued batch on each drain.
+    /// </summary>
     private void ExpireReady(PartitionQueue p, long now)
     {
-        var node = p.Ready.First;
-        while (node is not null)
+        while (p.Ready.First is { } node && now >= node.Value.DeadlineMs)
         {
-            var next = node.Next;
-            if (now >= node.Value.DeadlineMs)
-            {
-                p.Ready.Remove(node);
-                _expired.Add(node.Value);
-                // It may have been stored before its response was lost: the sequence can no longer continue.
-                if (_options.Idempotent && node.Value.IsSealed) _needsReset = true;
-            }
-            node = next;
+            p.Ready.RemoveFirst();
+            _expired.Add(node.Value);
+            // It may have been stored before its response was lost: the sequence can no longer continue.
+            if (_options.Idempotent && node.Value.IsSealed) _needsReset = true;
         }
     }
 

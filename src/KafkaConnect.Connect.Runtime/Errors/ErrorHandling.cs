@@ -158,11 +158,16 @@ public sealed class RetryWithToleranceOperator : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return RetryAsync(operation, state, ex, stage, executingClass, task, consumed, source, ct);
+            return RetryAfterFailureAsync(operation, state, ex, stage, executingClass, task, consumed, source, ct);
         }
     }
 
-    private async ValueTask<(bool Ok, T? Result)> RetryAsync<TState, T>(Func<TState, T> operation, TState state, Exception first, Stage stage,
+    /// <summary>
+    /// The rest of <see cref="ExecuteAsync{TState, T}"/> after the caller ran the first attempt itself and it threw
+    /// <paramref name="first"/>: retries, reports and tolerates exactly as if the whole call had gone through here.
+    /// Lets per-record loops run the happy path synchronously without an async frame per step.
+    /// </summary>
+    public async ValueTask<(bool Ok, T? Result)> RetryAfterFailureAsync<TState, T>(Func<TState, T> operation, TState state, Exception first, Stage stage,
         Type executingClass, ConnectorTaskId task, ConsumeResult? consumed, SourceRecord? source, CancellationToken ct)
     {
         var error = first;

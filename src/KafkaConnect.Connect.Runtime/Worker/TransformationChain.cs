@@ -75,41 +75,47 @@ public sealed class TransformationChain<TRecord> : IDisposable
     public ValueTask<(bool Ok, TRecord? Record)> ApplyAsync(TRecord record, RetryWithToleranceOperator errors, ConnectorTaskId task,
         ConsumeResult? consumed, CancellationToken ct)
     {
-        if (_stages.Length == 0)
+        // The first attempt of every stage runs here, synchronously; only a failure goes through the error handler's
+        // retry and tolerance path (which continues exactly as if the attempt had been made there).
+        var current = record;
+        for (var i = 0; i < _stages.Length; i++)
         {
-            return ValueTask.FromResult<(bool, TRecord?)>((true, record));
-        }
-        if (ReferenceEquals(errors, RetryWithToleranceOperator.None))
-        {
-            // Nothing to retry or report on success: run the stages directly. A failure is re-run through the error
-            // handler below so it is reported and fails the task exactly as with any other settings.
+            TRecord? next;
             try
             {
-                return ValueTask.FromResult<(bool, TRecord?)>((true, Apply(record)));
+                next = _stages[i].Apply(current);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                return ContinueAfterFailureAsync(i, current, ex, record, errors, task, consumed, ct);
             }
+            if (next is null)
+            {
+                return ValueTask.FromResult<(bool, TRecord?)>((true, null));
+            }
+            current = next;
         }
-        return ApplyWithErrorsAsync(record, errors, task, consumed, ct);
+        return ValueTask.FromResult<(bool, TRecord?)>((true, current));
     }
 
-    private async ValueTask<(bool Ok, TRecord? Record)> ApplyWithErrorsAsync(TRecord record, RetryWithToleranceOperator errors, ConnectorTaskId task,
-        ConsumeResult? consumed, CancellationToken ct)
+    private async ValueTask<(bool Ok, TRecord? Record)> ContinueAfterFailureAsync(int failedStage, TRecord input, Exception error, TRecord original,
+        RetryWithToleranceOperator errors, ConnectorTaskId task, ConsumeResult? consumed, CancellationToken ct)
     {
-        TRecord? current = record;
-        foreach (var stage in _stages)
+        var stage = _stages[failedStage];
+        var (ok, current) = await errors.RetryAfterFailureAsync(static s => s.Stage.Apply(s.Input), (Stage: stage, Input: input), error,
+            Stage.TRANSFORMATION, stage.Transformation.GetType(), task, consumed, original as SourceRecord, ct).ConfigureAwait(false);
+        if (!ok)
         {
-            var (ok, result) = await errors.ExecuteAsync(static s => s.Stage.Apply(s.Input), (Stage: stage, Input: current), Stage.TRANSFORMATION,
-                stage.Transformation.GetType(), task, consumed, record as SourceRecord, ct).ConfigureAwait(false);
+            return (false, null);
+        }
+        for (var i = failedStage + 1; i < _stages.Length && current is not null; i++)
+        {
+            var next = _stages[i];
+            (ok, current) = await errors.ExecuteAsync(static s => s.Stage.Apply(s.Input), (Stage: next, Input: current), Stage.TRANSFORMATION,
+                next.Transformation.GetType(), task, consumed, original as SourceRecord, ct).ConfigureAwait(false);
             if (!ok)
             {
                 return (false, null);
-            }
-            current = result;
-            if (current is null)
-            {
-                return (true, null);
             }
         }
         return (true, current);

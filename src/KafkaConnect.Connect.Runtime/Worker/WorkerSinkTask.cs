@@ -247,61 +247,75 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
     /// Converts headers, key and value and applies the chain, each step through the error handler. Null when a
     /// transformation dropped the record or a tolerated step failed (its offset still counts as processed).
     /// </summary>
-    private async ValueTask<SinkRecord?> ConvertAndTransformAsync(ConsumeResult r)
+    private ValueTask<SinkRecord?> ConvertAndTransformAsync(ConsumeResult r)
     {
         if (_seenTopics.Add(r.Topic))
         {
             _topicsUsed?.Invoke([r.Topic]);
         }
-        SinkRecord? record = null;
-        if (ReferenceEquals(_errors, RetryWithToleranceOperator.None))
+        // First attempts run here synchronously; a failure continues through the error handler from the failed step.
+        ConnectHeaders? headers = null;
+        var key = default(SchemaAndValue);
+        var stage = Stage.HEADER_CONVERTER;
+        SchemaAndValue value;
+        try
         {
-            // No retries, tolerance or reporters: skip the per-step wrappers. A failure is re-run through them below so
-            // it is reported and fails the task exactly as with any other settings.
-            try
-            {
-                record = Convert(r);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-            }
+            headers = ConvertHeaders(r);
+            stage = Stage.KEY_CONVERTER;
+            key = _keyConverter.ToConnectDataBorrowed(r.Topic, headers, r.Key);
+            stage = Stage.VALUE_CONVERTER;
+            value = _valueConverter.ToConnectDataBorrowed(r.Topic, headers, r.Value);
         }
-        if (record is null)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            var (headersOk, headers) = await _errors.ExecuteAsync(static s => s.Self.ConvertHeaders(s.R), (Self: this, R: r), Stage.HEADER_CONVERTER,
-                _headerConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
-            if (!headersOk)
-            {
-                return null;
-            }
-            var (keyOk, key) = await _errors.ExecuteAsync(static s => s.Self._keyConverter.ToConnectDataBorrowed(s.R.Topic, s.Headers, s.R.Key),
-                (Self: this, R: r, Headers: headers!), Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
-            if (!keyOk)
-            {
-                return null;
-            }
-            var (valueOk, value) = await _errors.ExecuteAsync(static s => s.Self._valueConverter.ToConnectDataBorrowed(s.R.Topic, s.Headers, s.R.Value),
-                (Self: this, R: r, Headers: headers!), Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
-            if (!valueOk)
-            {
-                return null;
-            }
-            record = NewSinkRecord(r, key!, value!, headers!);
+            return ConvertAfterFailureAsync(r, stage, ex, headers, key);
         }
-        if (_chain.IsEmpty)
-        {
-            return record;
-        }
+        var record = NewSinkRecord(r, key, value, headers);
+        return _chain.IsEmpty ? ValueTask.FromResult<SinkRecord?>(record) : TransformAsync(record, r);
+    }
+
+    private async ValueTask<SinkRecord?> TransformAsync(SinkRecord record, ConsumeResult r)
+    {
         var (ok, transformed) = await _chain.ApplyAsync(record, _errors, Id, r, Stopping).ConfigureAwait(false);
         return ok ? transformed : null;
     }
 
-    private SinkRecord Convert(ConsumeResult r)
+    private async ValueTask<SinkRecord?> ConvertAfterFailureAsync(ConsumeResult r, Stage failed, Exception error, ConnectHeaders? headers, SchemaAndValue key)
     {
-        var headers = ConvertHeaders(r);
-        var key = _keyConverter.ToConnectDataBorrowed(r.Topic, headers, r.Key);
-        var value = _valueConverter.ToConnectDataBorrowed(r.Topic, headers, r.Value);
-        return NewSinkRecord(r, key, value, headers);
+        bool ok;
+        if (failed == Stage.HEADER_CONVERTER)
+        {
+            (ok, headers) = await _errors.RetryAfterFailureAsync(static s => s.Self.ConvertHeaders(s.R), (Self: this, R: r), error, Stage.HEADER_CONVERTER,
+                _headerConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
+            if (!ok)
+            {
+                return null;
+            }
+        }
+        var keyState = (Self: this, R: r, Headers: headers!);
+        if (failed is Stage.HEADER_CONVERTER or Stage.KEY_CONVERTER)
+        {
+            Func<(WorkerSinkTask Self, ConsumeResult R, ConnectHeaders Headers), SchemaAndValue> convertKey =
+                static s => s.Self._keyConverter.ToConnectDataBorrowed(s.R.Topic, s.Headers, s.R.Key);
+            (ok, key) = failed == Stage.KEY_CONVERTER
+                ? await _errors.RetryAfterFailureAsync(convertKey, keyState, error, Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false)
+                : await _errors.ExecuteAsync(convertKey, keyState, Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
+            if (!ok)
+            {
+                return null;
+            }
+        }
+        Func<(WorkerSinkTask Self, ConsumeResult R, ConnectHeaders Headers), SchemaAndValue> convertValue =
+            static s => s.Self._valueConverter.ToConnectDataBorrowed(s.R.Topic, s.Headers, s.R.Value);
+        var (valueOk, value) = failed == Stage.VALUE_CONVERTER
+            ? await _errors.RetryAfterFailureAsync(convertValue, keyState, error, Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false)
+            : await _errors.ExecuteAsync(convertValue, keyState, Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
+        if (!valueOk)
+        {
+            return null;
+        }
+        var record = NewSinkRecord(r, key, value, headers!);
+        return _chain.IsEmpty ? record : await TransformAsync(record, r).ConfigureAwait(false);
     }
 
     private static SinkRecord NewSinkRecord(ConsumeResult r, SchemaAndValue key, SchemaAndValue value, ConnectHeaders headers) =>

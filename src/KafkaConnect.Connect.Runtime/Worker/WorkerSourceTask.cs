@@ -278,49 +278,84 @@ public sealed class WorkerSourceTask : WorkerTask
         CommitRecord(record, null);
     }
 
-    /// <summary>Headers, key and value through the error handler (Apache's stages); null when a tolerated step failed.</summary>
-    private async ValueTask<ProducerRecord?> ConvertAsync(SourceRecord record)
+    /// <summary>
+    /// Headers, key, value and the final headers (Apache's stages); null when a tolerated step failed. First attempts
+    /// run synchronously; a failure continues through the error handler from the failed step.
+    /// </summary>
+    private ValueTask<ProducerRecord?> ConvertAsync(SourceRecord record)
     {
-        if (ReferenceEquals(_errors, RetryWithToleranceOperator.None))
+        var step = 0;
+        byte[]? key = null;
+        byte[]? value = null;
+        try
         {
-            // No retries, tolerance or reporters: skip the per-step wrappers. A failure is re-run through them below so
-            // it is reported and fails the task exactly as with any other settings.
-            try
+            var headers = ConvertHeaders(record);
+            step = 1;
+            key = _keyConverter.FromConnectData(record.Topic, record.Headers, record.KeySchema, record.Key);
+            step = 2;
+            value = _valueConverter.FromConnectData(record.Topic, record.Headers, record.ValueSchema, record.Value);
+            step = 3;
+            // Headers the converters added (e.g. schema ids) are included.
+            if (record.Headers.Count > (headers?.Count ?? 0))
             {
-                return Convert(record);
+                headers = ConvertHeaders(record);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            return ValueTask.FromResult<ProducerRecord?>(NewProducerRecord(record, key, value, headers));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return ConvertAfterFailureAsync(record, step, ex, key, value);
+        }
+    }
+
+    private async ValueTask<ProducerRecord?> ConvertAfterFailureAsync(SourceRecord record, int failedStep, Exception error, byte[]? key, byte[]? value)
+    {
+        var state = (Self: this, Record: record);
+        bool ok;
+        if (failedStep == 0)
+        {
+            (ok, _) = await _errors.RetryAfterFailureAsync(static s => s.Self.ConvertHeaders(s.Record), state, error, Stage.HEADER_CONVERTER,
+                _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+            if (!ok)
             {
+                return null;
             }
         }
-        var (headersOk, _) = await _errors.ExecuteAsync(static s => s.Self.ConvertHeaders(s.Record), (Self: this, Record: record), Stage.HEADER_CONVERTER,
-            _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
-        if (!headersOk)
+        if (failedStep <= 1)
         {
-            return null;
+            Func<(WorkerSourceTask Self, SourceRecord Record), byte[]?> convertKey =
+                static s => s.Self._keyConverter.FromConnectData(s.Record.Topic, s.Record.Headers, s.Record.KeySchema, s.Record.Key);
+            (ok, key) = failedStep == 1
+                ? await _errors.RetryAfterFailureAsync(convertKey, state, error, Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false)
+                : await _errors.ExecuteAsync(convertKey, state, Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+            if (!ok)
+            {
+                return null;
+            }
         }
-        var (keyOk, key) = await _errors.ExecuteAsync(static s => s.Self._keyConverter.FromConnectData(s.Record.Topic, s.Record.Headers, s.Record.KeySchema, s.Record.Key),
-            (Self: this, Record: record), Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
-        if (!keyOk)
+        if (failedStep <= 2)
         {
-            return null;
-        }
-        var (valueOk, value) = await _errors.ExecuteAsync(static s => s.Self._valueConverter.FromConnectData(s.Record.Topic, s.Record.Headers, s.Record.ValueSchema, s.Record.Value),
-            (Self: this, Record: record), Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
-        if (!valueOk)
-        {
-            return null;
+            Func<(WorkerSourceTask Self, SourceRecord Record), byte[]?> convertValue =
+                static s => s.Self._valueConverter.FromConnectData(s.Record.Topic, s.Record.Headers, s.Record.ValueSchema, s.Record.Value);
+            (ok, value) = failedStep == 2
+                ? await _errors.RetryAfterFailureAsync(convertValue, state, error, Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false)
+                : await _errors.ExecuteAsync(convertValue, state, Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+            if (!ok)
+            {
+                return null;
+            }
         }
         // After the converters, which may add headers (e.g. schema ids).
-        var (finalOk, headers) = await _errors.ExecuteAsync(static s => s.Self.ConvertHeaders(s.Record), (Self: this, Record: record), Stage.HEADER_CONVERTER,
-            _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
-        if (!finalOk)
-        {
-            return null;
-        }
-        return new ProducerRecord(record.Topic, key is null ? (ReadOnlyMemory<byte>?)null : key, value is null ? (ReadOnlyMemory<byte>?)null : value, headers, record.KafkaPartition,
-            record.Timestamp is { } ts && ts >= 0 ? ts : null);
+        Func<(WorkerSourceTask Self, SourceRecord Record), List<RecordHeader>?> convertHeaders = static s => s.Self.ConvertHeaders(s.Record);
+        var (finalOk, headers) = failedStep == 3
+            ? await _errors.RetryAfterFailureAsync(convertHeaders, state, error, Stage.HEADER_CONVERTER, _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false)
+            : await _errors.ExecuteAsync(convertHeaders, state, Stage.HEADER_CONVERTER, _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+        return finalOk ? NewProducerRecord(record, key, value, headers) : null;
     }
+
+    private static ProducerRecord NewProducerRecord(SourceRecord record, byte[]? key, byte[]? value, List<RecordHeader>? headers) =>
+        new(record.Topic, key is null ? (ReadOnlyMemory<byte>?)null : key, value is null ? (ReadOnlyMemory<byte>?)null : value, headers, record.KafkaPartition,
+            record.Timestamp is { } ts && ts >= 0 ? ts : null);
 
     private List<RecordHeader>? ConvertHeaders(SourceRecord record)
     {
@@ -335,20 +370,6 @@ public sealed class WorkerSourceTask : WorkerTask
             headers.Add(new RecordHeader(header.Key, bytes is null ? (ReadOnlyMemory<byte>?)null : bytes));
         }
         return headers;
-    }
-
-    private ProducerRecord Convert(SourceRecord record)
-    {
-        var headers = ConvertHeaders(record);
-        var key = _keyConverter.FromConnectData(record.Topic, record.Headers, record.KeySchema, record.Key);
-        var value = _valueConverter.FromConnectData(record.Topic, record.Headers, record.ValueSchema, record.Value);
-        // Headers the converters added (e.g. schema ids) are included.
-        if (record.Headers.Count > (headers?.Count ?? 0))
-        {
-            headers = ConvertHeaders(record);
-        }
-        return new ProducerRecord(record.Topic, key is null ? (ReadOnlyMemory<byte>?)null : key, value is null ? (ReadOnlyMemory<byte>?)null : value, headers, record.KafkaPartition,
-            record.Timestamp is { } ts && ts >= 0 ? ts : null);
     }
 
     private void CommitRecord(SourceRecord record, ConnectRecordMetadata? metadata)
