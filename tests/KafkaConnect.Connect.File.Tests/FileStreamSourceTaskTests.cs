@@ -39,6 +39,24 @@ public sealed class FileStreamSourceTaskTests : TempDirectoryTest
     private static long Position(SourceRecord record) => (long)record.SourceOffset!["position"]!;
 
     [Fact]
+    public async Task An_idle_poll_wakes_up_as_soon_as_the_file_grows()
+    {
+        var file = PathOf("grow.txt");
+        await System.IO.File.WriteAllTextAsync(file, "");
+        // An idle wait far longer than the guard below: only the change notification can end it in time.
+        var task = StartTask(file, wait: TimeSpan.FromHours(1));
+
+        var idle = task.PollAsync(CancellationToken.None).AsTask(); // reads nothing and starts waiting
+        Assert.False(idle.IsCompleted);
+        await System.IO.File.AppendAllTextAsync(file, "late\n");
+        var first = await idle.WaitAsync(TimeSpan.FromSeconds(30));
+        var records = first is { Count: > 0 } ? first : await task.PollAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["late"], records!.Select(r => (string)r.Value!));
+        task.Stop();
+    }
+
+    [Fact]
     public async Task Emits_each_line_with_partition_offset_and_string_schema()
     {
         var file = PathOf("in.txt");

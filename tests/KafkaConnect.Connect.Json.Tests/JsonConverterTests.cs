@@ -259,4 +259,26 @@ public sealed class JsonConverterTests
         Assert.Equal("5", Encoding.UTF8.GetString(bytes!));
         Assert.Equal(5L, c.ToConnectHeader("t", "h", bytes).Value);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Borrowed_input_reads_like_an_array_and_keeps_no_reference_to_the_buffer(bool schemas)
+    {
+        var converter = Create(schemas);
+        var schema = SchemaBuilder.Struct().Field("s", Schema.StringSchema).Field("b", Schema.BytesSchema).Field("n", Schema.Int64Schema).Build();
+        var value = new Struct(schema).Put("s", "hé").Put("b", new byte[] { 1, 2, 3 }).Put("n", 42L);
+        var bytes = converter.FromConnectData("t", null, schema, value)!;
+        // The bytes sit in the middle of a larger buffer, as they do in a fetched record batch.
+        var buffer = new byte[bytes.Length + 20];
+        bytes.CopyTo(buffer, 10);
+
+        var expected = converter.ToConnectData("t", null, bytes);
+        var borrowed = converter.ToConnectDataBorrowed("t", null, buffer.AsMemory(10, bytes.Length));
+        Array.Fill(buffer, (byte)'x'); // the consumer reuses its buffer once the call returns
+
+        Assert.Equal(Write(converter, expected.Schema, expected.Value), Write(converter, borrowed.Schema, borrowed.Value));
+        Assert.Equal(SchemaAndValue.Null, converter.ToConnectDataBorrowed("t", null, null));
+        Assert.Throws<DataException>(() => converter.ToConnectDataBorrowed("t", null, "{\"schema\":"u8.ToArray()));
+    }
 }

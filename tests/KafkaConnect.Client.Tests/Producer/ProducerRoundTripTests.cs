@@ -125,6 +125,38 @@ public sealed class ProducerRoundTripTests : IClassFixture<BrokerFixture>
         Assert.Contains("max.request.size", ex.Message);
     }
 
+    private sealed class Handler : IDeliveryHandler
+    {
+        public readonly List<(string Topic, int Partition, long Offset, long Timestamp, Exception? Error)> Reports = [];
+
+        public void OnDelivery(string topic, int partition, long offset, long timestamp, Exception? error)
+        {
+            lock (Reports) Reports.Add((topic, partition, offset, timestamp, error));
+        }
+    }
+
+    [Fact]
+    public async Task A_delivery_handler_gets_each_records_offset_or_error()
+    {
+        const string topic = "handler";
+        await ProducerTestSupport.CreateTopicAsync(_broker.BootstrapServers, topic, 1);
+        var handlers = Enumerable.Range(0, 100).Select(_ => new Handler()).ToList();
+        await using (var producer = new KafkaProducer(ProducerTestSupport.Config(_broker.BootstrapServers)))
+        {
+            for (var i = 0; i < handlers.Count; i++)
+                producer.Produce(new ProducerRecord(topic, null, Encoding.UTF8.GetBytes("v" + i), Timestamp: 1_700_000_000_000L + i), handlers[i]);
+            var bad = new Handler();
+            producer.Produce(new ProducerRecord(topic, null, new byte[1], Partition: 3), bad);
+            Assert.IsType<KafkaException>(Assert.Single(bad.Reports).Error);
+            await producer.FlushAsync();
+        }
+        for (var i = 0; i < handlers.Count; i++)
+        {
+            var report = Assert.Single(handlers[i].Reports);
+            Assert.Equal((topic, 0, (long)i, 1_700_000_000_000L + i, (Exception?)null), report);
+        }
+    }
+
     [Fact]
     public async Task Unknown_partition_fails_the_record()
     {
