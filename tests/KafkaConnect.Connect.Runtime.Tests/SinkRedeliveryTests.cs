@@ -348,7 +348,7 @@ public sealed class SinkRedeliveryTests : IClassFixture<BrokerFixture>
         await Harness.WaitUntilAsync(() => probe.Delivered.Count >= before + 5);
     }
 
-    [Fact(Skip = "BUG: StandaloneHerder.AlterSinkOffsetsAsync rejects a null offset for one sink partition (\"Resetting individual sink partition offsets is not supported yet\"); Apache's PATCH /connectors/{c}/offsets resets that partition (deletes its committed group offset)")]
+    [Fact]
     public async Task SinkOffsets_NullOffsetForOnePartition_ResetsOnlyThatPartition()
     {
         var topic = NewTopic("sinknull");
@@ -367,5 +367,41 @@ public sealed class SinkRedeliveryTests : IClassFixture<BrokerFixture>
         var committed = await admin.ListConsumerGroupOffsetsAsync("connect-sinknull");
         Assert.Equal(2L, committed[new ClientTopicPartition(topic, 0)].Offset);
         Assert.False(committed.TryGetValue(new ClientTopicPartition(topic, 1), out var p1) && p1.Offset >= 0);
+    }
+
+    [Fact]
+    public async Task SinkOffsets_AlterAndNullInOnePatch_AltersOneAndResetsTheOther()
+    {
+        var topic = NewTopic("sinkmix");
+        await CreateTopicAsync(topic, 2);
+        await ProduceAsync(topic, 0, 3);
+        await ProduceAsync(topic, 1, 3);
+        var probe = SinkProbe.New();
+        await using var herder = Harness.NewHerder(_broker.BootstrapServers, TempFile());
+        await herder.PutConnectorConfigAsync("sinkmix", SinkConfig(probe, topic), allowReplace: false);
+        await using var admin = new KafkaAdminClient(new Dictionary<string, string> { ["bootstrap.servers"] = _broker.BootstrapServers });
+        await Harness.WaitUntilAsync(async () => (await admin.ListConsumerGroupOffsetsAsync("connect-sinkmix")).Count(kv => kv.Value.Offset == 3) == 2);
+        await herder.StopConnectorAsync("sinkmix");
+
+        var bad = await Assert.ThrowsAsync<BadRequestException>(() => herder.AlterConnectorOffsetsAsync("sinkmix",
+            [new ConnectorOffset(new Dictionary<string, object?> { ["kafka_topic"] = topic, ["kafka_partition"] = 0L },
+                new Dictionary<string, object?> { ["offset"] = 1L })]));
+        Assert.Contains("kafka_offset", bad.Message, StringComparison.Ordinal);
+
+        var message = await herder.AlterConnectorOffsetsAsync("sinkmix",
+        [
+            new ConnectorOffset(new Dictionary<string, object?> { ["kafka_topic"] = topic, ["kafka_partition"] = 0L },
+                new Dictionary<string, object?> { ["kafka_offset"] = 1L }),
+            new ConnectorOffset(new Dictionary<string, object?> { ["kafka_topic"] = topic, ["kafka_partition"] = 1L }, null),
+        ]);
+        Assert.Contains("altered successfully", message, StringComparison.Ordinal);
+        var committed = await admin.ListConsumerGroupOffsetsAsync("connect-sinkmix");
+        Assert.Equal(1L, Assert.Single(committed).Value.Offset);
+        Assert.Equal(new ClientTopicPartition(topic, 0), Assert.Single(committed).Key);
+
+        // Resumed: partition 0 redelivers from offset 1 (2 records), partition 1 from the beginning (3 records).
+        var before = probe.Delivered.Count;
+        await herder.ResumeConnectorAsync("sinkmix");
+        await Harness.WaitUntilAsync(() => probe.Delivered.Count >= before + 5);
     }
 }

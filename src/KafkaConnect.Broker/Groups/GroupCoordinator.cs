@@ -250,6 +250,83 @@ public sealed class GroupCoordinator : IAsyncDisposable
         return ErrorCode.None;
     }
 
+    /// <summary>
+    /// OffsetDelete: drops the committed offsets of single partitions durably. Allowed for an Empty group, and for a
+    /// consumer-protocol group with members only on topics none of them subscribes to (others get
+    /// GROUP_SUBSCRIBED_TO_TOPIC); any other group with members answers NON_EMPTY_GROUP. Partitions without a
+    /// committed offset succeed.
+    /// </summary>
+    public async Task<OffsetDeleteResult> DeleteOffsetsAsync(string groupId, IReadOnlyList<(string Topic, int Partition)> partitions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (string.IsNullOrEmpty(groupId)) return new OffsetDeleteResult(ErrorCode.InvalidGroupId, []);
+        if (!Available) return new OffsetDeleteResult(ErrorCode.CoordinatorNotAvailable, []);
+        if (!_groups.TryGetValue(groupId, out var group)) return new OffsetDeleteResult(ErrorCode.GroupIdNotFound, []);
+
+        var results = new OffsetDeletePartitionResult[partitions.Count];
+        var deletes = new List<(string Topic, int Partition)>(partitions.Count);
+        Task<bool>? write = null;
+        lock (group.Gate)
+        {
+            if (group.State == GroupState.Dead) return new OffsetDeleteResult(ErrorCode.GroupIdNotFound, []);
+            HashSet<string>? subscribed = null;
+            if (group.State != GroupState.Empty)
+            {
+                if (group.ProtocolType != ConsumerProtocolType) return new OffsetDeleteResult(ErrorCode.NonEmptyGroup, []);
+                subscribed = SubscribedTopics(group);
+            }
+            for (var i = 0; i < partitions.Count; i++)
+            {
+                var (topic, partition) = partitions[i];
+                if (subscribed is not null && subscribed.Contains(topic))
+                {
+                    results[i] = new OffsetDeletePartitionResult(topic, partition, ErrorCode.GroupSubscribedToTopic);
+                    continue;
+                }
+                results[i] = new OffsetDeletePartitionResult(topic, partition, ErrorCode.None);
+                // A tombstone even when nothing is visible yet: a commit queued before it may still be in flight.
+                deletes.Add((topic, partition));
+            }
+            // Under the group lock, like commits, so the log keeps the order in which they were decided.
+            if (deletes.Count > 0) write = _store!.AppendOffsetTombstonesAsync(groupId, deletes);
+        }
+        if (write is not null && !await write.WaitAsync(cancellationToken).ConfigureAwait(false))
+            return new OffsetDeleteResult(ErrorCode.CoordinatorNotAvailable, []);
+        return new OffsetDeleteResult(ErrorCode.None, results);
+    }
+
+    private const string ConsumerProtocolType = "consumer";
+
+    /// <summary>
+    /// Topics the members subscribe to, read from their consumer-protocol metadata (int16 version, then the topic
+    /// array, first in every version) for the group's chosen protocol, or for every protocol while none is chosen yet.
+    /// Metadata that does not parse subscribes to nothing.
+    /// </summary>
+    private static HashSet<string> SubscribedTopics(ClassicGroup group)
+    {
+        var topics = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in group.Members)
+        {
+            if (group.ProtocolName is { } chosen) AddTopics(member.MetadataFor(chosen), topics);
+            else foreach (var p in member.Protocols) AddTopics(p.Metadata, topics);
+        }
+        return topics;
+
+        static void AddTopics(byte[] metadata, HashSet<string> into)
+        {
+            try
+            {
+                var reader = new ProtocolReader(metadata);
+                if (reader.ReadInt16() < 0) return;
+                var n = reader.ReadArrayLength();
+                for (var i = 0; i < n; i++) into.Add(reader.ReadString());
+            }
+            catch (ProtocolException)
+            {
+            }
+        }
+    }
+
     // ---- Admin ----
 
     /// <summary>ListGroups; <paramref name="statesFilter"/> (v4+) matches state names case-insensitively, null or empty for all.</summary>

@@ -86,6 +86,11 @@ public readonly record struct OffsetCommitEntry(string Topic, int Partition, lon
 
 public readonly record struct OffsetCommitPartitionResult(string Topic, int Partition, ErrorCode Error);
 
+public readonly record struct OffsetDeletePartitionResult(string Topic, int Partition, ErrorCode Error);
+
+/// <summary>OffsetDelete outcome: a group-level error (then no partitions), or one result per requested partition.</summary>
+public sealed record OffsetDeleteResult(ErrorCode Error, IReadOnlyList<OffsetDeletePartitionResult> Partitions);
+
 /// <summary>A committed offset; Offset -1 (and no error) when nothing is committed for the partition.</summary>
 public readonly record struct CommittedOffset(
     string Topic, int Partition, long Offset, int LeaderEpoch, string? Metadata, long CommitTimestampMs, ErrorCode Error);

@@ -17,8 +17,9 @@ internal readonly record struct StoredOffset(long Offset, int LeaderEpoch, strin
 /// </summary>
 /// <remarks>
 /// File layout: 8-byte magic, then entries of [int32 payload length][uint32 CRC-32C of payload][payload], big-endian.
-/// Payload: byte kind (1 = commit, 2 = group tombstone), string group, and for commits: string topic, int32 partition,
-/// int64 offset, int32 leader epoch, string metadata, int64 commit timestamp. Strings are int32 length + UTF-8.
+/// Payload: byte kind (1 = commit, 2 = group tombstone, 3 = partition tombstone), string group; for commits: string
+/// topic, int32 partition, int64 offset, int32 leader epoch, string metadata, int64 commit timestamp; for partition
+/// tombstones: string topic, int32 partition. Strings are int32 length + UTF-8.
 /// </remarks>
 internal sealed partial class OffsetStore : IDisposable
 {
@@ -26,6 +27,7 @@ internal sealed partial class OffsetStore : IDisposable
     public const string FileName = "commits.log";
     private const byte KindCommit = 1;
     private const byte KindGroupTombstone = 2;
+    private const byte KindPartitionTombstone = 3;
     private const int EntryHeaderSize = 8;
     private const int MaxPayloadSize = 16 << 20;
     private static ReadOnlySpan<byte> Magic => "KCOFFS01"u8;
@@ -117,6 +119,12 @@ internal sealed partial class OffsetStore : IDisposable
         {
             _offsets.Remove(group);
             return rest.IsEmpty;
+        }
+        if (kind == KindPartitionTombstone)
+        {
+            if (!TryReadString(ref rest, out var deletedTopic) || rest.Length != 4) return false;
+            RemoveOffset(group, deletedTopic, BinaryPrimitives.ReadInt32BigEndian(rest));
+            return true;
         }
         if (kind != KindCommit || !TryReadString(ref rest, out var topic) || rest.Length < 16) return false;
         var partition = BinaryPrimitives.ReadInt32BigEndian(rest);
@@ -215,7 +223,29 @@ internal sealed partial class OffsetStore : IDisposable
         var data = new byte[size];
         var position = 0;
         foreach (var c in commits) position += WriteCommit(data.AsSpan(position), group, c.Topic, c.Partition, c.Offset);
-        return Enqueue(new PendingWrite(data, group, commits));
+        return Enqueue(new PendingWrite(data, group, commits, null));
+    }
+
+    /// <summary>Queues tombstones for single partitions of a group (OffsetDelete); a partition without an offset is a no-op.</summary>
+    public Task<bool> AppendOffsetTombstonesAsync(string group, IReadOnlyList<(string Topic, int Partition)> partitions)
+    {
+        var size = 0;
+        foreach (var (topic, _) in partitions) size += EntryHeaderSize + PartitionTombstonePayloadSize(group, topic);
+        var data = new byte[size];
+        var position = 0;
+        foreach (var (topic, partition) in partitions)
+        {
+            var payloadSize = PartitionTombstonePayloadSize(group, topic);
+            var entry = data.AsSpan(position, EntryHeaderSize + payloadSize);
+            var p = entry[EntryHeaderSize..];
+            p[0] = KindPartitionTombstone;
+            var n = 1 + WriteString(p[1..], group);
+            n += WriteString(p[n..], topic);
+            BinaryPrimitives.WriteInt32BigEndian(p[n..], partition);
+            SealEntry(entry, payloadSize);
+            position += entry.Length;
+        }
+        return Enqueue(new PendingWrite(data, group, null, partitions));
     }
 
     /// <summary>Queues a tombstone that drops every offset of the group.</summary>
@@ -227,7 +257,7 @@ internal sealed partial class OffsetStore : IDisposable
         payload[0] = KindGroupTombstone;
         WriteString(payload[1..], group);
         SealEntry(data, payloadSize);
-        return Enqueue(new PendingWrite(data, group, null));
+        return Enqueue(new PendingWrite(data, group, null, null));
     }
 
     private Task<bool> Enqueue(PendingWrite write)
@@ -271,8 +301,9 @@ internal sealed partial class OffsetStore : IDisposable
                     {
                         foreach (var w in batch)
                         {
-                            if (w.Commits is null) _offsets.Remove(w.Group);
-                            else foreach (var c in w.Commits) ApplyCommit(w.Group, c.Topic, c.Partition, c.Offset);
+                            if (w.Commits is not null) foreach (var c in w.Commits) ApplyCommit(w.Group, c.Topic, c.Partition, c.Offset);
+                            else if (w.Deletes is not null) foreach (var d in w.Deletes) RemoveOffset(w.Group, d.Topic, d.Partition);
+                            else _offsets.Remove(w.Group);
                         }
                     }
                 }
@@ -319,7 +350,17 @@ internal sealed partial class OffsetStore : IDisposable
         partitions[(topic, partition)] = offset;
     }
 
+    private void RemoveOffset(string group, string topic, int partition)
+    {
+        if (!_offsets.TryGetValue(group, out var partitions)) return;
+        partitions.Remove((topic, partition));
+        // A group left without offsets is gone after a restart too; keep GroupIds() telling the same story.
+        if (partitions.Count == 0) _offsets.Remove(group);
+    }
+
     private static int StringSize(string s) => 4 + Encoding.UTF8.GetByteCount(s);
+
+    private static int PartitionTombstonePayloadSize(string group, string topic) => 1 + StringSize(group) + StringSize(topic) + 4;
 
     private static int CommitPayloadSize(string group, string topic, string metadata) =>
         1 + StringSize(group) + StringSize(topic) + 16 + StringSize(metadata) + 8;
@@ -407,12 +448,14 @@ internal sealed partial class OffsetStore : IDisposable
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int CloseNative(int fd);
 
-    private sealed class PendingWrite(byte[] data, string group, IReadOnlyList<(string Topic, int Partition, StoredOffset Offset)>? commits)
+    private sealed class PendingWrite(byte[] data, string group, IReadOnlyList<(string Topic, int Partition, StoredOffset Offset)>? commits,
+        IReadOnlyList<(string Topic, int Partition)>? deletes)
     {
         public byte[] Data { get; } = data;
         public string Group { get; } = group;
-        /// <summary>Null for a group tombstone.</summary>
+        /// <summary>Commits, or partition tombstones (<see cref="Deletes"/>); both null for a group tombstone.</summary>
         public IReadOnlyList<(string Topic, int Partition, StoredOffset Offset)>? Commits { get; } = commits;
+        public IReadOnlyList<(string Topic, int Partition)>? Deletes { get; } = deletes;
         public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -29,6 +29,7 @@ internal static class HandlerRegistry
         new CreatePartitionsHandler(),
         new DeleteGroupsHandler(),
         new IncrementalAlterConfigsHandler(),
+        new OffsetDeleteHandler(),
         new DescribeClusterHandler(),
     ];
 }

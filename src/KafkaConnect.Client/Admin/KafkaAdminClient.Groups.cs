@@ -205,6 +205,58 @@ public sealed partial class KafkaAdminClient
     }
 
     /// <summary>
+    /// Removes the group's committed offsets of the given partitions (OffsetDelete), so they start over from
+    /// auto.offset.reset. Kafka allows it while the group is empty, or for topics no active consumer of the group
+    /// subscribes to. Throws for a group-level error (GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP) or when any partition
+    /// failed (GROUP_SUBSCRIBED_TO_TOPIC); partitions without a committed offset succeed.
+    /// </summary>
+    public async Task DeleteConsumerGroupOffsetsAsync(string groupId, IEnumerable<TopicPartition> partitions, CancellationToken cancellationToken = default)
+    {
+        const string operation = "DeleteConsumerGroupOffsets";
+        ArgumentNullException.ThrowIfNull(groupId);
+        ArgumentNullException.ThrowIfNull(partitions);
+        var pending = new HashSet<TopicPartition>(partitions);
+        if (pending.Count == 0) return;
+        var outcome = new Outcome();
+        await RetryAsync(operation, async ct =>
+        {
+            var coordinator = await _cluster.FindCoordinatorAsync(groupId, ct).ConfigureAwait(false);
+            var connection = await _cluster.GetConnectionAsync(coordinator.NodeId, ct).ConfigureAwait(false);
+            var response = await SendAsync<OffsetDeleteResponse>(connection, ApiKey.OffsetDelete, 0, 0, _ =>
+            {
+                var request = new OffsetDeleteRequest { GroupId = groupId };
+                foreach (var (topic, list) in ByTopic(pending))
+                {
+                    var t = new OffsetDeleteRequest.OffsetDeleteRequestTopic { Name = topic };
+                    foreach (var tp in list) t.Partitions.Add(new OffsetDeleteRequest.OffsetDeleteRequestPartition { PartitionIndex = tp.Partition });
+                    request.Topics.Add(t);
+                }
+                return request;
+            }, ct).ConfigureAwait(false);
+            var groupError = (ErrorCode)response.ErrorCode;
+            if (groupError != ErrorCode.None)
+            {
+                // Retriable (coordinator moved or loading) goes back to RetryAsync; anything else ends the call.
+                throw Error(operation, $"group '{groupId}'", groupError,
+                    groupError == ErrorCode.NonEmptyGroup ? "the group has active members that do not use the consumer protocol" : null);
+            }
+            foreach (var t in response.Topics)
+            {
+                foreach (var p in t.Partitions)
+                {
+                    var tp = new TopicPartition(t.Name, p.PartitionIndex);
+                    var error = (ErrorCode)p.ErrorCode;
+                    var message = error == ErrorCode.GroupSubscribedToTopic ? $"group '{groupId}' has active members subscribed to topic '{t.Name}'" : null;
+                    if (pending.Contains(tp) && outcome.Record($"partition {tp}", error, message)) pending.Remove(tp);
+                }
+            }
+            outcome.ThrowIfRetriable(operation);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        outcome.ThrowIfFailed(operation);
+    }
+
+    /// <summary>
     /// Sends group requests to each group's coordinator (groups sharing one go in one request), retrying the
     /// groups whose answer was retriable and throwing for the ones that failed.
     /// </summary>

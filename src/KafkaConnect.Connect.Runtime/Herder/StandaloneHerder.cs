@@ -380,6 +380,7 @@ public sealed class StandaloneHerder : IHerder, IAsyncDisposable
             return;
         }
         var alter = new Dictionary<ClientTopicPartition, KafkaConnect.Client.Admin.OffsetAndMetadata>();
+        var delete = new HashSet<ClientTopicPartition>();
         foreach (var o in offsets)
         {
             if (o.Partition.GetValueOrDefault("kafka_topic") is not string topic
@@ -387,14 +388,36 @@ public sealed class StandaloneHerder : IHerder, IAsyncDisposable
             {
                 throw new BadRequestException("The partitions for sink connectors must contain the keys 'kafka_topic' (string) and 'kafka_partition' (integer)");
             }
-            var partition = System.Convert.ToInt32(o.Partition["kafka_partition"], System.Globalization.CultureInfo.InvariantCulture);
-            if (o.Offset?.GetValueOrDefault("kafka_offset") is not { } raw || raw is not (long or int))
+            var tp = new ClientTopicPartition(topic, System.Convert.ToInt32(o.Partition["kafka_partition"], System.Globalization.CultureInfo.InvariantCulture));
+            if (o.Offset is null)
             {
-                throw new BadRequestException("Resetting individual sink partition offsets is not supported yet; the offset must contain the key 'kafka_offset' (integer)");
+                // A null offset resets the partition: its committed group offset is removed (as Apache's herder does).
+                delete.Add(tp);
+                alter.Remove(tp);
+                continue;
             }
-            alter[new ClientTopicPartition(topic, partition)] = new KafkaConnect.Client.Admin.OffsetAndMetadata(System.Convert.ToInt64(raw, System.Globalization.CultureInfo.InvariantCulture));
+            if (o.Offset.GetValueOrDefault("kafka_offset") is not { } raw || raw is not (long or int))
+            {
+                throw new BadRequestException("The offset must contain the key 'kafka_offset' (integer), or be null to reset the partition");
+            }
+            delete.Remove(tp);
+            alter[tp] = new KafkaConnect.Client.Admin.OffsetAndMetadata(System.Convert.ToInt64(raw, System.Globalization.CultureInfo.InvariantCulture));
         }
-        await _worker.Admin.AlterConsumerGroupOffsetsAsync(group, alter, ct).ConfigureAwait(false);
+        if (alter.Count > 0)
+        {
+            await _worker.Admin.AlterConsumerGroupOffsetsAsync(group, alter, ct).ConfigureAwait(false);
+        }
+        if (delete.Count > 0)
+        {
+            try
+            {
+                await _worker.Admin.DeleteConsumerGroupOffsetsAsync(group, delete, ct).ConfigureAwait(false);
+            }
+            catch (KafkaConnect.Client.KafkaException ex) when (ex.Error == KafkaConnect.Protocol.ErrorCode.GroupIdNotFound)
+            {
+                // Nothing was ever committed for this connector: the partitions are already reset.
+            }
+        }
     }
 
     public Task<IReadOnlyList<string>> ConnectorActiveTopicsAsync(string connector, CancellationToken ct = default)

@@ -41,7 +41,7 @@ public sealed class ApiVersionsTests : HandlerTestBase
     {
         var keys = HandlerRegistry.Create().Select(h => h.Key).ToList();
         Assert.Equal(keys.Count, keys.Distinct().Count());
-        Assert.Equal(25, keys.Count);
+        Assert.Equal(26, keys.Count);
     }
 
     [Theory]
@@ -62,7 +62,7 @@ public sealed class ApiVersionsTests : HandlerTestBase
         Assert.NotNull(bytes);
         var response = BrokerHarness.Decode<ApiVersionsResponse>(bytes, ApiKey.ApiVersions, 0, 4242);
         Assert.Equal(ErrorCode.UnsupportedVersion, (ErrorCode)response.ErrorCode);
-        Assert.Equal(25, response.ApiKeys.Count);
+        Assert.Equal(26, response.ApiKeys.Count);
         var av = Assert.Single(response.ApiKeys, k => k.ApiKey == (short)ApiKey.ApiVersions);
         Assert.Equal(4, av.MaxVersion);
     }
