@@ -171,9 +171,13 @@ internal sealed class RestHandlers(IHerder herder, LogLevelRegistry logLevels, T
         {
             await Call(ctx, (h, ct) => h.StopConnectorAsync(name, ct)).ConfigureAwait(false);
         }
-        ctx.Response.Headers.Location = "/connectors/" + Uri.EscapeDataString(name);
+        ctx.Response.Headers.Location = ConnectorLocation(ctx, name);
         await RestJson.WriteAsync(ctx, 201, info, RestJson.WriteConnectorInfo).ConfigureAwait(false);
     }
+
+    /// <summary>Absolute, as Apache's JAX-RS <c>Response.created</c> resolves it against the request's base URI.</summary>
+    private static string ConnectorLocation(HttpContext ctx, string name) =>
+        $"{ctx.Request.Scheme}://{ctx.Request.Host}{ctx.Request.PathBase}/connectors/{Uri.EscapeDataString(name)}";
 
     private async Task GetConnector(HttpContext ctx)
     {
@@ -205,7 +209,7 @@ internal sealed class RestHandlers(IHerder herder, LogLevelRegistry logLevels, T
         var (created, info) = await Call(ctx, (h, ct) => h.PutConnectorConfigAsync(name, config, allowReplace: true, ct)).ConfigureAwait(false);
         if (created)
         {
-            ctx.Response.Headers.Location = "/connectors/" + Uri.EscapeDataString(name);
+            ctx.Response.Headers.Location = ConnectorLocation(ctx, name);
         }
         await RestJson.WriteAsync(ctx, created ? 201 : 200, info, RestJson.WriteConnectorInfo).ConfigureAwait(false);
     }
