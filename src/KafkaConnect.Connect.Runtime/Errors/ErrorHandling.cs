@@ -163,11 +163,18 @@ public sealed class RetryWithToleranceOperator : IAsyncDisposable
     }
 
     /// <summary>
-    /// The rest of <see cref="ExecuteAsync{TState, T}"/> after the caller ran the first attempt itself and it threw
-    /// <paramref name="first"/>: retries, reports and tolerates exactly as if the whole call had gone through here.
-    /// Lets per-record loops run the happy path synchronously without an async frame per step.
+    /// <see cref="ExecuteAsync{TState, T}"/> for callers that may have made the first attempt themselves: with
+    /// <paramref name="firstAttemptError"/> null it is ExecuteAsync; otherwise that attempt threw it, and this retries,
+    /// reports and tolerates exactly as if the whole call had gone through here. Lets per-record loops run the happy
+    /// path synchronously without an async frame per step.
     /// </summary>
-    public async ValueTask<(bool Ok, T? Result)> RetryAfterFailureAsync<TState, T>(Func<TState, T> operation, TState state, Exception first, Stage stage,
+    public ValueTask<(bool Ok, T? Result)> ResumeAsync<TState, T>(Func<TState, T> operation, TState state, Exception? firstAttemptError, Stage stage,
+        Type executingClass, ConnectorTaskId task, ConsumeResult? consumed, SourceRecord? source, CancellationToken ct) =>
+        firstAttemptError is null
+            ? ExecuteAsync(operation, state, stage, executingClass, task, consumed, source, ct)
+            : RetryAfterFailureAsync(operation, state, firstAttemptError, stage, executingClass, task, consumed, source, ct);
+
+    private async ValueTask<(bool Ok, T? Result)> RetryAfterFailureAsync<TState, T>(Func<TState, T> operation, TState state, Exception first, Stage stage,
         Type executingClass, ConnectorTaskId task, ConsumeResult? consumed, SourceRecord? source, CancellationToken ct)
     {
         var error = first;

@@ -101,18 +101,13 @@ public sealed class TransformationChain<TRecord> : IDisposable
     private async ValueTask<(bool Ok, TRecord? Record)> ContinueAfterFailureAsync(int failedStage, TRecord input, Exception error, TRecord original,
         RetryWithToleranceOperator errors, ConnectorTaskId task, ConsumeResult? consumed, CancellationToken ct)
     {
-        var stage = _stages[failedStage];
-        var (ok, current) = await errors.RetryAfterFailureAsync(static s => s.Stage.Apply(s.Input), (Stage: stage, Input: input), error,
-            Stage.TRANSFORMATION, stage.Transformation.GetType(), task, consumed, original as SourceRecord, ct).ConfigureAwait(false);
-        if (!ok)
+        TRecord? current = input;
+        for (var i = failedStage; i < _stages.Length && current is not null; i++)
         {
-            return (false, null);
-        }
-        for (var i = failedStage + 1; i < _stages.Length && current is not null; i++)
-        {
-            var next = _stages[i];
-            (ok, current) = await errors.ExecuteAsync(static s => s.Stage.Apply(s.Input), (Stage: next, Input: current), Stage.TRANSFORMATION,
-                next.Transformation.GetType(), task, consumed, original as SourceRecord, ct).ConfigureAwait(false);
+            var stage = _stages[i];
+            bool ok;
+            (ok, current) = await errors.ResumeAsync(static s => s.Stage.Apply(s.Input), (Stage: stage, Input: current), i == failedStage ? error : null,
+                Stage.TRANSFORMATION, stage.Transformation.GetType(), task, consumed, original as SourceRecord, ct).ConfigureAwait(false);
             if (!ok)
             {
                 return (false, null);

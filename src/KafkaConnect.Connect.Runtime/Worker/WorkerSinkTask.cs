@@ -282,34 +282,29 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
 
     private async ValueTask<SinkRecord?> ConvertAfterFailureAsync(ConsumeResult r, Stage failed, Exception error, ConnectHeaders? headers, SchemaAndValue key)
     {
+        Exception? ErrorAt(Stage stage) => stage == failed ? error : null;
         bool ok;
         if (failed == Stage.HEADER_CONVERTER)
         {
-            (ok, headers) = await _errors.RetryAfterFailureAsync(static s => s.Self.ConvertHeaders(s.R), (Self: this, R: r), error, Stage.HEADER_CONVERTER,
+            (ok, headers) = await _errors.ResumeAsync(static s => s.Self.ConvertHeaders(s.R), (Self: this, R: r), error, Stage.HEADER_CONVERTER,
                 _headerConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
             if (!ok)
             {
                 return null;
             }
         }
-        var keyState = (Self: this, R: r, Headers: headers!);
+        var state = (Self: this, R: r, Headers: headers!);
         if (failed is Stage.HEADER_CONVERTER or Stage.KEY_CONVERTER)
         {
-            Func<(WorkerSinkTask Self, ConsumeResult R, ConnectHeaders Headers), SchemaAndValue> convertKey =
-                static s => s.Self._keyConverter.ToConnectDataBorrowed(s.R.Topic, s.Headers, s.R.Key);
-            (ok, key) = failed == Stage.KEY_CONVERTER
-                ? await _errors.RetryAfterFailureAsync(convertKey, keyState, error, Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false)
-                : await _errors.ExecuteAsync(convertKey, keyState, Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
+            (ok, key) = await _errors.ResumeAsync(static s => s.Self._keyConverter.ToConnectDataBorrowed(s.R.Topic, s.Headers, s.R.Key), state,
+                ErrorAt(Stage.KEY_CONVERTER), Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
             if (!ok)
             {
                 return null;
             }
         }
-        Func<(WorkerSinkTask Self, ConsumeResult R, ConnectHeaders Headers), SchemaAndValue> convertValue =
-            static s => s.Self._valueConverter.ToConnectDataBorrowed(s.R.Topic, s.Headers, s.R.Value);
-        var (valueOk, value) = failed == Stage.VALUE_CONVERTER
-            ? await _errors.RetryAfterFailureAsync(convertValue, keyState, error, Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false)
-            : await _errors.ExecuteAsync(convertValue, keyState, Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
+        var (valueOk, value) = await _errors.ResumeAsync(static s => s.Self._valueConverter.ToConnectDataBorrowed(s.R.Topic, s.Headers, s.R.Value), state,
+            ErrorAt(Stage.VALUE_CONVERTER), Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, r, null, Stopping).ConfigureAwait(false);
         if (!valueOk)
         {
             return null;

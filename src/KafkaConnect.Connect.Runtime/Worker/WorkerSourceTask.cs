@@ -311,10 +311,11 @@ public sealed class WorkerSourceTask : WorkerTask
     private async ValueTask<ProducerRecord?> ConvertAfterFailureAsync(SourceRecord record, int failedStep, Exception error, byte[]? key, byte[]? value)
     {
         var state = (Self: this, Record: record);
+        Exception? ErrorAt(int step) => step == failedStep ? error : null;
         bool ok;
         if (failedStep == 0)
         {
-            (ok, _) = await _errors.RetryAfterFailureAsync(static s => s.Self.ConvertHeaders(s.Record), state, error, Stage.HEADER_CONVERTER,
+            (ok, _) = await _errors.ResumeAsync(static s => s.Self.ConvertHeaders(s.Record), state, error, Stage.HEADER_CONVERTER,
                 _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
             if (!ok)
             {
@@ -323,11 +324,8 @@ public sealed class WorkerSourceTask : WorkerTask
         }
         if (failedStep <= 1)
         {
-            Func<(WorkerSourceTask Self, SourceRecord Record), byte[]?> convertKey =
-                static s => s.Self._keyConverter.FromConnectData(s.Record.Topic, s.Record.Headers, s.Record.KeySchema, s.Record.Key);
-            (ok, key) = failedStep == 1
-                ? await _errors.RetryAfterFailureAsync(convertKey, state, error, Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false)
-                : await _errors.ExecuteAsync(convertKey, state, Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+            (ok, key) = await _errors.ResumeAsync(static s => s.Self._keyConverter.FromConnectData(s.Record.Topic, s.Record.Headers, s.Record.KeySchema, s.Record.Key),
+                state, ErrorAt(1), Stage.KEY_CONVERTER, _keyConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
             if (!ok)
             {
                 return null;
@@ -335,21 +333,16 @@ public sealed class WorkerSourceTask : WorkerTask
         }
         if (failedStep <= 2)
         {
-            Func<(WorkerSourceTask Self, SourceRecord Record), byte[]?> convertValue =
-                static s => s.Self._valueConverter.FromConnectData(s.Record.Topic, s.Record.Headers, s.Record.ValueSchema, s.Record.Value);
-            (ok, value) = failedStep == 2
-                ? await _errors.RetryAfterFailureAsync(convertValue, state, error, Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false)
-                : await _errors.ExecuteAsync(convertValue, state, Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+            (ok, value) = await _errors.ResumeAsync(static s => s.Self._valueConverter.FromConnectData(s.Record.Topic, s.Record.Headers, s.Record.ValueSchema, s.Record.Value),
+                state, ErrorAt(2), Stage.VALUE_CONVERTER, _valueConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
             if (!ok)
             {
                 return null;
             }
         }
         // After the converters, which may add headers (e.g. schema ids).
-        Func<(WorkerSourceTask Self, SourceRecord Record), List<RecordHeader>?> convertHeaders = static s => s.Self.ConvertHeaders(s.Record);
-        var (finalOk, headers) = failedStep == 3
-            ? await _errors.RetryAfterFailureAsync(convertHeaders, state, error, Stage.HEADER_CONVERTER, _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false)
-            : await _errors.ExecuteAsync(convertHeaders, state, Stage.HEADER_CONVERTER, _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
+        var (finalOk, headers) = await _errors.ResumeAsync(static s => s.Self.ConvertHeaders(s.Record), state, ErrorAt(3), Stage.HEADER_CONVERTER,
+            _headerConverter.GetType(), Id, null, record, Stopping).ConfigureAwait(false);
         return finalOk ? NewProducerRecord(record, key, value, headers) : null;
     }
 
