@@ -201,8 +201,10 @@ public sealed class KafkaConnection : IAsyncDisposable
                     var length = ReadLength(buffer);
                     if (length < 4) throw new ProtocolException($"Response frame length {length} is invalid.");
                     if (buffer.Length < 4 + (long)length) break;
-                    // Responses may slice records out of the frame, so each gets its own array.
-                    var frame = buffer.Slice(4, length).ToArray();
+                    // Responses may slice records out of the frame, so each gets its own array; it is overwritten at
+                    // once, so skip zeroing it (fetch responses are up to fetch.max.bytes).
+                    var frame = GC.AllocateUninitializedArray<byte>(length);
+                    buffer.Slice(4, length).CopyTo(frame);
                     buffer = buffer.Slice(4 + (long)length);
                     Dispatch(frame);
                 }
