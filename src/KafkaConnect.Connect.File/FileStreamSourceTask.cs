@@ -452,24 +452,11 @@ public sealed class FileStreamSourceTask : SourceTask
     private async ValueTask IdleAsync(CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopped.Token);
-        try
-        {
-            if (_watcher is null)
-            {
-                await Task.Delay(_pollWait, _time, linked.Token).ConfigureAwait(false);
-            }
-            else
-            {
-                await Volatile.Read(ref _changed).Task.WaitAsync(_pollWait, _time, linked.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (linked.IsCancellationRequested)
-        {
-            // Stopping: return to the worker right away.
-        }
-        catch (TimeoutException)
-        {
-            // Nothing changed within the idle wait: the worker polls again.
-        }
+        // Ends on a file change, after the idle wait, or at once when stopping; none of these is an error, so nothing
+        // is thrown (an idle task would otherwise throw a TimeoutException every second).
+        var wait = _watcher is null
+            ? Task.Delay(_pollWait, _time, linked.Token)
+            : Volatile.Read(ref _changed).Task.WaitAsync(_pollWait, _time, linked.Token);
+        await wait.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 }

@@ -278,13 +278,9 @@ public sealed class KafkaConsumer : IAsyncDisposable
             if (remaining <= TimeSpan.Zero) return records;
             // Wake up regularly so rejoins and auto commits are not delayed by a long poll timeout.
             var wait = remaining < TimeSpan.FromMilliseconds(200) ? remaining : TimeSpan.FromMilliseconds(200);
-            try
-            {
-                await signal.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-            }
+            // A timeout is the normal idle case: no exception is thrown for it (this runs five times a second per consumer).
+            await signal.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 

@@ -121,11 +121,11 @@ public sealed class GroupMember : IAsyncDisposable
         if (await EnsureActiveAsync(cancellationToken).ConfigureAwait(false)) return;
         Task signal;
         lock (_gate) signal = _rejoinSignal.Task;
-        try
-        {
-            await signal.WaitAsync(timeout, _options.Time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
+        // Timing out is the normal case: observe it without throwing.
+        var woken = signal.WaitAsync(timeout, _options.Time, cancellationToken);
+        await woken.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!woken.IsCompletedSuccessfully)
         {
             return;
         }
