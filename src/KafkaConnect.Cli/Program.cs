@@ -104,7 +104,16 @@ internal static class BrokerCommand
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
 
-        await using var broker = await KafkaBroker.StartAsync(config, loggers).ConfigureAwait(false);
+        KafkaBroker started;
+        try
+        {
+            started = await KafkaBroker.StartAsync(config, loggers).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+        {
+            return Program.Fail($"cannot start the broker: {ex.Message} Is another broker running with the same data directory or listener?");
+        }
+        await using var broker = started;
         Console.Out.WriteLine($"kconnect broker listening on {broker.BootstrapServers} (cluster {broker.ClusterId}, data in {Path.GetFullPath(config.DataDirectory)})");
         Console.Out.Flush();
         await stop.Task.ConfigureAwait(false);

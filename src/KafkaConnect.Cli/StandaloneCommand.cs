@@ -92,14 +92,23 @@ internal static class StandaloneCommand
             {
                 var listen = config.GetString(WorkerConfig.EmbeddedBrokerListeners)!;
                 var dataDir = config.GetString(WorkerConfig.EmbeddedBrokerDataDir)!;
-                broker = await KafkaBroker.StartAsync(BrokerConfig.Create(new Dictionary<string, string>
+                try
                 {
-                    ["listeners"] = "PLAINTEXT://" + listen,
-                    ["log.dirs"] = dataDir,
-                    // As in the server.properties Kafka ships: the only groups here are this worker's sink tasks, and a
-                    // 3 s wait before their first assignment would only delay the first records.
-                    ["group.initial.rebalance.delay.ms"] = "0",
-                }), loggers).ConfigureAwait(false);
+                    broker = await KafkaBroker.StartAsync(BrokerConfig.Create(new Dictionary<string, string>
+                    {
+                        ["listeners"] = "PLAINTEXT://" + listen,
+                        ["log.dirs"] = dataDir,
+                        // As in the server.properties Kafka ships: the only groups here are this worker's sink tasks, and a
+                        // 3 s wait before their first assignment would only delay the first records.
+                        ["group.initial.rebalance.delay.ms"] = "0",
+                    }), loggers).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+                {
+                    // Typically a second kconnect on the same machine: say which keys separate them instead of a stack trace.
+                    return Program.Fail($"cannot start the embedded broker: {ex.Message} Is another kconnect running? Stop it, or give this worker "
+                        + $"its own {WorkerConfig.EmbeddedBrokerDataDir} and {WorkerConfig.EmbeddedBrokerListeners} (or a bootstrap.servers).");
+                }
                 workerProps[WorkerConfig.BootstrapServers] = broker.BootstrapServers;
                 config = new WorkerConfig(workerProps);
                 log.LogInformation("no bootstrap.servers: started the embedded broker on {Servers} (data in {Dir})", broker.BootstrapServers, Path.GetFullPath(dataDir));

@@ -113,6 +113,29 @@ public sealed class WorkerLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task SecondWorkerOnTheSameEmbeddedBroker_ExitsWithAHint_FirstKeepsRunning()
+    {
+        await using var worker = new WorkerProcess(output);
+        var workerFile = worker.ClassicWorkerFile();
+        await worker.StartAsync(workerFile);
+
+        // Same data directory and broker port, its own REST port: the embedded broker cannot start twice.
+        var second = worker.WriteFile("second.properties", File.ReadAllText(workerFile)
+            .Replace($"listeners=http://127.0.0.1:{worker.RestPort}", $"listeners=http://127.0.0.1:{ChildProcess.FreePort()}", StringComparison.Ordinal));
+        await using var run = ChildProcess.Start(worker.Dir, ["standalone", second]);
+        Assert.True(await run.WaitForExitAsync(TimeSpan.FromSeconds(30)), "second worker still running:\n" + run.Tail(40));
+        output.WriteLine(run.Output);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("cannot start the embedded broker", run.Output, StringComparison.Ordinal);
+        Assert.Contains("embedded.broker.data.dir", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", run.Output, StringComparison.Ordinal);
+
+        using var root = await worker.Http.GetAsync("/");
+        Assert.Equal(System.Net.HttpStatusCode.OK, root.StatusCode);
+        await worker.StopAsync();
+    }
+
+    [Fact]
     public async Task StartUp_RestAnswersWellWithinTenSeconds()
     {
         await using var worker = new WorkerProcess(output);
