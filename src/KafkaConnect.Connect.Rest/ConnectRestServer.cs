@@ -72,7 +72,9 @@ public sealed class ConnectRestServer : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = [],
+            // No appsettings reload: it would keep a file watcher (an inotify instance, a per-user limited resource)
+            // on the install directory for settings we never read.
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
             // Not the process's current directory: never pick up a stray appsettings.json.
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environments.Production,
