@@ -17,6 +17,9 @@ public class JsonConverterBenchmarks
     private Schema _schema = Schema.StringSchema;
     private Struct _value = null!;
     private byte[] _json = [];
+    private readonly string _line = "0000000042" + new string('x', 90);
+    private byte[] _lineJson = [];
+    private ReadOnlyMemory<byte> _lineInBatch;
 
     [Params(true, false)]
     public bool SchemasEnabled { get; set; }
@@ -49,6 +52,11 @@ public class JsonConverterBenchmarks
             .Put("amount", 139.93m)
             .Put("region", (short)3);
         _json = _converter.FromConnectData("bench", null, _schema, _value)!;
+        _lineJson = _converter.FromConnectData("bench", null, Schema.StringSchema, _line)!;
+        // As the sink loop sees it: the value inside a larger fetched buffer.
+        var buffer = new byte[_lineJson.Length + 64];
+        _lineJson.CopyTo(buffer, 32);
+        _lineInBatch = buffer.AsMemory(32, _lineJson.Length);
     }
 
     [Benchmark]
@@ -58,4 +66,17 @@ public class JsonConverterBenchmarks
     [Benchmark]
     [Work(1)]
     public object? FromJson() => _converter.ToConnectData("bench", null, _json).Value;
+
+    /// <summary>The file pipeline's record: a 100-character line with a string schema.</summary>
+    [Benchmark]
+    [Work(1)]
+    public byte[] LineToJson() => _converter.FromConnectData("bench", null, Schema.StringSchema, _line)!;
+
+    [Benchmark]
+    [Work(1)]
+    public object? LineFromJsonCopied() => _converter.ToConnectData("bench", null, _lineInBatch.ToArray()).Value;
+
+    [Benchmark]
+    [Work(1)]
+    public object? LineFromJsonBorrowed() => _converter.ToConnectDataBorrowed("bench", null, _lineInBatch).Value;
 }
