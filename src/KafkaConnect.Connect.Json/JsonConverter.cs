@@ -480,8 +480,24 @@ public sealed class JsonConverter : IConverter, IHeaderConverter, IVersioned
         return new SchemaAndValue(null, JsonValueReader.Read(ref reader, null, _config.ReplaceNullWithDefault));
     }
 
+    /// <summary>The envelope up to the payload value of the last message read, and its parsed schema.</summary>
+    private sealed record EnvelopePrefix(byte[] Bytes, Schema? Schema);
+
+    private volatile EnvelopePrefix? _lastPrefix;
+
+    /// <summary>Envelopes read through the repeated-prefix path (for tests; not synchronized).</summary>
+    internal long PrefixReads { get; private set; }
+
     private SchemaAndValue ReadEnvelope(ReadOnlySpan<byte> bytes)
     {
+        // Messages of one topic nearly always repeat the same `{"schema":...,"payload":` bytes: when they do, read
+        // just the payload instead of tokenizing, hashing and comparing the schema again. Anything unusual (other
+        // bytes, trailing fields, a malformed payload) takes the full path below, which also reports the errors.
+        if (_lastPrefix is { } last && bytes.StartsWith(last.Bytes) && TryReadPayload(bytes[last.Bytes.Length..], last.Schema, out var fast))
+        {
+            PrefixReads++;
+            return fast;
+        }
         var reader = new Utf8JsonReader(bytes);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -516,7 +532,40 @@ public sealed class JsonConverter : IConverter, IHeaderConverter, IVersioned
         var schema = ParseSchema(bytes.Slice(schemaStart, schemaEnd - schemaStart));
         var payloadReader = new Utf8JsonReader(bytes.Slice(payloadStart, payloadEnd - payloadStart));
         payloadReader.Read();
-        return new SchemaAndValue(schema, JsonValueReader.Read(ref payloadReader, schema, _config.ReplaceNullWithDefault));
+        var result = new SchemaAndValue(schema, JsonValueReader.Read(ref payloadReader, schema, _config.ReplaceNullWithDefault));
+        if (schemaStart < payloadStart && payloadStart <= MaxCachedPrefix)
+        {
+            _lastPrefix = new EnvelopePrefix(bytes[..payloadStart].ToArray(), schema);
+        }
+        return result;
+    }
+
+    private const int MaxCachedPrefix = 64 * 1024;
+
+    /// <summary>Reads the payload value that starts <paramref name="rest"/>; false unless only the closing brace follows it.</summary>
+    private bool TryReadPayload(ReadOnlySpan<byte> rest, Schema? schema, out SchemaAndValue result)
+    {
+        result = default;
+        try
+        {
+            var reader = new Utf8JsonReader(rest);
+            if (!reader.Read())
+            {
+                return false;
+            }
+            var value = JsonValueReader.Read(ref reader, schema, _config.ReplaceNullWithDefault);
+            var tail = rest[(int)reader.BytesConsumed..].Trim(" \t\r\n"u8);
+            if (tail.Length != 1 || tail[0] != (byte)'}')
+            {
+                return false;
+            }
+            result = new SchemaAndValue(schema, value);
+            return true;
+        }
+        catch (Exception ex) when (ex is JsonException or DataException or InvalidOperationException or FormatException)
+        {
+            return false;
+        }
     }
 
     private static DataException MissingEnvelope() => new(

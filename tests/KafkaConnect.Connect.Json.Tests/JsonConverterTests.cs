@@ -281,4 +281,32 @@ public sealed class JsonConverterTests
         Assert.Equal(SchemaAndValue.Null, converter.ToConnectDataBorrowed("t", null, null));
         Assert.Throws<DataException>(() => converter.ToConnectDataBorrowed("t", null, "{\"schema\":"u8.ToArray()));
     }
+
+    [Fact]
+    public void Repeated_envelopes_read_like_the_first_and_still_reject_what_the_first_would()
+    {
+        var converter = Create();
+        const string schema = """{"type":"struct","fields":[{"type":"int32","optional":false,"field":"a"},{"type":"string","optional":true,"field":"b"}],"optional":false}""";
+        var first = Read(converter, $$$"""{"schema":{{{schema}}},"payload":{"a":1,"b":"x"}}""");
+        // Same schema bytes: only the payload is read, with the schema of the first message.
+        var second = Read(converter, $$$"""{"schema":{{{schema}}},"payload":{"a":2,"b":null}}""");
+        Assert.Same(first.Schema, second.Schema);
+        Assert.Equal(2, ((Struct)second.Value!).Get("a"));
+        Assert.Null(((Struct)second.Value!).Get("b"));
+        Assert.Equal(3, ((Struct)Read(converter, $$$"""{"schema":{{{schema}}},"payload":{"a":3}  }""").Value!).Get("a"));
+        Assert.Equal(2, converter.PrefixReads);
+
+        // Same prefix, but something the envelope does not allow, or a payload that does not fit: the same errors as a
+        // first message would get.
+        Assert.Throws<DataException>(() => Read(converter, $$$"""{"schema":{{{schema}}},"payload":{"a":1},"extra":1}"""));
+        Assert.Throws<DataException>(() => Read(converter, $$$"""{"schema":{{{schema}}},"payload":{"a":"not a number"}}"""));
+        Assert.Throws<DataException>(() => Read(converter, $$$"""{"schema":{{{schema}}},"payload":{"a":1"""));
+
+        Assert.Equal(2, converter.PrefixReads);
+
+        // A different schema is parsed again.
+        var other = Read(converter, """{"schema":{"type":"string","optional":false},"payload":"s"}""");
+        Assert.Equal(Schema.StringSchema.Type, other.Schema!.Type);
+        Assert.Equal("s", other.Value);
+    }
 }
