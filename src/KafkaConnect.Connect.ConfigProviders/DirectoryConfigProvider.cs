@@ -15,63 +15,26 @@ namespace KafkaConnect.Connect.ConfigProviders;
 /// yields no data with a warning.
 /// </summary>
 [ConnectPlugin("org.apache.kafka.common.config.provider.DirectoryConfigProvider")]
-public sealed class DirectoryConfigProvider : IConfigProvider
+public sealed class DirectoryConfigProvider : AllowedPathsConfigProvider
 {
-    public const string AllowedPathsConfig = AllowedPaths.ConfigName;
-
-    private static readonly ConfigDef s_config = new ConfigDef()
-        .Define(AllowedPathsConfig, ConfigType.String, null, Importance.Medium, AllowedPaths.Documentation);
-
     // Lenient like Java's new String(bytes, UTF_8): invalid bytes become U+FFFD, a BOM is kept.
     private static readonly UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false);
-
-    private readonly ILogger _log;
-    private volatile AllowedPaths? _allowedPaths;
 
     public DirectoryConfigProvider()
         : this(null)
     {
     }
 
-    internal DirectoryConfigProvider(ILogger? log) =>
-        _log = log ?? ConfigProviderLogging.LoggerFactory.CreateLogger<DirectoryConfigProvider>();
-
-    public void Configure(IReadOnlyDictionary<string, string> configs)
-    {
-        ArgumentNullException.ThrowIfNull(configs);
-        _allowedPaths = new AllowedPaths(configs.GetValueOrDefault(AllowedPathsConfig));
-    }
-
-    public ConfigData Get(string path) => Read(path, keys: null);
-
-    public ConfigData Get(string path, IReadOnlySet<string> keys)
-    {
-        ArgumentNullException.ThrowIfNull(keys);
-        return Read(path, keys);
-    }
-
-    public ConfigDef Config() => s_config;
-
-    public void Dispose()
+    internal DirectoryConfigProvider(ILogger? log)
+        : base(log ?? ConfigProviderLogging.LoggerFactory.CreateLogger<DirectoryConfigProvider>())
     {
     }
 
-    private ConfigData Read(string? path, IReadOnlySet<string>? keys)
+    private protected override ConfigData ReadAllowed(string path, string dir, IReadOnlySet<string>? keys)
     {
-        var allowed = _allowedPaths ?? throw new InvalidOperationException("The provider has not been configured yet.");
-        if (string.IsNullOrEmpty(path))
-        {
-            return ConfigData.Empty;
-        }
-        var dir = allowed.ParseUntrustedPath(path);
-        if (dir is null)
-        {
-            _log.LogWarning("The path {Path} is not allowed to be accessed", path);
-            return ConfigData.Empty;
-        }
         if (!Directory.Exists(dir))
         {
-            _log.LogWarning("The path {Path} is not a directory", path);
+            Log.LogWarning("The path {Path} is not a directory", path);
             return ConfigData.Empty;
         }
 
@@ -82,7 +45,7 @@ public sealed class DirectoryConfigProvider : IConfigProvider
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log.LogError(e, "Could not list directory {Path}", dir);
+            Log.LogError(e, "Could not list directory {Path}", dir);
             throw new ConfigException($"Could not list directory {dir}");
         }
 
@@ -101,7 +64,7 @@ public sealed class DirectoryConfigProvider : IConfigProvider
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                _log.LogError("Could not read file {Path} for property {Key}: {Reason}", entry, name, e.GetType().Name);
+                Log.LogError("Could not read file {Path} for property {Key}: {Reason}", entry, name, e.GetType().Name);
                 throw new ConfigException($"Could not read file {entry} for property {name}");
             }
         }

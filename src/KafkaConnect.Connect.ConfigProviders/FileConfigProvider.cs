@@ -14,61 +14,23 @@ namespace KafkaConnect.Connect.ConfigProviders;
 /// next resolution.
 /// </summary>
 [ConnectPlugin("org.apache.kafka.common.config.provider.FileConfigProvider")]
-public sealed class FileConfigProvider : IConfigProvider
+public sealed class FileConfigProvider : AllowedPathsConfigProvider
 {
-    public const string AllowedPathsConfig = AllowedPaths.ConfigName;
-
-    private static readonly ConfigDef s_config = new ConfigDef()
-        .Define(AllowedPathsConfig, ConfigType.String, null, Importance.Medium, AllowedPaths.Documentation);
-
     // Strict so a damaged file fails loudly instead of yielding a corrupted secret.
     private static readonly UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    private readonly ILogger _log;
-    private volatile AllowedPaths? _allowedPaths;
 
     public FileConfigProvider()
         : this(null)
     {
     }
 
-    internal FileConfigProvider(ILogger? log) =>
-        _log = log ?? ConfigProviderLogging.LoggerFactory.CreateLogger<FileConfigProvider>();
-
-    public void Configure(IReadOnlyDictionary<string, string> configs)
-    {
-        ArgumentNullException.ThrowIfNull(configs);
-        _allowedPaths = new AllowedPaths(configs.GetValueOrDefault(AllowedPathsConfig));
-    }
-
-    public ConfigData Get(string path) => Read(path, keys: null);
-
-    public ConfigData Get(string path, IReadOnlySet<string> keys)
-    {
-        ArgumentNullException.ThrowIfNull(keys);
-        return Read(path, keys);
-    }
-
-    public ConfigDef Config() => s_config;
-
-    public void Dispose()
+    internal FileConfigProvider(ILogger? log)
+        : base(log ?? ConfigProviderLogging.LoggerFactory.CreateLogger<FileConfigProvider>())
     {
     }
 
-    private ConfigData Read(string? path, IReadOnlySet<string>? keys)
+    private protected override ConfigData ReadAllowed(string path, string filePath, IReadOnlySet<string>? keys)
     {
-        var allowed = _allowedPaths ?? throw new InvalidOperationException("The provider has not been configured yet.");
-        if (string.IsNullOrEmpty(path))
-        {
-            return ConfigData.Empty;
-        }
-        var filePath = allowed.ParseUntrustedPath(path);
-        if (filePath is null)
-        {
-            _log.LogWarning("The path {Path} is not allowed to be accessed", path);
-            return ConfigData.Empty;
-        }
-
         Dictionary<string, string> properties;
         try
         {
@@ -77,7 +39,7 @@ public sealed class FileConfigProvider : IConfigProvider
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException or FormatException)
         {
             // The inner exception is kept out: a parse error must not carry file content along.
-            _log.LogError("Could not read properties from file {Path}: {Reason}", path, e.GetType().Name);
+            Log.LogError("Could not read properties from file {Path}: {Reason}", path, e.GetType().Name);
             throw new ConfigException($"Could not read properties from file {path}");
         }
 
