@@ -3,13 +3,13 @@ using KafkaConnect.Connect.Runtime.Herder;
 namespace KafkaConnect.Connect.Runtime.Storage;
 
 /// <summary>A connector's state as one worker last reported it (status topic <c>status-connector-&lt;name&gt;</c>).</summary>
-public sealed record ConnectorStatus(string Connector, ConnectorState State, string? Trace, string WorkerId, int Generation);
+public sealed record ConnectorStatusEntry(string Connector, ConnectorState State, string? Trace, string WorkerId, int Generation);
 
 /// <summary>A task's state as one worker last reported it (status topic <c>status-task-&lt;name&gt;-&lt;n&gt;</c>).</summary>
-public sealed record TaskStatus(ConnectorTaskId Id, ConnectorState State, string? Trace, string WorkerId, int Generation);
+public sealed record TaskStatusEntry(ConnectorTaskId Id, ConnectorState State, string? Trace, string WorkerId, int Generation);
 
 /// <summary>A topic a connector used (status topic <c>status-topic-&lt;topic&gt;:connector-&lt;name&gt;</c>).</summary>
-public sealed record TopicStatus(string Topic, string Connector, int Task, long DiscoverTimestamp);
+public sealed record TopicStatusEntry(string Topic, string Connector, int Task, long DiscoverTimestamp);
 
 /// <summary>
 /// Statuses of every connector and task in the cluster (Apache's StatusBackingStore). Writes are asynchronous and
@@ -21,16 +21,16 @@ public interface IStatusBackingStore
 
     Task StopAsync();
 
-    void Put(ConnectorStatus status);
+    void Put(ConnectorStatusEntry status);
 
     /// <summary>Writes only if no other worker has written a newer generation for this connector.</summary>
-    void PutSafe(ConnectorStatus status);
+    void PutSafe(ConnectorStatusEntry status);
 
-    void Put(TaskStatus status);
+    void Put(TaskStatusEntry status);
 
-    void PutSafe(TaskStatus status);
+    void PutSafe(TaskStatusEntry status);
 
-    void Put(TopicStatus status);
+    void Put(TopicStatusEntry status);
 
     /// <summary>Tombstones the connector's status and those of all its tasks (connector deleted).</summary>
     void RemoveConnector(string connector);
@@ -39,13 +39,13 @@ public interface IStatusBackingStore
 
     void DeleteTopic(string connector, string topic);
 
-    ConnectorStatus? Get(string connector);
+    ConnectorStatusEntry? Get(string connector);
 
-    TaskStatus? Get(ConnectorTaskId id);
+    TaskStatusEntry? Get(ConnectorTaskId id);
 
-    IReadOnlyList<TaskStatus> GetAll(string connector);
+    IReadOnlyList<TaskStatusEntry> GetAll(string connector);
 
-    IReadOnlyList<TopicStatus> GetAllTopics(string connector);
+    IReadOnlyList<TopicStatusEntry> GetAllTopics(string connector);
 
     IReadOnlyCollection<string> Connectors();
 
