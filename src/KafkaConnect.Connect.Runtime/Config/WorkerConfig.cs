@@ -32,7 +32,7 @@ public sealed class WorkerConfig : AbstractConfig
 
     private static readonly string[] s_clientPrefixes = ["producer.", "consumer.", "admin.", "key.converter.", "value.converter.",
         "header.converter.", "config.providers.", "listeners.https.", "admin.listeners.https.", "rest.extension.", "ssl.", "sasl.",
-        "metrics.context.", "metric.reporters.", "offset.storage.", "embedded.broker."];
+        "metrics.context.", "metric.reporters.", "offset.storage.", "embedded.broker.", "config.storage.", "status.storage."];
 
     /// <summary>Settings every worker understands (Apache's WorkerConfig).</summary>
     public static ConfigDef BaseDefinition { get; } = Base(new ConfigDef());
@@ -46,8 +46,20 @@ public sealed class WorkerConfig : AbstractConfig
         .Define(EmbeddedBrokerDataDir, ConfigType.String, "/tmp/kconnect/broker", Importance.Low,
             "kconnect only: data directory of the embedded broker.");
 
+    /// <summary>Distributed worker settings (Apache's DistributedConfig): the base plus the group, internal topics and
+    /// inter-worker keys. Replication factors default to 3 as in Apache; -1 takes the broker's default.</summary>
+    public static ConfigDef DistributedDefinition { get; } = DistributedConfig.Define(Base(new ConfigDef()));
+
     public WorkerConfig(IReadOnlyDictionary<string, string> props, bool standalone = true)
-        : base(standalone ? StandaloneDefinition : BaseDefinition, props)
+        : this(props, standalone ? StandaloneDefinition : BaseDefinition)
+    {
+    }
+
+    /// <summary>A distributed worker's settings (<c>kconnect distributed</c>).</summary>
+    public static WorkerConfig Distributed(IReadOnlyDictionary<string, string> props) => new(props, DistributedDefinition);
+
+    private WorkerConfig(IReadOnlyDictionary<string, string> props, ConfigDef definition)
+        : base(definition, props)
     {
         var warnings = new List<string>();
         foreach (var key in props.Keys)
