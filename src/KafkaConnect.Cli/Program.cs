@@ -16,6 +16,9 @@ internal static class Program
           standalone worker.properties [connector.properties|connector.json ...]
               Runs a standalone Kafka Connect worker (as connect-standalone.sh). Without bootstrap.servers in the
               worker file an embedded broker starts on 127.0.0.1:9092 (embedded.broker.listeners/.data.dir).
+          distributed connect-distributed.properties
+              Runs a worker of a Kafka Connect cluster (as connect-distributed.sh): workers with the same group.id share
+              connectors, tasks, offsets and statuses through Kafka's group protocol and three compacted topics.
           docs config
               Prints the configuration reference (docs/configuration.md).
         """;
@@ -33,6 +36,7 @@ internal static class Program
             {
                 "broker" => await BrokerCommand.RunAsync(args[1..]).ConfigureAwait(false),
                 "standalone" => await StandaloneCommand.RunAsync(args[1..]).ConfigureAwait(false),
+                "distributed" => await DistributedCommand.RunAsync(args[1..]).ConfigureAwait(false),
                 "docs" when args.Length == 2 && args[1] == "config" => PrintConfigDocs(),
                 _ => Fail($"unknown command '{args[0]}'.\n{Usage}"),
             };

@@ -43,29 +43,18 @@ internal static class StandaloneCommand
                 throw new ArgumentException($"file '{file}' does not exist.");
             }
         }
-        var workerProps = JavaProperties.Load(args[0]);
         var connectorConfigs = args.Skip(1).Select(LoadConnectorConfig).ToList();
 
-        // Levels live in one registry so PUT /admin/loggers changes what the worker logs while it runs.
-        var logLevels = new LogLevelRegistry(LogLevel.Information);
-        logLevels.SetInitialLevel("Microsoft.AspNetCore", LogLevel.Warning);
-        using var loggers = LoggerFactory.Create(b => b
-            .SetMinimumLevel(LogLevel.Trace)
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
-            })
-            .AddLogLevelRegistry(logLevels));
+        var (loggers, logLevels) = WorkerHost.CreateLogging();
+        using var disposeLoggers = loggers;
         var log = loggers.CreateLogger("kconnect");
         Step("config+logging");
 
         WorkerConfig config;
+        Dictionary<string, string> workerProps;
         try
         {
-            // Worker settings may use config providers for their own values, as in Apache; only the worker sees them resolved.
-            workerProps = new Dictionary<string, string>(Connect.ConfigProviders.WorkerConfigProviders.ResolveWorkerProperties(workerProps,
-                log: loggers.CreateLogger("KafkaConnect.Connect.ConfigProviders")), StringComparer.Ordinal);
+            workerProps = WorkerHost.LoadWorkerProperties(args[0], loggers);
             config = new WorkerConfig(workerProps);
         }
         catch (Connect.Errors.ConfigException ex)
@@ -117,7 +106,7 @@ internal static class StandaloneCommand
                 clusterId = broker.ClusterId;
             }
 
-            clusterId ??= await CheckClusterAsync(config).ConfigureAwait(false);
+            clusterId ??= await WorkerHost.CheckClusterAsync(config).ConfigureAwait(false);
             if (clusterId is null)
             {
                 return Program.Fail($"cannot reach Kafka at bootstrap.servers={config.BootstrapServersValue} within 5 s. Start the broker (e.g. `kconnect broker`), "
@@ -183,25 +172,6 @@ internal static class StandaloneCommand
 
     private static string FormatMasked(IReadOnlyDictionary<string, string> config) =>
         "{" + string.Join(", ", config.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)) + "}";
-
-    /// <summary>Cluster id, or null when the cluster does not answer within 5 seconds.</summary>
-    private static async Task<string?> CheckClusterAsync(WorkerConfig config)
-    {
-        var props = config.ClientConfig("admin.");
-        props.TryAdd("request.timeout.ms", "5000");
-        props.TryAdd("socket.connection.setup.timeout.ms", "5000");
-        await using var admin = new KafkaAdminClient(props);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            var cluster = await admin.DescribeClusterAsync(cts.Token).ConfigureAwait(false);
-            return cluster.ClusterId ?? "";
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            return null;
-        }
-    }
 
     /// <summary>A connector file: Java properties, or JSON <c>{"name":..,"config":{..}}</c> / a flat JSON object.</summary>
     internal static (string Name, Dictionary<string, string> Config) LoadConnectorConfig(string path)

@@ -148,12 +148,23 @@ public sealed class ConnectRestServer : IAsyncDisposable
                 "Worker is still starting up; try again shortly.").ConfigureAwait(false);
             return;
         }
+        if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method))
+        {
+            // Kept so a request that only another worker can serve can be forwarded as it came.
+            ctx.Request.EnableBuffering();
+        }
         try
         {
             await next(ctx).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
+            return;
+        }
+        catch (RequestTargetException e) when (!ctx.Response.HasStarted)
+        {
+            ctx.Response.Clear();
+            await RequestForwarder.ForwardAsync(ctx, e).ConfigureAwait(false);
             return;
         }
         catch (Exception e) when (!ctx.Response.HasStarted)
@@ -181,6 +192,7 @@ public sealed class ConnectRestServer : IAsyncDisposable
     private static (int Status, string? Message) Map(Exception e) => e switch
     {
         RestException r => (r.Status, r.Message),
+        ConnectRestException r => (r.StatusCode, r.Message),
         NotFoundException => (404, e.Message),
         AlreadyExistsException => (409, e.Message),
         RebalanceInProgressException => (409, e.Message),

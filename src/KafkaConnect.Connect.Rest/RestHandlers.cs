@@ -28,6 +28,7 @@ internal sealed class RestHandlers(IHerder herder, LogLevelRegistry logLevels, T
         app.MapMethods("/connectors/{connector}/config", [HttpMethods.Patch], PatchConfig);
         app.MapGet("/connectors/{connector}/status", GetStatus);
         app.MapGet("/connectors/{connector}/tasks", GetTasks);
+        app.MapPost("/connectors/{connector}/tasks", PutTaskConfigs);
         app.MapGet("/connectors/{connector}/tasks-config", GetTasksConfig);
         app.MapGet("/connectors/{connector}/tasks/{task}/status", GetTaskStatus);
         app.MapPost("/connectors/{connector}/tasks/{task}/restart", RestartTask);
@@ -252,6 +253,56 @@ internal sealed class RestHandlers(IHerder herder, LogLevelRegistry logLevels, T
             }
             w.WriteEndArray();
         }).ConfigureAwait(false);
+    }
+
+    // Internal: task configs from the worker that runs the connector, for the leader to write; signed with the session key.
+    private async Task PutTaskConfigs(HttpContext ctx)
+    {
+        var name = Route(ctx, "connector");
+        using var buffer = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted).ConfigureAwait(false);
+        var body = buffer.ToArray();
+        List<IReadOnlyDictionary<string, string>> configs;
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                throw new RestException(400, "The request body must be a JSON array of task configurations");
+            }
+            configs = [];
+            foreach (var element in doc.RootElement.EnumerateArray())
+            {
+                var map = RestJson.ReadStringMap(element, "task configuration", allowNulls: false);
+                configs.Add(map.ToDictionary(kv => kv.Key, kv => kv.Value!, StringComparer.Ordinal));
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new RestException(400, "Malformed JSON in request body: " + e.Message);
+        }
+        InternalRequestSignature? signature = null;
+        var encoded = ctx.Request.Headers[InternalRequestSignature.SignatureHeader].ToString();
+        var algorithm = ctx.Request.Headers[InternalRequestSignature.AlgorithmHeader].ToString();
+        if (encoded.Length > 0 || algorithm.Length > 0)
+        {
+            if (encoded.Length == 0 || algorithm.Length == 0)
+            {
+                throw new RestException(400, "Internal request missing required signature");
+            }
+            byte[] decoded;
+            try
+            {
+                decoded = Convert.FromBase64String(encoded);
+            }
+            catch (FormatException)
+            {
+                throw new RestException(400, "Failed to decode request signature");
+            }
+            signature = new InternalRequestSignature(algorithm, decoded, body);
+        }
+        await Call(ctx, (h, ct) => h.PutTaskConfigsAsync(name, configs, signature, ct)).ConfigureAwait(false);
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
     // Deprecated in Apache 3.x but still served: {"<connector>-<task>": {config}}.

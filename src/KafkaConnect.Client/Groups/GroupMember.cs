@@ -82,6 +82,22 @@ public sealed class GroupMember : IAsyncDisposable
     public bool IsStable { get { lock (_gate) return _state == State.Stable && !_rejoinNeeded; } }
     public bool RejoinNeeded { get { lock (_gate) return _rejoinNeeded || _state != State.Stable; } }
 
+    /// <summary>
+    /// Completes when a rejoin becomes needed (the coordinator started a rebalance, the member was fenced, or
+    /// <see cref="RequestRejoin"/> was called). A loop that waits on more than the group (the Connect herder) awaits it
+    /// beside its own signals, then calls <see cref="EnsureActiveAsync"/>.
+    /// </summary>
+    public Task RejoinSignal
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rejoinNeeded || _state != State.Stable ? Task.CompletedTask : _rejoinSignal.Task;
+            }
+        }
+    }
+
     /// <summary>Asks for a rebalance on the next <see cref="EnsureActiveAsync"/> (e.g. the subscription changed).</summary>
     public void RequestRejoin()
     {

@@ -117,3 +117,10 @@ public class MemoryOffsetBackingStore : IOffsetBackingStore
         }
     }
 }
+
+/// <summary>An offset store shared with other processes (the offsets topic): reads their writes up to now on request.</summary>
+public interface IRefreshableOffsetStore
+{
+    /// <summary>Reads up to the current end; false when that took longer than <paramref name="timeout"/>.</summary>
+    Task<bool> RefreshAsync(TimeSpan timeout, CancellationToken ct = default);
+}

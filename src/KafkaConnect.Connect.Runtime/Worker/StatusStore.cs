@@ -19,15 +19,25 @@ public sealed class StatusStore
     /// <summary>Raised after every change (tests wait on it instead of sleeping).</summary>
     public event Action? Changed;
 
+    /// <summary>Every connector state this worker reports; the distributed herder writes them to the status topic.</summary>
+    public Action<string, StateInfo>? ConnectorReported { get; set; }
+
+    /// <summary>Every task state this worker reports; the distributed herder writes them to the status topic.</summary>
+    public Action<ConnectorTaskId, TaskStateInfo>? TaskReported { get; set; }
+
     public void PutConnector(string connector, ConnectorState state, string? trace = null)
     {
-        _connectors[connector] = new StateInfo(state, WorkerId, trace);
+        var info = new StateInfo(state, WorkerId, trace);
+        _connectors[connector] = info;
+        ConnectorReported?.Invoke(connector, info);
         Changed?.Invoke();
     }
 
     public void PutTask(ConnectorTaskId id, ConnectorState state, string? trace = null)
     {
-        _tasks[id] = new TaskStateInfo(id.Task, state, WorkerId, trace);
+        var info = new TaskStateInfo(id.Task, state, WorkerId, trace);
+        _tasks[id] = info;
+        TaskReported?.Invoke(id, info);
         Changed?.Invoke();
     }
 

@@ -215,7 +215,7 @@ public sealed class Worker : IAsyncDisposable
             var valueConverter = NewConverter(connectorConfig, ConnectorConfig.ValueConverter, isKey: false);
             var headerConverter = NewHeaderConverter(connectorConfig);
             var tolerance = connectorConfig.TryGetValue(ConnectorConfig.ErrorsTolerance, out var t) && t.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
-            var topicsUsed = (Action<IReadOnlyCollection<string>>)(topics => RecordActiveTopics(id.Connector, topics));
+            var topicsUsed = (Action<IReadOnlyCollection<string>>)(topics => RecordActiveTopics(id, topics));
             WorkerTask task;
             if (typeof(SourceTask).IsAssignableFrom(taskType))
             {
@@ -415,12 +415,18 @@ public sealed class Worker : IAsyncDisposable
 
     public void ResetActiveTopics(string connector) => _activeTopics.TryRemove(connector, out _);
 
-    private void RecordActiveTopics(string connector, IReadOnlyCollection<string> topics)
+    /// <summary>Called once per connector and topic when a task first uses the topic (the distributed herder records it in the status topic).</summary>
+    public Action<ConnectorTaskId, string>? ActiveTopicAdded { get; set; }
+
+    private void RecordActiveTopics(ConnectorTaskId id, IReadOnlyCollection<string> topics)
     {
-        var set = _activeTopics.GetOrAdd(connector, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal));
+        var set = _activeTopics.GetOrAdd(id.Connector, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal));
         foreach (var topic in topics)
         {
-            set.TryAdd(topic, 0);
+            if (set.TryAdd(topic, 0))
+            {
+                ActiveTopicAdded?.Invoke(id, topic);
+            }
         }
     }
 

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using KafkaConnect.Connect.Rest;
+using KafkaConnect.Connect.Runtime.Config;
+using KafkaConnect.Connect.Runtime.Distributed;
+using KafkaConnect.Connect.Runtime.Plugins;
+using KafkaConnect.Connect.Runtime.Storage.Kafka;
+using KafkaConnect.Connect.Runtime.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaConnect.Cli;
+
+/// <summary>
+/// <c>kconnect distributed connect-distributed.properties</c>, like Apache's connect-distributed.sh: a worker that
+/// joins the Connect cluster named by <c>group.id</c> on the Kafka cluster at <c>bootstrap.servers</c>.
+/// </summary>
+internal static class DistributedCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (args.Length != 1)
+        {
+            throw new ArgumentException("usage: kconnect distributed connect-distributed.properties");
+        }
+        if (!File.Exists(args[0]))
+        {
+            throw new ArgumentException($"file '{args[0]}' does not exist.");
+        }
+        var (loggers, logLevels) = WorkerHost.CreateLogging();
+        using var _ = loggers;
+        var log = loggers.CreateLogger("kconnect");
+
+        WorkerConfig config;
+        try
+        {
+            var props = WorkerHost.LoadWorkerProperties(args[0], loggers);
+            config = WorkerConfig.Distributed(props);
+        }
+        catch (Connect.Errors.ConfigException ex)
+        {
+            return Program.Fail($"invalid worker configuration {args[0]}: {ex.Message}");
+        }
+        var eos = config.GetString(DistributedConfig.ExactlyOnceSourceSupport) ?? "disabled";
+        if (!eos.Equals("disabled", StringComparison.OrdinalIgnoreCase))
+        {
+            return Program.Fail($"invalid worker configuration {args[0]}: exactly.once.source.support={eos} is not supported yet: kconnect's "
+                + "client has no transactions, so it cannot write source records and their offsets atomically. Remove the setting "
+                + "(or set it to 'disabled'); source connectors then deliver at least once.");
+        }
+        foreach (var warning in config.Warnings)
+        {
+            log.LogWarning("{Warning}", warning);
+        }
+
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
+
+        var pluginsTask = Task.Run(() => PluginRegistry.Create(config.GetList(WorkerConfig.PluginPath), loggers.CreateLogger("KafkaConnect.Connect.Runtime.Plugins")));
+        var clusterId = await WorkerHost.CheckClusterAsync(config).ConfigureAwait(false);
+        if (clusterId is null)
+        {
+            return Program.Fail($"cannot reach Kafka at bootstrap.servers={config.BootstrapServersValue} within 5 s. Start the broker (e.g. `kconnect broker`) "
+                + "or fix bootstrap.servers in " + args[0] + ".");
+        }
+        var plugins = await pluginsTask.ConfigureAwait(false);
+        Connect.Configuration.ConfigDef.ClassResolver = name => plugins.TryResolve(name, out var t) ? t : Type.GetType(name);
+
+        var status = new StatusStore(config.WorkerId());
+        var groupId = config.GetString(DistributedConfig.GroupId)!;
+        var offsets = new KafkaOffsetBackingStore(StoreOptions(config, groupId, DistributedConfig.OffsetTopic, DistributedConfig.OffsetPartitions, DistributedConfig.OffsetReplicationFactor, "offsets"), loggers);
+        var configStore = new KafkaConfigBackingStore(StoreOptions(config, groupId, DistributedConfig.ConfigTopic, null, DistributedConfig.ConfigReplicationFactor, "configs"), loggers);
+        var statusStore = new KafkaStatusBackingStore(StoreOptions(config, groupId, DistributedConfig.StatusTopic, DistributedConfig.StatusPartitions, DistributedConfig.StatusReplicationFactor, "statuses"), loggers);
+        var worker = new Worker(config, plugins, offsets, status, loggers);
+        await using var herder = new DistributedHerder(worker, clusterId, configStore, statusStore, loggers);
+
+        await using var rest = new ConnectRestServer();
+        var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
+        await rest.StartAsync(herder, restOptions).ConfigureAwait(false);
+        status.WorkerId = config.WorkerId(rest.Addresses.Count > 0 ? rest.Addresses[0].Port : null);
+        try
+        {
+            await herder.StartAsync(rest.AdvertisedUrl.ToString().TrimEnd('/'), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Connect.Errors.ConfigException ex)
+        {
+            // E.g. an internal topic that exists but is not compacted: nothing was written.
+            return Program.Fail($"cannot start the distributed worker: {ex.Message}");
+        }
+        log.LogInformation("REST server listening at {Urls}, advertising {Url}; worker id {WorkerId}; group {Group}; ready {Ms} ms after start",
+            string.Join(", ", rest.Addresses), rest.AdvertisedUrl, status.WorkerId, groupId, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        _ = herder.FirstAssignment.ContinueWith(
+            _ => log.LogInformation("first assignment applied {Ms} ms after start", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds),
+            TaskScheduler.Default);
+
+        await stop.Task.ConfigureAwait(false);
+        log.LogInformation("Kafka Connect stopping: handing this worker's connectors and tasks to the others");
+        return 0;
+    }
+
+    private static KafkaStoreOptions StoreOptions(WorkerConfig config, string groupId, string topicKey, string? partitionsKey, string replicationKey, string what)
+    {
+        var prefix = topicKey[..(topicKey.LastIndexOf('.') + 1)];
+        var topicSettings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in config.OriginalsWithPrefix(prefix))
+        {
+            // Anything under the prefix that is not one of the worker's own keys is a topic setting (as in Apache).
+            if (k is not ("topic" or "partitions" or "replication.factor" or "file.filename"))
+            {
+                topicSettings[k] = v;
+            }
+        }
+        var client = config.ClientConfig("__none__.");
+        return new KafkaStoreOptions(
+            config.GetString(topicKey)!,
+            partitionsKey is null ? 1 : config.GetInt(partitionsKey),
+            config.GetShort(replicationKey),
+            client, client, client, topicSettings, "connect-" + groupId + "-" + what);
+    }
+}

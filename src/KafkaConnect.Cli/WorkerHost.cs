@@ -1,0 +1,53 @@
+using KafkaConnect.Client.Admin;
+using KafkaConnect.Connect.Rest;
+using KafkaConnect.Connect.Runtime.Config;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaConnect.Cli;
+
+/// <summary>What the standalone and distributed commands share to start a worker process.</summary>
+internal static class WorkerHost
+{
+    /// <summary>Console logging whose levels live in one registry, so PUT /admin/loggers changes them while the worker runs.</summary>
+    public static (ILoggerFactory Loggers, LogLevelRegistry Levels) CreateLogging()
+    {
+        var logLevels = new LogLevelRegistry(LogLevel.Information);
+        logLevels.SetInitialLevel("Microsoft.AspNetCore", LogLevel.Warning);
+        var loggers = LoggerFactory.Create(b => b
+            .SetMinimumLevel(LogLevel.Trace)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+            })
+            .AddLogLevelRegistry(logLevels));
+        return (loggers, logLevels);
+    }
+
+    /// <summary>
+    /// The worker file with config provider references in its own values resolved (as in Apache; only the worker
+    /// sees them resolved). Throws <see cref="Connect.Errors.ConfigException"/> for a bad provider setup.
+    /// </summary>
+    public static Dictionary<string, string> LoadWorkerProperties(string path, ILoggerFactory loggers) =>
+        new(Connect.ConfigProviders.WorkerConfigProviders.ResolveWorkerProperties(JavaProperties.Load(path),
+            log: loggers.CreateLogger("KafkaConnect.Connect.ConfigProviders")), StringComparer.Ordinal);
+
+    /// <summary>Cluster id, or null when the cluster does not answer within 5 seconds.</summary>
+    public static async Task<string?> CheckClusterAsync(WorkerConfig config)
+    {
+        var props = config.ClientConfig("admin.");
+        props.TryAdd("request.timeout.ms", "5000");
+        props.TryAdd("socket.connection.setup.timeout.ms", "5000");
+        await using var admin = new KafkaAdminClient(props);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            var cluster = await admin.DescribeClusterAsync(cts.Token).ConfigureAwait(false);
+            return cluster.ClusterId ?? "";
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+}
