@@ -52,6 +52,7 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
     private volatile bool _isLeader;
     private volatile int _generation = -1;
     private DateTimeOffset? _scheduledRejoin;
+    private long _assignmentConfigOffset = -1;
     private volatile bool _ready;
     private volatile string? _syncProblem;
 
@@ -240,22 +241,23 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
             infos.Add(new MemberInfo(id, state));
             maxOffset = Math.Max(maxOffset, state.ConfigOffset);
         }
-        if (maxOffset > _snapshot.Offset)
+        // The newest view, without acting on it here: the loop applies config changes after the assignment.
+        var snapshot = _configStore.Snapshot();
+        if (maxOffset > snapshot.Offset)
         {
             // Another worker has read further: catch up before assigning (the members get CONFIG_MISMATCH otherwise).
             _configStore.RefreshAsync(_workerSyncTimeout).GetAwaiter().GetResult();
-            _snapshot = _configStore.Snapshot();
-            if (maxOffset > _snapshot.Offset)
+            snapshot = _configStore.Snapshot();
+            if (maxOffset > snapshot.Offset)
             {
                 var ahead = infos.First(m => m.Metadata.ConfigOffset == maxOffset);
                 _log.LogError("Worker {Url} has read the config topic up to offset {Theirs}, but {Topic} ends at {Ours} here: every worker of group {Group} "
                     + "must use the same config.storage.topic (and Kafka cluster). Assigning nothing until they agree.",
-                    ahead.Metadata.Url, maxOffset, _config.GetString(DistributedConfig.ConfigTopic), _snapshot.Offset, _config.GetString(DistributedConfig.GroupId));
+                    ahead.Metadata.Url, maxOffset, _config.GetString(DistributedConfig.ConfigTopic), snapshot.Offset, _config.GetString(DistributedConfig.GroupId));
             }
         }
         // Statuses tell the assignor which lost work a departing worker released on purpose.
         _statusStore.RefreshAsync(TimeSpan.FromSeconds(2)).GetAwaiter().GetResult();
-        var snapshot = _snapshot;
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var connector in snapshot.Connectors)
         {
@@ -263,7 +265,12 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
         }
         IConnectAssignor assignor = protocol == ConnectProtocolCompatibilities.ProtocolName(ConnectProtocolCompatibility.Eager) ? _eager : _incremental;
         var leaderId = _member!.MemberId;
-        var result = assignor.Assign(leaderId, protocol, infos, new ClusterSnapshot(snapshot.Offset, counts));
+        // _generation is still the last generation this worker completed: OnAssigned has not run for the new one.
+        var result = assignor.Assign(leaderId, protocol, infos, new ClusterSnapshot(snapshot.Offset, counts)
+        {
+            Generation = _member.Generation,
+            LastCompletedGeneration = _generation,
+        });
         var bytes = new Dictionary<string, byte[]>(result.Count, StringComparer.Ordinal);
         foreach (var (id, a) in result)
         {
@@ -304,6 +311,10 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
 
     private async Task ApplyAssignmentAsync(ConnectAssignment assignment, CancellationToken ct)
     {
+        if (!assignment.Failed)
+        {
+            _assignmentConfigOffset = assignment.ConfigOffset;
+        }
         if (assignment.Failed || _snapshot.Offset < assignment.ConfigOffset)
         {
             if (!await CatchUpAsync(assignment.ConfigOffset, ct).ConfigureAwait(false))
@@ -367,7 +378,7 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
     private async Task<bool> CatchUpAsync(long offset, CancellationToken ct)
     {
         await _configStore.RefreshAsync(_workerSyncTimeout, ct).ConfigureAwait(false);
-        _snapshot = _configStore.Snapshot();
+        await ApplyConfigChangesAsync(ct).ConfigureAwait(false);
         if (_snapshot.Offset >= offset)
         {
             return true;
@@ -650,7 +661,9 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
                 }
             }
         }
-        if (rebalance && _isLeader)
+        // Every worker sees the change within milliseconds of the others; all rejoin at once instead of waiting for the
+        // leader's rejoin to reach them at their next heartbeat. A change the last assignment already covered needs none.
+        if (rebalance && after.Offset > _assignmentConfigOffset)
         {
             _member!.RequestRejoin();
         }
@@ -722,7 +735,7 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
         }
         _log.LogInformation(key is null ? "Writing the cluster's first session key" : "Rotating the session key");
         await _configStore.PutSessionKeyAsync(new SessionKey(RandomNumberGenerator.GetBytes(_keySizeBytes), DistributedConfig.HmacSha256, now), ct).ConfigureAwait(false);
-        _snapshot = _configStore.Snapshot();
+        await ApplyConfigChangesAsync(ct).ConfigureAwait(false);
     }
 
     // --- statuses ---------------------------------------------------------------------------------------
