@@ -28,7 +28,7 @@ internal static class DistributedCommand
             throw new ArgumentException($"file '{args[0]}' does not exist.");
         }
         var (loggers, logLevels) = WorkerHost.CreateLogging();
-        using var _ = loggers;
+        using var disposeLoggers = loggers;
         var log = loggers.CreateLogger("kconnect");
 
         WorkerConfig config;

@@ -1,3 +1,4 @@
+using KafkaConnect.Broker.Configuration;
 using KafkaConnect.Client.Admin;
 using KafkaConnect.Connect.Rest;
 using KafkaConnect.Connect.Runtime.Config;

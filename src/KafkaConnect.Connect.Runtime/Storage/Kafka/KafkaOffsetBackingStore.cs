@@ -10,7 +10,7 @@ namespace KafkaConnect.Connect.Runtime.Storage.Kafka;
 /// murmur2 choice matches Apache's; a null value is a tombstone that deletes the key. Reads come from the local view
 /// of the topic, which also takes in this worker's own writes as soon as they are acknowledged.
 /// </summary>
-public sealed class KafkaOffsetBackingStore : IOffsetBackingStore, IAsyncDisposable
+public sealed class KafkaOffsetBackingStore : IOffsetBackingStore, IRefreshableOffsetStore, IAsyncDisposable
 {
     public const string TopicConfigName = "offset.storage.topic";
     private const string Purpose = "source connector offsets";
