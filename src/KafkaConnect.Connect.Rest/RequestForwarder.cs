@@ -84,8 +84,12 @@ internal static class RequestForwarder
                 ctx.Response.Headers.Location = location.ToString();
             }
             var body = await response.Content.ReadAsByteArrayAsync(ctx.RequestAborted).ConfigureAwait(false);
-            ctx.Response.ContentLength = body.Length;
-            await ctx.Response.Body.WriteAsync(body, ctx.RequestAborted).ConfigureAwait(false);
+            // A 204 (or 304) has no body: Kestrel refuses even an empty write for it.
+            if (body.Length > 0 && ctx.Response.StatusCode is not (StatusCodes.Status204NoContent or StatusCodes.Status304NotModified))
+            {
+                ctx.Response.ContentLength = body.Length;
+                await ctx.Response.Body.WriteAsync(body, ctx.RequestAborted).ConfigureAwait(false);
+            }
         }
     }
 }

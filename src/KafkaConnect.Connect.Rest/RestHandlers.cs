@@ -534,13 +534,18 @@ internal sealed class RestHandlers(IHerder herder, LogLevelRegistry logLevels, T
         {
             throw new RestException(400, $"invalid log level '{levelText}'.");
         }
-        var affected = logLevels.SetLevel(name, level);
-        // A standalone worker is its own cluster: apply locally, answer as Apache's cluster scope does.
         if (string.Equals(ctx.Request.Query["scope"].ToString(), "cluster", StringComparison.OrdinalIgnoreCase))
         {
+            // In a cluster the level goes through the config topic and every worker (this one too) applies it when it
+            // reads it; a standalone worker is its own cluster and applies it here.
+            if (!await Call(ctx, (h, ct) => h.SetClusterLoggerLevelAsync(name, LogLevelRegistry.LevelName(level), ct)).ConfigureAwait(false))
+            {
+                logLevels.SetLevel(name, level);
+            }
             ctx.Response.StatusCode = 204;
             return;
         }
+        var affected = logLevels.SetLevel(name, level);
         await RestJson.WriteAsync(ctx, 200, affected, static (w, list) => RestJson.WriteStringArray(w, list)).ConfigureAwait(false);
     }
 

@@ -112,9 +112,8 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
     public async Task StartAsync(string advertisedUrl, CancellationToken ct = default)
     {
         _url = advertisedUrl;
-        await _configStore.StartAsync(ct).ConfigureAwait(false);
-        await _statusStore.StartAsync(ct).ConfigureAwait(false);
-        await Task.Run(_worker.Offsets.Start, ct).ConfigureAwait(false);
+        // Independent topics: create and read them side by side.
+        await Task.WhenAll(_configStore.StartAsync(ct), _statusStore.StartAsync(ct), Task.Run(_worker.Offsets.Start, ct)).ConfigureAwait(false);
         _snapshot = _configStore.Snapshot();
         _cluster = new KafkaCluster(new ClusterOptions
         {
