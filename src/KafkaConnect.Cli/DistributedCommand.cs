@@ -75,6 +75,14 @@ internal static class DistributedCommand
         var worker = new Worker(config, plugins, offsets, status, loggers);
         await using var herder = new DistributedHerder(worker, clusterId, configStore, statusStore, loggers);
 
+        herder.LoggerLevelChanged = (ns, level) =>
+        {
+            if (LogLevelRegistry.TryParseLevel(level, out var parsed))
+            {
+                logLevels.SetLevel(ns, parsed);
+                log.LogInformation("Logger {Namespace} set to {Level} for the whole cluster", ns, level);
+            }
+        };
         await using var rest = new ConnectRestServer();
         var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
         await rest.StartAsync(herder, restOptions).ConfigureAwait(false);

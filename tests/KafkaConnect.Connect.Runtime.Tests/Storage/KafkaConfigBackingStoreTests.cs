@@ -35,9 +35,10 @@ public sealed class KafkaConfigBackingStoreTests : IClassFixture<BrokerFixture>
             await store.PutTargetStateAsync("c1", TargetState.Started);
             await store.PutSessionKeyAsync(new SessionKey([1, 2, 3, 250], "HmacSHA256", 1700000000123));
             await store.PutRestartRequestAsync(new RestartRequest("c1", OnlyFailed: true, IncludeTasks: false));
+            await store.PutLoggerLevelAsync("org.apache.kafka.connect", "DEBUG");
 
             var snapshot = store.Snapshot();
-            Assert.Equal(9, snapshot.Offset);
+            Assert.Equal(10, snapshot.Offset);
             Assert.Equal("FileStreamSource", snapshot.ConnectorConfig("c1")!["connector.class"]);
             Assert.Equal(2, snapshot.TaskCount("c1"));
             Assert.Equal("1", snapshot.TaskConfig(new ConnectorTaskId("c1", 1))!["t"]);
@@ -61,8 +62,9 @@ public sealed class KafkaConfigBackingStoreTests : IClassFixture<BrokerFixture>
             new("target-state-c1", """{"state":"STARTED","state.v2":"STARTED"}""", 0, 6),
             new("session-key", """{"key":"AQID+g==","algorithm":"HmacSHA256","creation-timestamp":1700000000123}""", 0, 7),
             new("restart-connector-c1", """{"include-tasks":false,"only-failed":true}""", 0, 8),
-            new("connector-c1", null, 0, 9),
-            new("target-state-c1", null, 0, 10),
+            new("logger-cluster-org.apache.kafka.connect", """{"level":"DEBUG"}""", 0, 9),
+            new("connector-c1", null, 0, 10),
+            new("target-state-c1", null, 0, 11),
         ], records);
         Assert.Equal("compact", await CleanupPolicyAsync(_broker.BootstrapServers, topic));
     }
@@ -108,6 +110,7 @@ public sealed class KafkaConfigBackingStoreTests : IClassFixture<BrokerFixture>
             ("restart-connector-src", """{"include-tasks":true,"only-failed":false}""", null),
             ("target-state-src", """{"state":"STARTED","state.v2":"STARTED"}""", null),
             ("session-key", """{"key":"AAE=","algorithm":"HmacSHA256","creation-timestamp":5}""", null),
+            ("logger-cluster-org.apache.kafka.connect", """{"level":"TRACE"}""", null),
             ("connector-src", null, null));
         Assert.True(await store.RefreshAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(
@@ -115,6 +118,7 @@ public sealed class KafkaConfigBackingStoreTests : IClassFixture<BrokerFixture>
             "restart src onlyFailed=False includeTasks=True",
             "target-state src",
             "session-key 5",
+            "logger org.apache.kafka.connect TRACE",
             "remove src",
         ], listener.Calls);
         Assert.False(store.Snapshot().Contains("src"));
@@ -211,5 +215,7 @@ public sealed class KafkaConfigBackingStoreTests : IClassFixture<BrokerFixture>
 
         public void OnRestartRequest(RestartRequest request) =>
             _calls.Enqueue($"restart {request.Connector} onlyFailed={request.OnlyFailed} includeTasks={request.IncludeTasks}");
+
+        public void OnLoggingLevelUpdate(string loggerNamespace, string level) => _calls.Enqueue($"logger {loggerNamespace} {level}");
     }
 }

@@ -65,5 +65,7 @@ public sealed class MemoryStoreTests
         public void OnSessionKeyUpdate(SessionKey key) => calls.Add("session-key");
 
         public void OnRestartRequest(RestartRequest request) => calls.Add($"restart {request.Connector}");
+
+        public void OnLoggingLevelUpdate(string loggerNamespace, string level) => calls.Add($"logger {loggerNamespace} {level}");
     }
 }
