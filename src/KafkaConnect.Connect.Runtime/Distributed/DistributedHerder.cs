@@ -89,6 +89,9 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
 
     public bool IsLeader => _isLeader;
 
+    /// <summary>The session key this worker knows (signs its internal requests, verifies others').</summary>
+    public SessionKey? SessionKey => _snapshot.SessionKey;
+
     /// <summary>A cluster-scoped logger level arrived through the config topic (the CLI applies it to its log level registry).</summary>
     public Action<string, string>? LoggerLevelChanged { get; set; }
 
