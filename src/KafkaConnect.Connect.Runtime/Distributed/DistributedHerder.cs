@@ -633,8 +633,9 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
                 await StopTasksAsync(tasks).ConfigureAwait(false);
                 await StopConnectorAsync(connector).ConfigureAwait(false);
                 _worker.ResetActiveTopics(connector);
-                if (_isLeader)
+                if (_isLeader || mine || tasks.Count > 0)
                 {
+                    // After our own UNASSIGNED writes (same producer, same order): no status outlives the connector.
                     _statusStore.RemoveConnector(connector);
                 }
                 continue;
