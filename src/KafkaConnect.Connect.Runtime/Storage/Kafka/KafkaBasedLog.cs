@@ -152,6 +152,22 @@ public sealed class KafkaBasedLog : IAsyncDisposable
         await done.Task.WaitAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary><see cref="ReadToEndAsync"/> bounded by <paramref name="timeout"/>: false when the end was not reached in time.</summary>
+    public async Task<bool> TryReadToEndAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        using var deadline = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        try
+        {
+            await ReadToEndAsync(linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Waits for every record sent so far to be acknowledged.</summary>
     public Task FlushAsync(CancellationToken ct = default) => _producer?.FlushAsync(ct) ?? Task.CompletedTask;
 

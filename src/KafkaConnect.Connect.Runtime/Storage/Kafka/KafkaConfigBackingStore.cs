@@ -176,21 +176,8 @@ public sealed class KafkaConfigBackingStore : IConfigBackingStore, IAsyncDisposa
             await log.ReadToEndAsync(token).ConfigureAwait(false);
         }, ct);
 
-    public async Task<bool> RefreshAsync(TimeSpan timeout, CancellationToken ct = default)
-    {
-        var log = Log();
-        using var deadline = new CancellationTokenSource(timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-        try
-        {
-            await log.ReadToEndAsync(linked.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
+    public Task<bool> RefreshAsync(TimeSpan timeout, CancellationToken ct = default) =>
+        (Log()).TryReadToEndAsync(timeout, ct);
 
     private async Task WriteAsync(string failure, Func<KafkaBasedLog, CancellationToken, Task> write, CancellationToken ct)
     {

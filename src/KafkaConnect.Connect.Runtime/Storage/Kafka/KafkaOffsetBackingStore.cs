@@ -115,21 +115,8 @@ public sealed class KafkaOffsetBackingStore : IOffsetBackingStore, IRefreshableO
     }
 
     /// <summary>Reads the topic up to its current end (e.g. before listing a connector's offsets); false on timeout.</summary>
-    public async Task<bool> RefreshAsync(TimeSpan timeout, CancellationToken ct = default)
-    {
-        var log = _offsetLog ?? throw new InvalidOperationException("The offset store is not started.");
-        using var deadline = new CancellationTokenSource(timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-        try
-        {
-            await log.ReadToEndAsync(linked.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
+    public Task<bool> RefreshAsync(TimeSpan timeout, CancellationToken ct = default) =>
+        (_offsetLog ?? throw new InvalidOperationException("The offset store is not started.")).TryReadToEndAsync(timeout, ct);
 
     private async Task SendAsync(KafkaBasedLog log, byte[] key, byte[]? value, CancellationToken ct)
     {

@@ -141,21 +141,8 @@ public sealed class KafkaStatusBackingStore : IStatusBackingStore, IAsyncDisposa
         }
     }
 
-    public async Task<bool> RefreshAsync(TimeSpan timeout, CancellationToken ct = default)
-    {
-        var log = _statusLog ?? throw new InvalidOperationException("The status store is not started.");
-        using var deadline = new CancellationTokenSource(timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-        try
-        {
-            await log.ReadToEndAsync(linked.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
+    public Task<bool> RefreshAsync(TimeSpan timeout, CancellationToken ct = default) =>
+        (_statusLog ?? throw new InvalidOperationException("The status store is not started.")).TryReadToEndAsync(timeout, ct);
 
     private void PutConnector(ConnectorStatusEntry status, bool safe)
     {
