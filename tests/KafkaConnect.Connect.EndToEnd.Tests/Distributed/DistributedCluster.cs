@@ -382,7 +382,7 @@ internal sealed class ClusterWorker : IAsyncDisposable
         Http.Dispose();
         foreach (var run in Runs)
         {
-            if (!run.HasExited)
+            if (!run.HasExited && run.IsSuspended)
             {
                 // A test that failed while a worker was suspended: let it die.
                 run.Resume();

@@ -8,9 +8,22 @@ internal sealed partial class ChildProcess
     private const int Sigstop = 19;
     private const int Sigcont = 18;
 
-    public void Suspend() => Signal(Sigstop, "SIGSTOP");
+    private volatile bool _suspended;
 
-    public void Resume() => Signal(Sigcont, "SIGCONT");
+    /// <summary>Whether <see cref="Suspend"/> was sent and no <see cref="Resume"/> since.</summary>
+    public bool IsSuspended => _suspended;
+
+    public void Suspend()
+    {
+        Signal(Sigstop, "SIGSTOP");
+        _suspended = true;
+    }
+
+    public void Resume()
+    {
+        Signal(Sigcont, "SIGCONT");
+        _suspended = false;
+    }
 
     private void Signal(int signal, string name)
     {
