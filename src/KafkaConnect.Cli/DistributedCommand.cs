@@ -4,7 +4,6 @@ using KafkaConnect.Connect.Rest;
 using KafkaConnect.Connect.Runtime.Config;
 using KafkaConnect.Connect.Runtime.Distributed;
 using KafkaConnect.Connect.Runtime.Plugins;
-using KafkaConnect.Connect.Runtime.Storage.Kafka;
 using KafkaConnect.Connect.Runtime.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -69,12 +68,18 @@ internal static class DistributedCommand
 
         var status = new StatusStore(config.WorkerId());
         var groupId = config.GetString(DistributedConfig.GroupId)!;
-        var offsets = new KafkaOffsetBackingStore(StoreOptions(config, groupId, DistributedConfig.OffsetTopic, DistributedConfig.OffsetPartitions, DistributedConfig.OffsetReplicationFactor, "offsets"), loggers);
-        var configStore = new KafkaConfigBackingStore(StoreOptions(config, groupId, DistributedConfig.ConfigTopic, null, DistributedConfig.ConfigReplicationFactor, "configs"), loggers);
-        var statusStore = new KafkaStatusBackingStore(StoreOptions(config, groupId, DistributedConfig.StatusTopic, DistributedConfig.StatusPartitions, DistributedConfig.StatusReplicationFactor, "statuses"), loggers);
-        var worker = new Worker(config, plugins, offsets, status, loggers);
-        await using var herder = new DistributedHerder(worker, clusterId, configStore, statusStore, loggers);
+        var stores = DistributedStores.Create(config, loggers);
+        var worker = new Worker(config, plugins, stores.Offsets, status, loggers);
+        await using var herder = new DistributedHerder(worker, clusterId, stores.Configs, stores.Statuses, loggers);
 
+        herder.LoggerLevelChanged = (ns, level) =>
+        {
+            if (LogLevelRegistry.TryParseLevel(level, out var parsed))
+            {
+                logLevels.SetLevel(ns, parsed);
+                log.LogInformation("Logger {Namespace} set to {Level} for the whole cluster", ns, level);
+            }
+        };
         await using var rest = new ConnectRestServer();
         var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
         await rest.StartAsync(herder, restOptions).ConfigureAwait(false);
@@ -97,25 +102,5 @@ internal static class DistributedCommand
         await stop.Task.ConfigureAwait(false);
         log.LogInformation("Kafka Connect stopping: handing this worker's connectors and tasks to the others");
         return 0;
-    }
-
-    private static KafkaStoreOptions StoreOptions(WorkerConfig config, string groupId, string topicKey, string? partitionsKey, string replicationKey, string what)
-    {
-        var prefix = topicKey[..(topicKey.LastIndexOf('.') + 1)];
-        var topicSettings = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (k, v) in config.OriginalsWithPrefix(prefix))
-        {
-            // Anything under the prefix that is not one of the worker's own keys is a topic setting (as in Apache).
-            if (k is not ("topic" or "partitions" or "replication.factor" or "file.filename"))
-            {
-                topicSettings[k] = v;
-            }
-        }
-        var client = config.ClientConfig("__none__.");
-        return new KafkaStoreOptions(
-            config.GetString(topicKey)!,
-            partitionsKey is null ? 1 : config.GetInt(partitionsKey),
-            config.GetShort(replicationKey),
-            client, client, client, topicSettings, "connect-" + groupId + "-" + what);
     }
 }

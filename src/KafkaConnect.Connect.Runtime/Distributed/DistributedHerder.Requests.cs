@@ -209,6 +209,13 @@ public sealed partial class DistributedHerder
         return Task.CompletedTask;
     }
 
+    public async Task<bool> SetClusterLoggerLevelAsync(string loggerNamespace, string level, CancellationToken ct = default)
+    {
+        // Any worker may write it (as in Apache); every worker, this one included, applies it when it reads it back.
+        await _configStore.PutLoggerLevelAsync(loggerNamespace, level, ct).ConfigureAwait(false);
+        return true;
+    }
+
     public Task PutTaskConfigsAsync(string connector, IReadOnlyList<IReadOnlyDictionary<string, string>> configs, InternalRequestSignature? signature, CancellationToken ct = default)
     {
         VerifySignature(signature);

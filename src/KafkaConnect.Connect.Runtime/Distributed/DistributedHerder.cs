@@ -89,6 +89,12 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
 
     public bool IsLeader => _isLeader;
 
+    /// <summary>The session key this worker knows (signs its internal requests, verifies others').</summary>
+    public SessionKey? SessionKey => _snapshot.SessionKey;
+
+    /// <summary>A cluster-scoped logger level arrived through the config topic (the CLI applies it to its log level registry).</summary>
+    public Action<string, string>? LoggerLevelChanged { get; set; }
+
     public string? LeaderUrl => _leaderUrl;
 
     public int Generation => _generation;
@@ -894,6 +900,8 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
         public void OnConnectorTargetStateChange(string connector) => herder.Wake();
 
         public void OnSessionKeyUpdate(SessionKey key) => herder.Wake();
+
+        public void OnLoggingLevelUpdate(string loggerNamespace, string level) => herder.LoggerLevelChanged?.Invoke(loggerNamespace, level);
 
         public void OnRestartRequest(RestartRequest request)
         {

@@ -81,6 +81,9 @@ public interface IConfigUpdateListener
     void OnSessionKeyUpdate(SessionKey key);
 
     void OnRestartRequest(RestartRequest request);
+
+    /// <summary>A cluster-wide logger level (<c>logger-cluster-&lt;namespace&gt;</c>) written after this worker started.</summary>
+    void OnLoggingLevelUpdate(string loggerNamespace, string level);
 }
 
 /// <summary>
@@ -113,6 +116,9 @@ public interface IConfigBackingStore
     Task PutSessionKeyAsync(SessionKey key, CancellationToken ct = default);
 
     Task PutRestartRequestAsync(RestartRequest request, CancellationToken ct = default);
+
+    /// <summary>Writes <c>logger-cluster-&lt;namespace&gt;</c> → <c>{"level":…}</c> for every worker to apply.</summary>
+    Task PutLoggerLevelAsync(string loggerNamespace, string level, CancellationToken ct = default);
 
     /// <summary>Reads up to the current end of the topic; false when that took longer than <paramref name="timeout"/>.</summary>
     Task<bool> RefreshAsync(TimeSpan timeout, CancellationToken ct = default);

@@ -64,6 +64,10 @@ public static class ConfigRecords
         .Raw(",\"creation-timestamp\":"u8).Long(key.CreationTimestamp)
         .Byte((byte)'}').ToArray();
 
+    public static string LoggerClusterKey(string loggerNamespace) => LoggerClusterPrefix + loggerNamespace;
+
+    public static byte[] LoggerLevel(string level) => new JsonText().Raw("{\"level\":"u8).Str(level).Byte((byte)'}').ToArray();
+
     public static byte[] Restart(RestartRequest request) => new JsonText()
         .Raw("{\"include-tasks\":"u8).Bool(request.IncludeTasks)
         .Raw(",\"only-failed\":"u8).Bool(request.OnlyFailed)

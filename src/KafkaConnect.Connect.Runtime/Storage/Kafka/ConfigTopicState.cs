@@ -172,6 +172,8 @@ internal sealed class ConfigTopicState
 
     public void RestartRequest(RestartRequest request) => Notify(l => l.OnRestartRequest(request));
 
+    public void LoggerLevel(string loggerNamespace, string level) => Notify(l => l.OnLoggingLevelUpdate(loggerNamespace, level));
+
     public ClusterConfigState Snapshot()
     {
         lock (_lock)

@@ -123,7 +123,8 @@ public sealed class KafkaBasedLog : IAsyncDisposable
         var producer = _producer ?? throw new InvalidOperationException(_producerConfig is null
             ? $"The log of topic {_topic} is read-only."
             : $"The log of topic {_topic} is not started.");
-        return producer.ProduceAsync(new ProducerRecord(_topic, key, value), ct);
+        // byte[] → ReadOnlyMemory turns null into an empty value: a tombstone must be a null ReadOnlyMemory?.
+        return producer.ProduceAsync(new ProducerRecord(_topic, Memory(key), Memory(value)), ct);
     }
 
     /// <summary>Sends what is queued, then waits until the reader has applied every record up to the topic's current end.</summary>
@@ -283,6 +284,16 @@ public sealed class KafkaBasedLog : IAsyncDisposable
                 }
             }
         }
+    }
+
+    private static ReadOnlyMemory<byte>? Memory(byte[]? bytes)
+    {
+        // Not a "?:" with null: the null literal would convert to byte[] and then to an empty ReadOnlyMemory.
+        if (bytes is null)
+        {
+            return default(ReadOnlyMemory<byte>?);
+        }
+        return new ReadOnlyMemory<byte>(bytes);
     }
 
     internal static bool IsTransient(Exception ex) =>

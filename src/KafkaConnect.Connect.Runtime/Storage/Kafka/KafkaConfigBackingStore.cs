@@ -169,6 +169,13 @@ public sealed class KafkaConfigBackingStore : IConfigBackingStore, IAsyncDisposa
         }, ct);
     }
 
+    public Task PutLoggerLevelAsync(string loggerNamespace, string level, CancellationToken ct = default) =>
+        WriteAsync("Error writing logger level to Kafka", async (log, token) =>
+        {
+            await log.SendAsync(Key(ConfigRecords.LoggerClusterKey(loggerNamespace)), ConfigRecords.LoggerLevel(level), token).ConfigureAwait(false);
+            await log.ReadToEndAsync(token).ConfigureAwait(false);
+        }, ct);
+
     public async Task<bool> RefreshAsync(TimeSpan timeout, CancellationToken ct = default)
     {
         var log = Log();
@@ -295,10 +302,22 @@ public sealed class KafkaConfigBackingStore : IConfigBackingStore, IAsyncDisposa
         {
             ApplyRestart(key[ConfigRecords.RestartPrefix.Length..], value);
         }
-        else if (key.StartsWith(ConfigRecords.TaskCountPrefix, StringComparison.Ordinal)
-            || key.StartsWith(ConfigRecords.LoggerClusterPrefix, StringComparison.Ordinal))
+        else if (key.StartsWith(ConfigRecords.LoggerClusterPrefix, StringComparison.Ordinal))
         {
-            // Exactly-once fencing counts and cluster logger levels: features this worker does not have yet.
+            var loggerNamespace = key[ConfigRecords.LoggerClusterPrefix.Length..];
+            if (value is { ValueKind: JsonValueKind.Object } v && v.TryGetProperty("level", out var level) && level.ValueKind == JsonValueKind.String)
+            {
+                // Listeners hear only levels written after start-up (as in Apache: old levels are not re-applied).
+                _state.LoggerLevel(loggerNamespace, level.GetString()!);
+            }
+            else
+            {
+                _log.LogError("Ignoring logging level for namespace {Namespace} because it is null or in the wrong format", loggerNamespace);
+            }
+        }
+        else if (key.StartsWith(ConfigRecords.TaskCountPrefix, StringComparison.Ordinal))
+        {
+            // Exactly-once fencing counts: a feature this worker does not have yet.
             _log.LogDebug("Skipping config record {Key}, which this worker does not use", key);
         }
         else if (key == ConfigRecords.SessionKeyKey)

@@ -88,6 +88,9 @@ public sealed class MemoryConfigBackingStore : IConfigBackingStore
         return Write(() => Record(() => _state.RestartRequest(request)));
     }
 
+    public Task PutLoggerLevelAsync(string loggerNamespace, string level, CancellationToken ct = default) =>
+        Write(() => Record(() => _state.LoggerLevel(loggerNamespace, level)));
+
     public Task<bool> RefreshAsync(TimeSpan timeout, CancellationToken ct = default) => Task.FromResult(true);
 
     /// <summary>

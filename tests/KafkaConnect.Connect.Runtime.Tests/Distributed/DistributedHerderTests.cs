@@ -1,0 +1,181 @@
+using System.Text;
+using KafkaConnect.Connect.Errors;
+using KafkaConnect.Connect.Runtime.Config;
+using KafkaConnect.Connect.Runtime.Distributed;
+using KafkaConnect.Connect.Runtime.Herder;
+using KafkaConnect.Connect.Runtime.Plugins;
+using KafkaConnect.Connect.Runtime.Worker;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace KafkaConnect.Connect.Runtime.Tests.Distributed;
+
+/// <summary>Herders of one cluster in one process, on the in-process broker: membership, leader-only writes, signed internal requests.</summary>
+public sealed class DistributedHerderTests : IClassFixture<BrokerFixture>, IAsyncLifetime
+{
+    private readonly BrokerFixture _broker;
+    private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
+    private readonly List<DistributedHerder> _herders = [];
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "kc-dh-" + Guid.NewGuid().ToString("N"));
+
+    public DistributedHerderTests(BrokerFixture broker)
+    {
+        _broker = broker;
+        Directory.CreateDirectory(_dir);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var herder in _herders)
+        {
+            await herder.DisposeAsync();
+        }
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private async Task<DistributedHerder> StartAsync(int index)
+    {
+        var props = new Dictionary<string, string>
+        {
+            ["bootstrap.servers"] = _broker.BootstrapServers,
+            ["group.id"] = "cluster-" + _suffix,
+            ["config.storage.topic"] = "configs-" + _suffix,
+            ["offset.storage.topic"] = "offsets-" + _suffix,
+            ["status.storage.topic"] = "statuses-" + _suffix,
+            ["config.storage.replication.factor"] = "1",
+            ["offset.storage.replication.factor"] = "1",
+            ["status.storage.replication.factor"] = "1",
+            ["offset.storage.partitions"] = "3",
+            ["status.storage.partitions"] = "2",
+            ["key.converter"] = "org.apache.kafka.connect.storage.StringConverter",
+            ["value.converter"] = "org.apache.kafka.connect.storage.StringConverter",
+            ["heartbeat.interval.ms"] = "500",
+            ["session.timeout.ms"] = "6000",
+            ["rebalance.timeout.ms"] = "10000",
+            ["scheduled.rebalance.max.delay.ms"] = "60000",
+            ["offset.flush.interval.ms"] = "500",
+            // No REST server here: the listener only names the worker (worker id and URL).
+            ["listeners"] = $"http://127.0.0.1:{40000 + index}",
+        };
+        var config = WorkerConfig.Distributed(props);
+        var stores = DistributedStores.Create(config, NullLoggerFactory.Instance);
+        var worker = new Worker.Worker(config, PluginRegistry.Create(extra: [typeof(Harness).Assembly]), stores.Offsets, new StatusStore(config.WorkerId()), NullLoggerFactory.Instance);
+        var herder = new DistributedHerder(worker, "test-cluster", stores.Configs, stores.Statuses, NullLoggerFactory.Instance);
+        _herders.Add(herder);
+        await herder.StartAsync($"http://127.0.0.1:{40000 + index}");
+        await herder.FirstAssignment.WaitAsync(TimeSpan.FromSeconds(30));
+        return herder;
+    }
+
+    private Dictionary<string, string> SinkConfig(string name, int tasks) => new()
+    {
+        ["connector.class"] = "FileStreamSink",
+        ["name"] = name,
+        ["topics"] = "lines-" + _suffix,
+        ["file"] = Path.Combine(_dir, name + ".txt"),
+        ["tasks.max"] = tasks.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int timeoutMs = 30000)
+    {
+        var deadline = Environment.TickCount64 + timeoutMs;
+        while (!await condition())
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                Assert.Fail("timed out waiting for " + what);
+            }
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task Writes_go_through_the_leader_and_every_worker_sees_configs_and_statuses()
+    {
+        var a = await StartAsync(1);
+        var b = await StartAsync(2);
+        await EventuallyAsync(() => Task.FromResult(a.Generation == b.Generation && a.IsLeader != b.IsLeader), "one generation with one leader");
+        var (leader, follower) = a.IsLeader ? (a, b) : (b, a);
+        Assert.Equal(leader.Url, follower.LeaderUrl);
+
+        var refused = await Assert.ThrowsAsync<NotLeaderException>(() => follower.PutConnectorConfigAsync("sink", SinkConfig("sink", 4), allowReplace: false));
+        Assert.Equal(leader.Url, refused.ForwardUrl);
+        Assert.Empty(await follower.ConnectorsAsync());
+
+        var (created, info) = await leader.PutConnectorConfigAsync("sink", SinkConfig("sink", 4), allowReplace: false);
+        Assert.True(created);
+        Assert.Equal(ConnectorType.Sink, info.Type);
+        await Assert.ThrowsAsync<AlreadyExistsException>(() => leader.PutConnectorConfigAsync("sink", SinkConfig("sink", 4), allowReplace: false));
+
+        // The connector's task configs reach the leader wherever the connector runs; tasks spread over both workers.
+        await EventuallyAsync(async () =>
+        {
+            try
+            {
+                var status = await follower.ConnectorStatusAsync("sink");
+                return status.Connector.State == ConnectorState.Running && status.Tasks.Count == 4 && status.Tasks.All(t => t.State == ConnectorState.Running);
+            }
+            catch (NotFoundException)
+            {
+                return false;
+            }
+        }, "4 running tasks");
+        var statusA = await a.ConnectorStatusAsync("sink");
+        var statusB = await b.ConnectorStatusAsync("sink");
+        Assert.Equal(statusA, statusB with { Tasks = statusA.Tasks }); // same connector state and worker on both
+        Assert.Equal(statusA.Tasks, statusB.Tasks);
+        Assert.Equal(2, statusA.Tasks.Count(t => t.WorkerId == "127.0.0.1:40001"));
+        Assert.Equal(2, statusA.Tasks.Count(t => t.WorkerId == "127.0.0.1:40002"));
+        Assert.Equal(4, (await follower.TaskConfigsAsync("sink")).Count);
+        Assert.Equal(2, a.Running.Tasks.Count);
+
+        await Assert.ThrowsAsync<NotLeaderException>(() => follower.PauseConnectorAsync("sink"));
+        await leader.PauseConnectorAsync("sink");
+        await EventuallyAsync(async () => (await a.ConnectorStatusAsync("sink")).Tasks.All(t => t.State == ConnectorState.Paused), "paused tasks");
+
+        await leader.DeleteConnectorAsync("sink");
+        await EventuallyAsync(async () => (await follower.ConnectorsAsync()).Count == 0 && a.Running.Tasks.Count == 0 && b.Running.Tasks.Count == 0, "deletion everywhere");
+        await Assert.ThrowsAsync<NotFoundException>(() => follower.ConnectorStatusAsync("sink"));
+    }
+
+    [Fact]
+    public async Task Internal_task_config_requests_must_carry_the_session_key_signature()
+    {
+        var a = await StartAsync(3);
+        await a.PutConnectorConfigAsync("signed", SinkConfig("signed", 1), allowReplace: false);
+        await EventuallyAsync(async () => (await a.TaskConfigsAsync("signed")).Count == 1, "task configs");
+        byte[] body = Encoding.UTF8.GetBytes("""[{"task.class":"x"},{"task.class":"y"}]""");
+        IReadOnlyList<IReadOnlyDictionary<string, string>> configs =
+            [new Dictionary<string, string> { ["task.class"] = "x" }, new Dictionary<string, string> { ["task.class"] = "y" }];
+
+        var missing = await Assert.ThrowsAsync<BadRequestException>(() => a.PutTaskConfigsAsync("signed", configs, null));
+        Assert.Equal("Internal request missing required signature", missing.Message);
+
+        var forged = new InternalRequestSignature("HmacSHA256", InternalRequestSignature.Sign(new byte[32], body), body);
+        var wrong = await Assert.ThrowsAsync<ConnectRestException>(() => a.PutTaskConfigsAsync("signed", configs, forged));
+        Assert.Equal(403, wrong.StatusCode);
+
+        var otherAlgorithm = new InternalRequestSignature("HmacSHA512", new byte[64], body);
+        Assert.Contains("does not support the 'HmacSHA512' key signing algorithm",
+            (await Assert.ThrowsAsync<BadRequestException>(() => a.PutTaskConfigsAsync("signed", configs, otherAlgorithm))).Message);
+        Assert.Single(await a.TaskConfigsAsync("signed")); // nothing written by the refused requests
+
+        var key = await KeyOfAsync(a);
+        var signed = new InternalRequestSignature("HmacSHA256", InternalRequestSignature.Sign(key, body), body);
+        await a.PutTaskConfigsAsync("signed", configs, signed);
+        Assert.Equal(2, (await a.TaskConfigsAsync("signed")).Count);
+    }
+
+    private static async Task<byte[]> KeyOfAsync(DistributedHerder herder)
+    {
+        // The leader writes the first session key right after its first assignment.
+        byte[]? key = null;
+        await EventuallyAsync(() =>
+        {
+            key = herder.SessionKey?.Key;
+            return Task.FromResult(key is not null);
+        }, "a session key");
+        return key!;
+    }
+}
