@@ -156,13 +156,43 @@ internal sealed class DistributedCluster : IAsyncDisposable
         ClusterWorker? via = null, int timeoutSeconds = 45, int pollMs = 100)
     {
         ConnectorStatus? last = null;
-        await Eventually.WaitAsync(async () =>
+        try
         {
-            var worker = via ?? Running.First();
-            last = await worker.TryStatusAsync(connector);
-            return last is not null && until(last);
-        }, TimeSpan.FromSeconds(timeoutSeconds), () => $"{connector}: {what}; last status {last?.ToString() ?? "none"}\n{Tails(30)}", pollMs);
+            await Eventually.WaitAsync(async () =>
+            {
+                var worker = via ?? Running.First();
+                last = await worker.TryStatusAsync(connector);
+                return last is not null && until(last);
+            }, TimeSpan.FromSeconds(timeoutSeconds), () => $"{connector}: {what}; last status {last?.ToString() ?? "none"}", pollMs);
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n{await DescribeAsync(connector)}\n{Tails(30)}");
+        }
         return last!;
+    }
+
+    /// <summary>What every running worker answers about a connector (status and tasks, raw), for failure messages.</summary>
+    public async Task<string> DescribeAsync(string connector)
+    {
+        var text = new StringBuilder();
+        foreach (var w in Running.Where(w => !w.Current.IsSuspended))
+        {
+            foreach (var path in new[] { $"/connectors/{connector}/status", $"/connectors/{connector}/tasks" })
+            {
+                try
+                {
+                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                    using var response = await w.Http.GetAsync(path, cts.Token);
+                    text.Append($"{w} GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cts.Token)}\n");
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                {
+                    text.Append($"{w} GET {path}: {e.Message}\n");
+                }
+            }
+        }
+        return text.ToString();
     }
 
     /// <summary>The connector and exactly <paramref name="tasks"/> tasks all in <paramref name="state"/>.</summary>

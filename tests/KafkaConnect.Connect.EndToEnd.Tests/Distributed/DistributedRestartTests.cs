@@ -45,6 +45,8 @@ public sealed class DistributedRestartTests(ITestOutputHelper output)
         var length = new FileInfo(input).Length;
         await WaitForOffsetAsync(cluster, "restart-source", input, length);
 
+        Assert.True(SinkFile.CompleteLines(pausedSink).Length == 0, $"the PAUSED sink wrote {Describe(pausedSink)} before the restart");
+
         await cluster.StopAllAsync();
         var second = Enumerable.Range(0, 50).Select(i => LineWriter.Line("while-down", i)).ToList();
         await File.AppendAllTextAsync(input, string.Concat(second.Select(l => l + "\n")));
@@ -77,7 +79,7 @@ public sealed class DistributedRestartTests(ITestOutputHelper output)
         // Still PAUSED / STOPPED after a while: the paused sink wrote nothing, the stopped source read nothing.
         await cluster.WaitForStateAsync("paused-sink", 1, "PAUSED");
         await cluster.WaitForStateAsync("stopped-source", 0, "STOPPED");
-        Assert.Empty(SinkFile.CompleteLines(pausedSink));
+        Assert.True(SinkFile.CompleteLines(pausedSink).Length == 0, $"the PAUSED sink wrote {Describe(pausedSink)} after the restart\n{cluster.Tails(60)}");
         Assert.Empty(await DistributedPipelineTests.TopicPayloadsAsync(cluster.BrokerServers, "other"));
     }
 
@@ -130,6 +132,12 @@ public sealed class DistributedRestartTests(ITestOutputHelper output)
             return topic.Length >= expected.Length;
         }, TimeSpan.FromSeconds(30), () => $"after the reset the topic holds [{string.Join(",", topic)}], want [{string.Join(",", expected)}]\n{cluster.Tails(40)}");
         Assert.Equal(expected, topic);
+    }
+
+    private static string Describe(string path)
+    {
+        var lines = SinkFile.CompleteLines(path);
+        return lines.Length == 0 ? "nothing" : $"{lines.Length} lines, {lines[0]} .. {lines[^1]}";
     }
 
     internal static Dictionary<string, string> Source(string file, string topic) => new()
