@@ -142,11 +142,13 @@ public sealed class ReportingSinkTask : KafkaConnect.Connect.Sinks.SinkTask
 }
 
 /// <summary>Collects every formatted log line (and exception text) written through it.</summary>
-internal sealed class CapturingLoggerFactory : ILoggerFactory, ILoggerProvider
+internal sealed class CapturingLoggerFactory(LogLevel minimum = LogLevel.Trace) : ILoggerFactory, ILoggerProvider
 {
     public ConcurrentQueue<string> Lines { get; } = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
+    public LogLevel Minimum { get; } = minimum;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void AddProvider(ILoggerProvider provider)
     {
@@ -156,14 +158,20 @@ internal sealed class CapturingLoggerFactory : ILoggerFactory, ILoggerProvider
     {
     }
 
-    private sealed class Logger(CapturingLoggerFactory owner) : ILogger
+    private sealed class Logger(CapturingLoggerFactory owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => true;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= owner.Minimum;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Lines.Enqueue(formatter(state, exception) + (exception is null ? "" : " " + exception));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= owner.Minimum)
+            {
+                owner.Lines.Enqueue((owner.Minimum > LogLevel.Trace ? $"{DateTime.UtcNow:HH:mm:ss.fff} {category[(category.LastIndexOf('.') + 1)..]}: " : "")
+                    + formatter(state, exception) + (exception is null ? "" : " " + exception));
+            }
+        }
     }
 }
 

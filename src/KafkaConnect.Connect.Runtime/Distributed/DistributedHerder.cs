@@ -40,6 +40,7 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<string> _myConnectors = new(StringComparer.Ordinal);
     private readonly HashSet<ConnectorTaskId> _myTasks = [];
+    private readonly ConcurrentDictionary<string, int> _forwardFailures = new(StringComparer.Ordinal);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private TaskCompletionSource _wake = NewSignal();
     private GroupMember? _member;
@@ -118,6 +119,7 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
     public async Task StartAsync(string advertisedUrl, CancellationToken ct = default)
     {
         _url = advertisedUrl;
+        var started = _time.GetTimestamp();
         // Independent topics: create and read them side by side.
         await Task.WhenAll(_configStore.StartAsync(ct), _statusStore.StartAsync(ct), Task.Run(_worker.Offsets.Start, ct)).ConfigureAwait(false);
         _snapshot = _configStore.Snapshot();
@@ -142,7 +144,8 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
         };
         _ready = true;
         _loop = Task.Run(RunLoopAsync, CancellationToken.None);
-        _log.LogInformation("Herder started; joining group {Group} as {Url}", _member.GroupId, _url);
+        _log.LogInformation("Herder started (internal topics read in {Ms} ms); joining group {Group} as {Url}",
+            (long)_time.GetElapsedTime(started).TotalMilliseconds, _member.GroupId, _url);
     }
 
     /// <summary>Completes after this worker's first assignment was applied (for start-up measurements and tests).</summary>
@@ -540,11 +543,23 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
                 var text = await response.Content.ReadAsStringAsync(_stopping.Token).ConfigureAwait(false);
                 throw new ConnectException($"the leader answered {(int)response.StatusCode}: {text}");
             }
+            _forwardFailures.TryRemove(connector, out _);
         }
         catch (Exception ex) when (!_stopping.IsCancellationRequested)
         {
-            _log.LogError("Request to leader {Leader} to reconfigure connector tasks of {Connector} failed: {Message}; retrying in 250 ms", leader, connector, ex.Message);
-            await Task.Delay(TimeSpan.FromMilliseconds(250), _time, CancellationToken.None).ConfigureAwait(false);
+            // Apache's backoff: 250 ms, doubling up to a minute, reset by a success.
+            var attempt = _forwardFailures.AddOrUpdate(connector, 1, (_, n) => n + 1);
+            var backoff = TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, Math.Min(attempt - 1, 10)), 60000));
+            _log.LogError("Request to leader {Leader} to reconfigure connector tasks of {Connector} failed: {Message}; retrying in {Backoff} ms",
+                leader, connector, ex.Message, (long)backoff.TotalMilliseconds);
+            try
+            {
+                await Task.Delay(backoff, _time, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
             Enqueue(() => ReconfigureTasksAsync(connector, CancellationToken.None));
         }
         catch (OperationCanceledException)
@@ -618,8 +633,9 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
                 await StopTasksAsync(tasks).ConfigureAwait(false);
                 await StopConnectorAsync(connector).ConfigureAwait(false);
                 _worker.ResetActiveTopics(connector);
-                if (_isLeader)
+                if (_isLeader || mine || tasks.Count > 0)
                 {
+                    // After our own UNASSIGNED writes (same producer, same order): no status outlives the connector.
                     _statusStore.RemoveConnector(connector);
                 }
                 continue;

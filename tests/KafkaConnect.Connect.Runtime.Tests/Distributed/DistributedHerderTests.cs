@@ -1,11 +1,13 @@
 using System.Text;
 using KafkaConnect.Connect.Errors;
+using KafkaConnect.Connect.Rest;
 using KafkaConnect.Connect.Runtime.Config;
 using KafkaConnect.Connect.Runtime.Distributed;
 using KafkaConnect.Connect.Runtime.Herder;
 using KafkaConnect.Connect.Runtime.Plugins;
 using KafkaConnect.Connect.Runtime.Worker;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
 
 namespace KafkaConnect.Connect.Runtime.Tests.Distributed;
 
@@ -15,11 +17,16 @@ public sealed class DistributedHerderTests : IClassFixture<BrokerFixture>, IAsyn
     private readonly BrokerFixture _broker;
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
     private readonly List<DistributedHerder> _herders = [];
+    private readonly List<ConnectRestServer> _servers = [];
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "kc-dh-" + Guid.NewGuid().ToString("N"));
 
-    public DistributedHerderTests(BrokerFixture broker)
+    private readonly ITestOutputHelper _output;
+    private readonly List<(int Worker, CapturingLoggerFactory Logs)> _logs = [];
+
+    public DistributedHerderTests(BrokerFixture broker, ITestOutputHelper output)
     {
         _broker = broker;
+        _output = output;
         Directory.CreateDirectory(_dir);
     }
 
@@ -30,6 +37,18 @@ public sealed class DistributedHerderTests : IClassFixture<BrokerFixture>, IAsyn
         foreach (var herder in _herders)
         {
             await herder.DisposeAsync();
+        }
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+        // Shown by the runner when a test fails.
+        foreach (var (worker, logs) in _logs)
+        {
+            foreach (var line in logs.Lines)
+            {
+                _output.WriteLine($"[worker {worker}] {line}");
+            }
         }
         Directory.Delete(_dir, recursive: true);
     }
@@ -55,15 +74,22 @@ public sealed class DistributedHerderTests : IClassFixture<BrokerFixture>, IAsyn
             ["rebalance.timeout.ms"] = "10000",
             ["scheduled.rebalance.max.delay.ms"] = "60000",
             ["offset.flush.interval.ms"] = "500",
-            // No REST server here: the listener only names the worker (worker id and URL).
-            ["listeners"] = $"http://127.0.0.1:{40000 + index}",
+            ["listeners"] = "http://127.0.0.1:0",
         };
         var config = WorkerConfig.Distributed(props);
-        var stores = DistributedStores.Create(config, NullLoggerFactory.Instance);
-        var worker = new Worker.Worker(config, PluginRegistry.Create(extra: [typeof(Harness).Assembly]), stores.Offsets, new StatusStore(config.WorkerId()), NullLoggerFactory.Instance);
-        var herder = new DistributedHerder(worker, "test-cluster", stores.Configs, stores.Statuses, NullLoggerFactory.Instance);
+        var loggers = new CapturingLoggerFactory(LogLevel.Information);
+        _logs.Add((index, loggers));
+        var stores = DistributedStores.Create(config, loggers);
+        var status = new StatusStore(config.WorkerId());
+        var worker = new Worker.Worker(config, PluginRegistry.Create(extra: [typeof(Harness).Assembly]), stores.Offsets, status, loggers);
+        var herder = new DistributedHerder(worker, "test-cluster", stores.Configs, stores.Statuses, loggers);
         _herders.Add(herder);
-        await herder.StartAsync($"http://127.0.0.1:{40000 + index}");
+        // As the CLI does: REST first (503 until the herder is ready), so the herder knows the URL it advertises.
+        var rest = new ConnectRestServer();
+        _servers.Add(rest);
+        await rest.StartAsync(herder, RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers });
+        status.WorkerId = config.WorkerId(rest.Addresses[0].Port);
+        await herder.StartAsync(rest.AdvertisedUrl.ToString().TrimEnd('/'));
         await herder.FirstAssignment.WaitAsync(TimeSpan.FromSeconds(30));
         return herder;
     }
@@ -125,8 +151,8 @@ public sealed class DistributedHerderTests : IClassFixture<BrokerFixture>, IAsyn
         var statusB = await b.ConnectorStatusAsync("sink");
         Assert.Equal(statusA, statusB with { Tasks = statusA.Tasks }); // same connector state and worker on both
         Assert.Equal(statusA.Tasks, statusB.Tasks);
-        Assert.Equal(2, statusA.Tasks.Count(t => t.WorkerId == "127.0.0.1:40001"));
-        Assert.Equal(2, statusA.Tasks.Count(t => t.WorkerId == "127.0.0.1:40002"));
+        Assert.Equal(2, statusA.Tasks.Count(t => "http://" + t.WorkerId == a.Url));
+        Assert.Equal(2, statusA.Tasks.Count(t => "http://" + t.WorkerId == b.Url));
         Assert.Equal(4, (await follower.TaskConfigsAsync("sink")).Count);
         Assert.Equal(2, a.Running.Tasks.Count);
 
