@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# Distributed-mode benchmark: one `kconnect broker` and three `kconnect distributed` workers on loopback (Release
+# build), measured from the outside with curl polling every ~20 ms.
+#
+#   bench/connect/distributed.sh                     # everything, LINES=200000 for the pipeline
+#   LINES=1000000 bench/connect/distributed.sh
+#   SKIP_BUILD=1 bench/connect/distributed.sh        # reuse the last build
+#   R2R=0 bench/connect/distributed.sh               # plain `dotnet build -c Release` output instead of ReadyToRun
+#   SKIP_STANDALONE=1 bench/connect/distributed.sh   # no standalone comparison (bench/connect/file-pipeline.sh)
+#   KEEP=1 bench/connect/distributed.sh              # keep the work directory (worker logs) afterwards
+#
+# Prints:
+#   1. per worker: process start -> REST GET / 200, and -> first assignment applied (measured; and the worker's log line)
+#   2. POST of a FileStreamSink with tasks.max=6 -> all 6 tasks RUNNING (and how they spread)
+#   3. kill -9 of a worker -> its tasks RUNNING on the others, with session.timeout.ms=10000 and
+#      scheduled.rebalance.max.delay.ms=3000, then the same with delay 0
+#   4. SIGTERM of a worker -> its tasks RUNNING on the others (a graceful leave does not wait for the delay)
+#   5. FileStreamSource -> topic -> FileStreamSink throughput (LINES x 100 B, JsonConverter with schemas) over the
+#      three workers, and the same through one standalone worker (bench/connect/file-pipeline.sh)
+# The broker runs with group.initial.rebalance.delay.ms=0 (as Apache's sample server.properties) and
+# group.min.session.timeout.ms=1000.
+set -euo pipefail
+
+LINES=${LINES:-200000}
+FLUSH_MS=${FLUSH_MS:-10000}
+SESSION_MS=${SESSION_MS:-10000}
+TIMEOUT_S=${TIMEOUT_S:-300}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+R2R=${R2R:-1}
+if [[ "$R2R" == 1 ]]; then
+  DLL=${KCONNECT_DLL:-$ROOT/artifacts/kconnect/kconnect.dll}
+else
+  DLL=${KCONNECT_DLL:-$ROOT/src/KafkaConnect.Cli/bin/Release/net10.0/kconnect.dll}
+fi
+for tool in curl jq kcat python3; do
+  command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 1; }
+done
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  if [[ "$R2R" == 1 ]]; then
+    dotnet publish "$ROOT/src/KafkaConnect.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+      --artifacts-path "$ROOT/artifacts/r2r-build" -o "$ROOT/artifacts/kconnect" -v q -nologo >/dev/null
+  else
+    dotnet build "$ROOT/src/KafkaConnect.Cli" -c Release -v q -nologo >/dev/null
+  fi
+fi
+[[ -f "$DLL" ]] || { echo "missing $DLL (build src/KafkaConnect.Cli -c Release)" >&2; exit 1; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+WORK=$(mktemp -d /tmp/kconnect-dist-bench.XXXXXX)
+BROKER_PORT=$(free_port)
+BROKER=127.0.0.1:$BROKER_PORT
+BROKER_PID=
+declare -A PID PORT START
+cleanup() {
+  for p in "${PID[@]}" $BROKER_PID; do kill -9 "$p" 2>/dev/null || true; done
+  [[ "${KEEP:-0}" == 1 ]] && echo "work directory: $WORK" >&2 || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+RESULTS=()
+result() { RESULTS+=("$(printf '| %-72s | %14s |' "$1" "$2")"); printf '  %s: %s\n' "$1" "$2" >&2; }
+
+dotnet "$DLL" broker --listen "$BROKER" --data-dir "$WORK/broker" \
+  --config group.initial.rebalance.delay.ms=0 --config group.min.session.timeout.ms=1000 >"$WORK/broker.log" 2>&1 &
+BROKER_PID=$!
+disown "$BROKER_PID"
+until grep -q "listening on $BROKER" "$WORK/broker.log"; do
+  kill -0 "$BROKER_PID" 2>/dev/null || { echo "broker died:" >&2; cat "$WORK/broker.log" >&2; exit 1; }
+  sleep 0.02
+done
+
+# write_worker ROUND N DELAY: the worker file of worker N in cluster ROUND (own group and internal topics per round).
+write_worker() {
+  local round=$1 n=$2 delay=$3
+  PORT[$round.$n]=${PORT[$round.$n]:-$(free_port)}
+  cat > "$WORK/$round-worker$n.properties" <<EOF2
+bootstrap.servers=$BROKER
+group.id=bench-$round
+key.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+key.converter.schemas.enable=true
+value.converter.schemas.enable=true
+config.storage.topic=$round-configs
+offset.storage.topic=$round-offsets
+status.storage.topic=$round-status
+config.storage.replication.factor=1
+offset.storage.replication.factor=1
+status.storage.replication.factor=1
+offset.flush.interval.ms=$FLUSH_MS
+session.timeout.ms=$SESSION_MS
+heartbeat.interval.ms=$(( SESSION_MS / 3 ))
+scheduled.rebalance.max.delay.ms=$delay
+listeners=http://127.0.0.1:${PORT[$round.$n]}
+EOF2
+}
+
+start_worker() {
+  local round=$1 n=$2
+  START[$round.$n]=$(now_ms)
+  dotnet "$DLL" distributed "$WORK/$round-worker$n.properties" >"$WORK/$round-worker$n.log" 2>&1 &
+  PID[$round.$n]=$!
+  disown "${PID[$round.$n]}"  # no "Killed" job notices from bash
+}
+
+# wait_ready ROUND N...: polls the given workers together (so no worker's figure waits for another's) and sets, per
+# worker, READY[n] (start -> GET / 200), ASSIGNED[n] (start -> "first assignment applied" in its log) and LOGGED[n]
+# (the worker's own "first assignment applied N ms after start"), in ms.
+declare -A READY ASSIGNED LOGGED
+wait_ready() {
+  local round=$1 n t pending
+  shift
+  for n in "$@"; do READY[$n]= ASSIGNED[$n]=; done
+  while :; do
+    pending=0
+    for n in "$@"; do
+      kill -0 "${PID[$round.$n]}" 2>/dev/null || { echo "worker $n died:" >&2; tail -40 "$WORK/$round-worker$n.log" >&2; exit 1; }
+      t=$(( $(now_ms) - START[$round.$n] ))
+      if [[ -z "${READY[$n]}" ]] && curl -sf -o /dev/null "http://127.0.0.1:${PORT[$round.$n]}/"; then READY[$n]=$t; fi
+      if [[ -z "${ASSIGNED[$n]}" ]] && grep -q 'first assignment applied' "$WORK/$round-worker$n.log"; then ASSIGNED[$n]=$t; fi
+      [[ -n "${READY[$n]}" && -n "${ASSIGNED[$n]}" ]] || pending=1
+      (( t > 60000 )) && { echo "worker $n not ready in 60 s" >&2; tail -40 "$WORK/$round-worker$n.log" >&2; exit 1; }
+    done
+    (( pending )) || break
+    sleep 0.02
+  done
+  for n in "$@"; do
+    LOGGED[$n]=$(grep -o 'first assignment applied [0-9]* ms' "$WORK/$round-worker$n.log" | grep -o '[0-9]*' | head -1 || true)
+  done
+}
+
+# wait_gone PID: until the process has exited (workers are disowned, so `wait` does not apply).
+wait_gone() { while kill -0 "$1" 2>/dev/null; do sleep 0.02; done; }
+
+cluster_up() {
+  local round=$1 delay=$2
+  for n in 1 2 3; do write_worker "$round" "$n" "$delay"; done
+  for n in 1 2 3; do start_worker "$round" "$n"; done
+  wait_ready "$round" 1 2 3
+  if [[ "$round" == a ]]; then
+    for n in 1 2 3; do
+      result "worker $n: start -> GET / 200" "${READY[$n]} ms"
+      result "worker $n: start -> first assignment (measured / logged)" "${ASSIGNED[$n]} / ${LOGGED[$n]:-?} ms"
+    done
+  fi
+}
+
+status() { curl -s "http://127.0.0.1:$1/connectors/$2/status"; }
+
+# wait_tasks PORT CONNECTOR N [NOT_WORKER_ID]: until N tasks RUNNING (none on NOT_WORKER_ID); prints the spread.
+wait_tasks() {
+  local port=$1 c=$2 want=$3 not=${4:-} t0
+  t0=$(now_ms)
+  while :; do
+    local s
+    s=$(status "$port" "$c")
+    if jq -e --argjson n "$want" --arg not "$not" \
+         '(.tasks | length) == $n and all(.tasks[]; .state == "RUNNING" and .worker_id != $not)' >/dev/null 2>&1 <<<"$s"; then
+      jq -r '[.tasks[].worker_id] | group_by(.) | map("\(.[0])=\(length)") | join(" ")' <<<"$s"
+      return 0
+    fi
+    (( $(now_ms) - t0 > TIMEOUT_S * 1000 )) && { echo "timeout waiting for $c: $s" >&2; return 1; }
+    sleep 0.02
+  done
+}
+
+post_connector() {
+  local port=$1 name=$2 config=$3
+  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' \
+    --data "{\"name\":\"$name\",\"config\":$config}" "http://127.0.0.1:$port/connectors"
+}
+
+# worker_of ROUND CONNECTOR PORT: the worker number running task 0.
+worker_of() {
+  local round=$1 c=$2 port=$3 id
+  id=$(status "$port" "$c" | jq -r '.tasks[0].worker_id')
+  for n in 1 2 3; do [[ "$id" == "127.0.0.1:${PORT[$round.$n]}" ]] && { echo "$n"; return; }; done
+  echo "no worker runs $c task 0 ($id)" >&2; exit 1
+}
+
+six_tasks() { echo "{\"connector.class\":\"FileStreamSink\",\"tasks.max\":\"6\",\"topics\":\"$1\",\"file\":\"$WORK/$1.sink.txt\"}"; }
+
+# kill_round ROUND DELAY: kill -9 of the worker running task 0 -> its tasks RUNNING elsewhere; sets KILLED.
+kill_round() {
+  local round=$1 delay=$2 victim other t0 spread
+  victim=$(worker_of "$round" spread "${PORT[$round.1]}")
+  other=$(( victim % 3 + 1 ))
+  t0=$(now_ms)
+  kill -9 "${PID[$round.$victim]}"
+  spread=$(wait_tasks "${PORT[$round.$other]}" spread 6 "127.0.0.1:${PORT[$round.$victim]}")
+  result "kill -9 -> its tasks RUNNING elsewhere (session ${SESSION_MS} ms, delay $delay ms)" "$(( $(now_ms) - t0 )) ms"
+  echo "    after: $spread" >&2
+  wait_gone "${PID[$round.$victim]}"
+  KILLED=$victim
+}
+
+echo "== cluster a: 3 workers, scheduled.rebalance.max.delay.ms=3000" >&2
+cluster_up a 3000
+t0=$(now_ms)
+post_connector "${PORT[a.2]}" spread "$(six_tasks spread)"
+spread=$(wait_tasks "${PORT[a.1]}" spread 6)
+result "POST tasks.max=6 connector -> all 6 tasks RUNNING" "$(( $(now_ms) - t0 )) ms"
+echo "    spread: $spread" >&2
+kill_round a 3000
+killed=$KILLED
+
+# Back to three workers, then a graceful leave.
+start_worker a "$killed"
+wait_ready a "$killed"
+leaver=$(( killed % 3 + 1 ))
+survivor=$(( leaver % 3 + 1 ))
+# Let the rejoined worker get its share before the leave.
+for _ in $(seq 1 500); do
+  [[ $(status "${PORT[a.$survivor]}" spread | jq --arg id "127.0.0.1:${PORT[a.$leaver]}" '[.tasks[] | select(.worker_id == $id and .state == "RUNNING")] | length') -ge 1 ]] && break
+  sleep 0.02
+done
+t0=$(now_ms)
+kill -TERM "${PID[a.$leaver]}"
+spread=$(wait_tasks "${PORT[a.$survivor]}" spread 6 "127.0.0.1:${PORT[a.$leaver]}")
+result "SIGTERM -> its tasks RUNNING elsewhere (delay 3000 ms)" "$(( $(now_ms) - t0 )) ms"
+echo "    after: $spread" >&2
+wait_gone "${PID[a.$leaver]}"
+for n in 1 2 3; do kill -TERM "${PID[a.$n]}" 2>/dev/null || true; done
+for n in 1 2 3; do wait_gone "${PID[a.$n]}"; done
+
+echo "== cluster b: 3 workers, scheduled.rebalance.max.delay.ms=0" >&2
+cluster_up b 0
+post_connector "${PORT[b.1]}" spread "$(six_tasks spreadb)"
+wait_tasks "${PORT[b.1]}" spread 6 >/dev/null
+kill_round b 0
+for n in 1 2 3; do kill -TERM "${PID[b.$n]}" 2>/dev/null || true; done
+for n in 1 2 3; do wait_gone "${PID[b.$n]}"; done
+
+echo "== cluster c: FileStream pipeline, $LINES lines x 100 B over 3 workers" >&2
+python3 - "$WORK/input.gen" "$LINES" <<'PY'
+import sys
+path, n = sys.argv[1], int(sys.argv[2])
+fill = "x" * 90
+with open(path, "w") as f:
+    for start in range(0, n, 10000):
+        f.write("".join(f"{i:010d}{fill}\n" for i in range(start, min(n, start + 10000))))
+PY
+: > "$WORK/input.txt"
+cluster_up c 3000
+post_connector "${PORT[c.1]}" bench-source "{\"connector.class\":\"FileStreamSource\",\"tasks.max\":\"1\",\"file\":\"$WORK/input.txt\",\"topic\":\"bench\"}"
+post_connector "${PORT[c.2]}" bench-sink "{\"connector.class\":\"FileStreamSink\",\"tasks.max\":\"1\",\"file\":\"$WORK/sink.txt\",\"topics\":\"bench\"}"
+wait_tasks "${PORT[c.1]}" bench-source 1 >/dev/null
+wait_tasks "${PORT[c.1]}" bench-sink 1 >/dev/null
+echo "    source on $(status "${PORT[c.1]}" bench-source | jq -r '.tasks[0].worker_id'), sink on $(status "${PORT[c.1]}" bench-sink | jq -r '.tasks[0].worker_id')" >&2
+load=$(now_ms)
+cat "$WORK/input.gen" >> "$WORK/input.txt"
+while :; do
+  n=$( [[ -f "$WORK/sink.txt" ]] && wc -l < "$WORK/sink.txt" || echo 0)
+  [[ $n -ge $LINES ]] && break
+  (( $(now_ms) - load > TIMEOUT_S * 1000 )) && { echo "timeout: sink has $n of $LINES lines" >&2; exit 1; }
+  sleep 0.05
+done
+done_ms=$(( $(now_ms) - load ))
+if cmp -s "$WORK/input.gen" "$WORK/sink.txt"; then same=yes; else same="NO"; fi
+result "pipeline over 3 workers: append -> sink has all $LINES lines" "$done_ms ms"
+result "pipeline over 3 workers: lines/s" "$(( LINES * 1000 / done_ms ))"
+result "pipeline over 3 workers: sink file identical to input" "$same"
+for n in 1 2 3; do kill -TERM "${PID[c.$n]}" 2>/dev/null || true; done
+for n in 1 2 3; do wait_gone "${PID[c.$n]}"; done
+
+if [[ "${SKIP_STANDALONE:-0}" != 1 ]]; then
+  echo "== one standalone worker (bench/connect/file-pipeline.sh)" >&2
+  standalone=$(SKIP_BUILD=1 R2R="$R2R" KCONNECT_DLL="$DLL" LINES="$LINES" FLUSH_MS="$FLUSH_MS" "$ROOT/bench/connect/file-pipeline.sh" 2>/dev/null \
+    | grep 'end-to-end lines/s' | grep -o '[0-9]\+ *|$' | grep -o '[0-9]\+' || echo '?')
+  result "pipeline through one standalone worker (embedded broker): lines/s" "$standalone"
+fi
+
+printf '\nkconnect distributed: broker + 3 workers on loopback, R2R=%s, session.timeout.ms=%s, offset.flush.interval.ms=%s, %s cores\n' \
+  "$R2R" "$SESSION_MS" "$FLUSH_MS" "$(nproc)"
+printf '| %-72s | %14s |\n' "Metric" "Value" "------------------------------------------------------------------------" "--------------"
+printf '%s\n' "${RESULTS[@]}"
