@@ -148,24 +148,20 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
             return;
         }
         ApplyRequestedOffsets();
-        if (paused)
+        if (paused || IsPaused)
         {
-            return; // the worker paused the task: nothing is delivered (the consumer is paused anyway)
+            // Paused before or during the poll: nothing is delivered once PAUSED was reported; what the poll returned
+            // is read again after the resume.
+            Rewind(consumer, polled);
+            return;
         }
 
         List<SinkRecord> batch;
         if (_retryBatch is not null)
         {
             batch = _retryBatch;
-            if (polled.Count > 0)
-            {
-                // Paused consumers should not return data; if they did, the records are re-read after the retry.
-                foreach (var r in polled)
-                {
-                    var tp = new ClientTopicPartition(r.Topic, r.Partition);
-                    consumer.Seek(tp, Math.Min(r.Offset, consumer.Position(tp) ?? r.Offset));
-                }
-            }
+            // Paused consumers should not return data; if they did, the records are re-read after the retry.
+            Rewind(consumer, polled);
         }
         else
         {
@@ -190,7 +186,16 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         await DeliverAsync(batch).ConfigureAwait(false);
     }
 
-    private Task DeliverAsync(List<SinkRecord> batch)
+    private static void Rewind(KafkaConsumer consumer, IReadOnlyList<ConsumeResult> polled)
+    {
+        foreach (var r in polled)
+        {
+            var tp = new ClientTopicPartition(r.Topic, r.Partition);
+            consumer.Seek(tp, Math.Min(r.Offset, consumer.Position(tp) ?? r.Offset));
+        }
+    }
+
+        private Task DeliverAsync(List<SinkRecord> batch)
     {
         try
         {

@@ -100,10 +100,14 @@ public sealed class KafkaStatusBackingStoreTests : IClassFixture<BrokerFixture>
         store.Put(new TaskStatusEntry(task, ConnectorState.Unassigned, null, "B", 8));
         await SyncAsync(store);
         Assert.Equal(new TaskStatusEntry(task, ConnectorState.Running, null, "A", 8), store.Get(task));
+        // The same worker's UNASSIGNED is a real stop (a graceful leave): kept, unlike Apache.
+        store.Put(new TaskStatusEntry(task, ConnectorState.Unassigned, null, "A", 8));
+        await SyncAsync(store);
+        Assert.Equal(new TaskStatusEntry(task, ConnectorState.Unassigned, null, "A", 8), store.Get(task));
 
         var written = await ReadAllAsync(_broker.BootstrapServers, topic);
         Assert.Equal(3, written.Count(r => r.Key == "status-connector-c"));
-        Assert.Equal(2, written.Count(r => r.Key == "status-task-c-0"));
+        Assert.Equal(3, written.Count(r => r.Key == "status-task-c-0"));
     }
 
     [Fact]

@@ -210,7 +210,20 @@ public sealed class KafkaConfigBackingStore : IConfigBackingStore, IAsyncDisposa
     /// <summary>Applies one record read from the topic (on the log's reader).</summary>
     private void Apply(LogRecord record)
     {
-        _state.Advance(record.Offset + 1);
+        try
+        {
+            ApplyRecord(record);
+        }
+        finally
+        {
+            // Only after the record's effect is in the state: a snapshot must never claim an offset whose record it
+            // lacks (a herder that saw that offset would never look at the record again).
+            _state.Advance(record.Offset + 1);
+        }
+    }
+
+    private void ApplyRecord(LogRecord record)
+    {
         if (record.Key is null)
         {
             _log.LogError("Discarding config update record without a key at offset {Offset}", record.Offset);

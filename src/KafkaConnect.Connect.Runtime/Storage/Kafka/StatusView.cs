@@ -116,9 +116,10 @@ internal sealed class StatusView
             }
             var entry = TaskEntry(id);
             // A worker that missed the latest RUNNING status may still report UNASSIGNED for the same or an older
-            // generation during rebalances; the RUNNING status is the more accurate one.
+            // generation during rebalances; the RUNNING status is the more accurate one. Unlike Apache, an UNASSIGNED
+            // from the worker that reported the RUNNING is kept: it stopped the task (a graceful leave relies on it).
             if (status.State == ConnectorState.Unassigned && entry.Value is { State: ConnectorState.Running } current
-                && current.Generation >= status.Generation)
+                && current.Generation >= status.Generation && current.WorkerId != status.WorkerId)
             {
                 return;
             }
