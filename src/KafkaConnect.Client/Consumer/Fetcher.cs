@@ -4,7 +4,7 @@ using KafkaConnect.Protocol.Records;
 
 namespace KafkaConnect.Client.Consumer;
 
-internal sealed record FetcherOptions(int MinBytes, int MaxBytes, int MaxWaitMs, int MaxPartitionBytes, bool ReadCommitted, bool CheckCrcs);
+internal sealed record FetcherOptions(int MinBytes, int MaxBytes, int MaxWaitMs, int MaxPartitionBytes, bool ReadCommitted, bool CheckCrcs, bool AllowAutoCreate = true);
 
 /// <summary>Records decoded from one partition's part of a fetch response.</summary>
 internal sealed class FetchedChunk
@@ -152,7 +152,7 @@ internal sealed class Fetcher
                 try
                 {
                     _metadataStale = false;
-                    await _cluster.RefreshMetadataAsync(cancellationToken: ct).ConfigureAwait(false);
+                    await _cluster.RefreshMetadataAsync(allowAutoCreate: _options.AllowAutoCreate, cancellationToken: ct).ConfigureAwait(false);
                     attempt = 0;
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -421,7 +421,7 @@ internal sealed class Fetcher
         {
             var md = _cluster.Metadata;
             if (pending.Exists(tp => Leader(md, tp) < 0))
-                md = await _cluster.RefreshMetadataAsync(pending.Select(tp => tp.Topic).Distinct().ToList(), cancellationToken: ct).ConfigureAwait(false);
+                md = await _cluster.RefreshMetadataAsync(pending.Select(tp => tp.Topic).Distinct().ToList(), allowAutoCreate: _options.AllowAutoCreate, cancellationToken: ct).ConfigureAwait(false);
             var retry = new List<TopicPartition>();
             foreach (var group in pending.GroupBy(tp => Leader(md, tp)))
             {
@@ -460,7 +460,7 @@ internal sealed class Fetcher
             if (pending.Count == 0) break;
             if (Environment.TickCount64 > deadline)
                 throw new KafkaException(ErrorCode.RequestTimedOut, $"ListOffsets for {string.Join(", ", pending)} did not succeed within request.timeout.ms.");
-            await _cluster.RefreshMetadataAsync(pending.Select(tp => tp.Topic).Distinct().ToList(), cancellationToken: ct).ConfigureAwait(false);
+            await _cluster.RefreshMetadataAsync(pending.Select(tp => tp.Topic).Distinct().ToList(), allowAutoCreate: _options.AllowAutoCreate, cancellationToken: ct).ConfigureAwait(false);
             await Task.Delay(_cluster.Backoff(attempt++), ct).ConfigureAwait(false);
         }
         return result;

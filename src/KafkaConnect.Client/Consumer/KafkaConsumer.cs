@@ -72,7 +72,7 @@ public sealed class KafkaConsumer : IAsyncDisposable
             c.GetInt("fetch.min.bytes"), c.GetInt("fetch.max.bytes"), c.GetInt("fetch.max.wait.ms"),
             c.GetInt("max.partition.fetch.bytes"),
             c.GetString("isolation.level").Equals("read_committed", StringComparison.OrdinalIgnoreCase),
-            c.GetBool("check.crcs")));
+            c.GetBool("check.crcs"), c.GetBool("allow.auto.create.topics")));
         if (_groupId.Length > 0)
         {
             _member = new GroupMember(_cluster, new GroupMemberOptions

@@ -22,6 +22,9 @@ namespace KafkaConnect.Connect.Runtime.Distributed;
 /// </summary>
 public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDisposable
 {
+    /// <summary>Upper bound of the heartbeat interval, whatever heartbeat.interval.ms says.</summary>
+    public const int MaxHeartbeatIntervalMs = 500;
+
     private readonly WorkerConfig _config;
     private readonly IConfigBackingStore _configStore;
     private readonly IStatusBackingStore _statusStore;
@@ -78,7 +81,6 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
         _configStore.Listener = new Listener(this);
         worker.Status.ConnectorReported = OnConnectorReported;
         worker.Status.TaskReported = OnTaskReported;
-        _statusStore.Changed += OnStatusChanged;
         worker.ActiveTopicAdded = (id, topic) =>
             _statusStore.Put(new TopicStatusEntry(topic, id.Connector, id.Task, _time.GetUtcNow().ToUnixTimeMilliseconds()));
     }
@@ -134,7 +136,9 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
             ProtocolType = "connect",
             SessionTimeout = TimeSpan.FromMilliseconds(_config.GetInt(DistributedConfig.SessionTimeoutMs)),
             RebalanceTimeout = TimeSpan.FromMilliseconds(_config.GetInt(DistributedConfig.RebalanceTimeoutMs)),
-            HeartbeatInterval = TimeSpan.FromMilliseconds(_config.GetInt(DistributedConfig.HeartbeatIntervalMs)),
+            // At most every 500 ms (heartbeat.interval.ms is an upper bound here): members learn of a rebalance only from
+            // a heartbeat, and a worker that left or died should be replaced within half a second, not three.
+            HeartbeatInterval = TimeSpan.FromMilliseconds(Math.Min(_config.GetInt(DistributedConfig.HeartbeatIntervalMs), MaxHeartbeatIntervalMs)),
             Time = _time,
         }, JoinProtocols, Assign)
         {
@@ -185,7 +189,6 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
                 await ApplyConfigChangesAsync(ct).ConfigureAwait(false);
                 await ProcessRestartRequestsAsync().ConfigureAwait(false);
                 await MaybeRotateSessionKeyAsync(ct).ConfigureAwait(false);
-                RejoinWhenWorkReleased();
                 while (!member.RejoinNeeded && _requests.TryDequeue(out var request))
                 {
                     await request.RunAsync().ConfigureAwait(false);
@@ -760,47 +763,6 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
     }
 
     // --- statuses ---------------------------------------------------------------------------------------
-
-    private volatile bool _statusesChanged;
-    private int _rejoinedForReleaseIn = -1;
-
-    private void OnStatusChanged()
-    {
-        _statusesChanged = true;
-        Wake();
-    }
-
-    /// <summary>
-    /// A worker that leaves gracefully first marks its work UNASSIGNED in the status topic. Seeing that, rejoin at once
-    /// instead of learning of the rebalance from the next heartbeat (up to heartbeat.interval.ms later), so its work
-    /// moves within a round trip. Once per generation.
-    /// </summary>
-    private void RejoinWhenWorkReleased()
-    {
-        if (!_statusesChanged)
-        {
-            return;
-        }
-        _statusesChanged = false;
-        var generation = _generation;
-        if (generation < 0 || _rejoinedForReleaseIn == generation)
-        {
-            return;
-        }
-        var me = _worker.Status.WorkerId;
-        foreach (var connector in _snapshot.Connectors)
-        {
-            var released = _statusStore.Get(connector) is { State: ConnectorState.Unassigned, WorkerId: var w, Generation: var g } && w != me && g == generation;
-            released = released || _statusStore.GetAll(connector).Any(t => t.State == ConnectorState.Unassigned && t.WorkerId != me && t.Generation == generation);
-            if (released)
-            {
-                _rejoinedForReleaseIn = generation;
-                _log.LogInformation("Another worker released connector {Connector}'s work; rejoining to take it over", connector);
-                _member!.RequestRejoin();
-                return;
-            }
-        }
-    }
 
     private void OnConnectorReported(string connector, StateInfo info)
     {

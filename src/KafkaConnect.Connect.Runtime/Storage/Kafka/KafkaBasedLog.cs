@@ -66,6 +66,8 @@ public sealed class KafkaBasedLog : IAsyncDisposable
             ["enable.auto.commit"] = "false",
         };
         // The whole log is read by every worker: a group would only add committed offsets that must never be used.
+        // Never create the topic by reading it: an auto-created internal topic would not be compacted (EnsureAsync creates it).
+        _consumerConfig["allow.auto.create.topics"] = "false";
         _consumerConfig.Remove("group.id");
         _consumerConfig.Remove("group.instance.id");
     }
