@@ -317,6 +317,8 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
     {
         // Out of the group (session expired, fenced): the others may already run our work.
         _log.LogWarning("This worker lost its group membership; stopping its connectors and tasks before rejoining");
+        // Read what the others wrote meanwhile first, so our UNASSIGNED writes (PutSafe) do not overwrite their RUNNING.
+        await _statusStore.RefreshAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         await StopAllAsync().ConfigureAwait(false);
     }
 

@@ -91,6 +91,10 @@ public sealed class KafkaStatusBackingStoreTests : IClassFixture<BrokerFixture>
         store.PutSafe(new ConnectorStatusEntry("c", ConnectorState.Running, null, "B", 6)); // newer generation: allowed
         await SyncAsync(store);
         Assert.Equal(new ConnectorStatusEntry("c", ConnectorState.Running, null, "B", 6), store.Get("c"));
+        // A worker that was out of the group and had not read B's RUNNING reports UNASSIGNED for its old generation: ignored.
+        store.Put(new ConnectorStatusEntry("c", ConnectorState.Unassigned, null, "A", 5));
+        await SyncAsync(store);
+        Assert.Equal(new ConnectorStatusEntry("c", ConnectorState.Running, null, "B", 6), store.Get("c"));
 
         var task = new ConnectorTaskId("c", 0);
         store.Put(new TaskStatusEntry(task, ConnectorState.Running, null, "A", 8));
@@ -106,7 +110,7 @@ public sealed class KafkaStatusBackingStoreTests : IClassFixture<BrokerFixture>
         Assert.Equal(new TaskStatusEntry(task, ConnectorState.Unassigned, null, "A", 8), store.Get(task));
 
         var written = await ReadAllAsync(_broker.BootstrapServers, topic);
-        Assert.Equal(3, written.Count(r => r.Key == "status-connector-c"));
+        Assert.Equal(4, written.Count(r => r.Key == "status-connector-c"));
         Assert.Equal(3, written.Count(r => r.Key == "status-task-c-0"));
     }
 

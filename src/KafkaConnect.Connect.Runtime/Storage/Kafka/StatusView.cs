@@ -94,7 +94,15 @@ internal sealed class StatusView
                 }
                 return;
             }
-            ConnectorEntry(connector).Value = status;
+            var entry = ConnectorEntry(connector);
+            // As for tasks (Apache has this rule for tasks only): a worker that had not yet read another worker's RUNNING
+            // (it was paused, or out of the group) may report UNASSIGNED for an older generation; the RUNNING is right.
+            if (status.State == ConnectorState.Unassigned && entry.Value is { State: ConnectorState.Running } current
+                && current.Generation >= status.Generation && current.WorkerId != status.WorkerId)
+            {
+                return;
+            }
+            entry.Value = status;
         }
     }
 
