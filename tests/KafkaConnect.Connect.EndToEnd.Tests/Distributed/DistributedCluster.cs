@@ -332,31 +332,7 @@ internal sealed class ClusterWorker : IAsyncDisposable
     public async Task<TimeSpan> StartAsync()
     {
         var run = Launch();
-        using var probe = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(2) };
-        while (run.Elapsed < s_readyTimeout)
-        {
-            if (run.HasExited)
-            {
-                await run.WaitForExitAsync(TimeSpan.FromSeconds(5));
-                throw new Xunit.Sdk.XunitException($"worker {Index} exited with code {run.ExitCode} before REST was ready:\n{run.Tail(80)}");
-            }
-            try
-            {
-                using var response = await probe.GetAsync("/");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return run.Elapsed;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            await Task.Delay(20);
-        }
-        throw new Xunit.Sdk.XunitException($"worker {Index}: REST not ready within {s_readyTimeout.TotalSeconds:F0}s:\n{run.Tail(80)}");
+        return await RestReady.WaitAsync(run, Url, $"worker {Index}", s_readyTimeout);
     }
 
     public async Task<TimeSpan> WaitForFirstAssignmentAsync(int timeoutSeconds = 60)

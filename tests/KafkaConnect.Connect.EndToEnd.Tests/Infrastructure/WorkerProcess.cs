@@ -77,32 +77,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
         var run = ChildProcess.Start(Dir, ["standalone", workerFile, .. connectorFiles]);
         _runs.Add(run);
-        using var probe = new HttpClient { BaseAddress = new Uri(RestUrl), Timeout = TimeSpan.FromSeconds(2) };
-        while (run.Elapsed < s_readyTimeout)
-        {
-            if (run.HasExited)
-            {
-                await run.WaitForExitAsync(TimeSpan.FromSeconds(5));
-                throw new Xunit.Sdk.XunitException($"worker exited with code {run.ExitCode} before REST was ready:{Environment.NewLine}{run.Tail(80)}");
-            }
-            try
-            {
-                using var response = await probe.GetAsync("/");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return run.Elapsed;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            await Task.Delay(10);
-        }
-        throw new Xunit.Sdk.XunitException($"REST not ready within {s_readyTimeout.TotalSeconds:F0}s:{Environment.NewLine}{run.Tail(80)}");
+        return await RestReady.WaitAsync(run, RestUrl, "worker", s_readyTimeout);
     }
 
     /// <summary>Graceful stop (SIGTERM); fails when the worker takes longer than <paramref name="timeoutSeconds"/> or exits non-zero.</summary>
