@@ -193,6 +193,55 @@ public sealed class DistributedHerderTests : IClassFixture<BrokerFixture>, IAsyn
         Assert.Equal(2, (await a.TaskConfigsAsync("signed")).Count);
     }
 
+    [Fact]
+    public async Task Offsets_restarts_and_cluster_logger_levels_work_across_the_cluster()
+    {
+        var a = await StartAsync(4);
+        var b = await StartAsync(5);
+        await EventuallyAsync(() => Task.FromResult(a.Generation == b.Generation && a.IsLeader != b.IsLeader), "one generation with one leader");
+        var (leader, follower) = a.IsLeader ? (a, b) : (b, a);
+        var levels = new List<string>();
+        a.LoggerLevelChanged = (ns, level) => { lock (levels) levels.Add($"a {ns} {level}"); };
+        b.LoggerLevelChanged = (ns, level) => { lock (levels) levels.Add($"b {ns} {level}"); };
+
+        // Any worker may publish a cluster logger level; every worker applies it.
+        Assert.True(await follower.SetClusterLoggerLevelAsync("org.apache.kafka.connect", "DEBUG"));
+        await EventuallyAsync(() => { lock (levels) return Task.FromResult(levels.Count == 2); }, "the level on both workers");
+        Assert.Equal(["a org.apache.kafka.connect DEBUG", "b org.apache.kafka.connect DEBUG"], levels.Order());
+
+        var file = Path.Combine(_dir, "src.txt");
+        File.WriteAllText(file, "a\nb\n");
+        await leader.PutConnectorConfigAsync("src", new Dictionary<string, string>
+        {
+            ["connector.class"] = "FileStreamSource",
+            ["file"] = file,
+            ["topic"] = "src-" + _suffix,
+        }, allowReplace: false);
+        await EventuallyAsync(async () => (await follower.ConnectorOffsetsAsync("src")).Count == 1, "the source's committed offset");
+        Assert.Equal(4L, (await follower.ConnectorOffsetsAsync("src"))[0].Offset!["position"]);
+
+        // A restart of the connector and its tasks goes through the config topic; the status says RESTARTING at once.
+        var plan = await leader.RestartConnectorAndTasksAsync(new RestartRequest("src", OnlyFailed: false, IncludeTasks: true));
+        Assert.Equal(ConnectorState.Restarting, plan.Connector.State);
+        Assert.All(plan.Tasks, t => Assert.Equal(ConnectorState.Restarting, t.State));
+        await EventuallyAsync(async () =>
+        {
+            var status = await a.ConnectorStatusAsync("src");
+            return status.Connector.State == ConnectorState.Running && status.Tasks.Count == 1 && status.Tasks[0].State == ConnectorState.Running;
+        }, "running again after the restart");
+
+        // Offsets change only when stopped, and only through the leader.
+        await Assert.ThrowsAsync<BadRequestException>(() => leader.AlterConnectorOffsetsAsync("src", null));
+        await leader.StopConnectorAsync("src");
+        await EventuallyAsync(async () => (await b.TaskConfigsAsync("src")).Count == 0 && a.Running.Tasks.Count == 0 && b.Running.Tasks.Count == 0, "no tasks once stopped");
+        await Assert.ThrowsAsync<NotLeaderException>(() => follower.AlterConnectorOffsetsAsync("src", null));
+        var partition = new Dictionary<string, object?> { ["filename"] = file };
+        await leader.AlterConnectorOffsetsAsync("src", [new ConnectorOffset(partition, new Dictionary<string, object?> { ["position"] = 2L })]);
+        Assert.Equal(2L, (await follower.ConnectorOffsetsAsync("src"))[0].Offset!["position"]);
+        await leader.AlterConnectorOffsetsAsync("src", null);
+        Assert.Empty(await follower.ConnectorOffsetsAsync("src"));
+    }
+
     private static async Task<byte[]> KeyOfAsync(DistributedHerder herder)
     {
         // The leader writes the first session key right after its first assignment.
