@@ -27,7 +27,14 @@ public sealed record WorkerAllocation(IReadOnlyList<string> Connectors, IReadOnl
 /// What a worker reports when joining: its REST URL, how far it has read the config topic and, for the
 /// cooperative protocols, what it currently runs (null when it has had no assignment yet).
 /// </summary>
-public sealed record WorkerMetadata(string Url, long ConfigOffset, WorkerAllocation? Allocation);
+public sealed record WorkerMetadata(string Url, long ConfigOffset, WorkerAllocation? Allocation)
+{
+    /// <summary>
+    /// The last assignment the worker received, embedded (with <see cref="Allocation"/> as its assigned part) as
+    /// Apache's workers do; leaders read only the allocation, so without it neutral values are written.
+    /// </summary>
+    public ConnectAssignment? LastAssignment { get; init; }
+}
 
 /// <summary>
 /// The leader's answer to one member. For version 0 (eager) <see cref="Assigned"/> is the member's whole

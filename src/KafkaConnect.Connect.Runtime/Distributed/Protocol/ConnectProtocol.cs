@@ -45,8 +45,10 @@ public static class ConnectProtocol
     /// <summary>
     /// Version 0: version, url, config offset. Versions 1 and 2 append the current allocation as nullable bytes
     /// holding an assignment of the same version (null when <see cref="WorkerMetadata.Allocation"/> is null).
-    /// Apache embeds the worker's whole last assignment there but leaders only read its connectors and tasks,
-    /// so the other fields are written as neutral values (no error, empty leader, offset -1, nothing revoked).
+    /// Apache embeds the worker's last assignment there (error, leader, leader URL, config offset, revocations and
+    /// delay as received; connectors and tasks augmented to all it runs): so does this, from
+    /// <see cref="WorkerMetadata.LastAssignment"/>. Leaders read only the connectors and tasks, so without a last
+    /// assignment the other fields are written as neutral values (no error, empty leader, offset -1, nothing revoked).
     /// </summary>
     public static byte[] SerializeMetadata(WorkerMetadata metadata, short version)
     {
@@ -60,8 +62,9 @@ public static class ConnectProtocol
         {
             w.WriteNullableBytes(metadata.Allocation is null
                 ? null
-                : SerializeAssignment(new ConnectAssignment(version, ConnectAssignment.NoError, "", "", -1,
-                    metadata.Allocation, WorkerAllocation.Empty, 0)));
+                : SerializeAssignment(metadata.LastAssignment is { } last
+                    ? last with { Version = version, Assigned = metadata.Allocation }
+                    : new ConnectAssignment(version, ConnectAssignment.NoError, "", "", -1, metadata.Allocation, WorkerAllocation.Empty, 0)));
         }
         return w.WrittenSpan.ToArray();
     }

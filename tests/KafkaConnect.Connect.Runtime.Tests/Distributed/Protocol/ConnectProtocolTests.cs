@@ -93,6 +93,26 @@ public sealed class ConnectProtocolTests
     }
 
     [Fact]
+    public void MetadataV2EmbedsTheLastAssignmentReceived_WithEverythingTheWorkerRunsAsItsAssignedPart()
+    {
+        // As Apache's WorkerCoordinator.metadata(): the snapshot of the last assignment (leader, URL, offset,
+        // revocations and delay as received) whose connectors and tasks were augmented to all the worker runs.
+        var last = new ConnectAssignment(2, ConnectAssignment.NoError, "leader-1", "http://l:8083", 17,
+            Alloc(["c2"], T("c2", 0)), Alloc([], T("c1", 1)), 3000);
+        var running = Alloc(["c1", "c2"], T("c1", 0), T("c2", 0));
+        var bytes = ConnectProtocol.SerializeMetadata(new WorkerMetadata("w", 17, running) { LastAssignment = last }, 2);
+
+        var r = new KafkaConnect.Protocol.ProtocolReader(bytes);
+        Assert.Equal(2, r.ReadInt16());
+        Assert.Equal("w", r.ReadString());
+        Assert.Equal(17, r.ReadInt64());
+        var embedded = ConnectProtocol.DeserializeAssignment(r.ReadNullableBytes()!);
+        Assert.Equal(last with { Assigned = running }, embedded);
+        Assert.True(r.End);
+        Assert.Equal(new WorkerMetadata("w", 17, running), ConnectProtocol.DeserializeMetadata(bytes, out _));
+    }
+
+    [Fact]
     public void MetadataMissingTrailingAllocationReadsAsNull()
     {
         byte[] bytes =
