@@ -59,6 +59,9 @@ public sealed class KafkaBasedLog : IAsyncDisposable
                 ["acks"] = "all",
                 ["max.in.flight.requests.per.connection"] = "1",
             };
+            // Apache 3.9's producer default: a config or status write is awaited by the herder loop or a REST call, so
+            // batching delay only adds latency (our client defaults to 5 ms, as Kafka 4). A worker-level setting wins.
+            _producerConfig.TryAdd("linger.ms", "0");
         }
         _consumerConfig = new Dictionary<string, string>(consumerConfig, StringComparer.Ordinal)
         {
