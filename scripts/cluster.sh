@@ -93,7 +93,7 @@ for port in "${ports[@]}"; do
 done
 for port in "${ports[@]}"; do
   for _ in $(seq 1 600); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/" && break
+    curl -sf -o /dev/null "http://127.0.0.1:$port/health" && break
     alive "$dir/worker-$port.pid" >/dev/null || { echo "worker $port exited:" >&2; tail -20 "$dir/worker-$port.log" >&2; exit 1; }
     sleep 0.1
   done

@@ -6,11 +6,14 @@
 #   LINES=1000000 bench/connect/distributed.sh
 #   SKIP_BUILD=1 bench/connect/distributed.sh        # reuse the last build
 #   R2R=0 bench/connect/distributed.sh               # plain `dotnet build -c Release` output instead of ReadyToRun
+#   SC=1 bench/connect/distributed.sh                # self-contained composite ReadyToRun (runtime precompiled too);
+#                                                    # implies SKIP_STANDALONE=1
 #   SKIP_STANDALONE=1 bench/connect/distributed.sh   # no standalone comparison (bench/connect/file-pipeline.sh)
 #   KEEP=1 bench/connect/distributed.sh              # keep the work directory (worker logs) afterwards
 #
 # Prints:
-#   1. per worker: process start -> REST GET / 200, and -> first assignment applied (measured; and the worker's log line)
+#   1. per worker: process start -> REST GET / 200, -> GET /health 200 (internal topics read) and -> first assignment
+#      applied (measured; and the worker's log line)
 #   2. POST of a FileStreamSink with tasks.max=6 -> all 6 tasks RUNNING (and how they spread)
 #   3. kill -9 of a worker -> its tasks RUNNING on the others, with session.timeout.ms=10000 and
 #      scheduled.rebalance.max.delay.ms=3000, then the same with delay 0
@@ -27,7 +30,11 @@ SESSION_MS=${SESSION_MS:-10000}
 TIMEOUT_S=${TIMEOUT_S:-300}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 R2R=${R2R:-1}
-if [[ "$R2R" == 1 ]]; then
+SC=${SC:-0}
+if [[ "$SC" == 1 ]]; then
+  DLL=$ROOT/artifacts/kconnect-sc/kconnect.dll
+  SKIP_STANDALONE=1
+elif [[ "$R2R" == 1 ]]; then
   DLL=${KCONNECT_DLL:-$ROOT/artifacts/kconnect/kconnect.dll}
 else
   DLL=${KCONNECT_DLL:-$ROOT/src/KafkaConnect.Cli/bin/Release/net10.0/kconnect.dll}
@@ -37,7 +44,11 @@ for tool in curl jq kcat python3; do
 done
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  if [[ "$R2R" == 1 ]]; then
+  if [[ "$SC" == 1 ]]; then
+    # Self-contained, the runtime and the app compiled ahead of time into one composite image: far less JIT at start.
+    dotnet publish "$ROOT/src/KafkaConnect.Cli" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true \
+      -p:PublishReadyToRunComposite=true --artifacts-path "$ROOT/artifacts/sc-build" -o "$ROOT/artifacts/kconnect-sc" -v q -nologo >/dev/null
+  elif [[ "$R2R" == 1 ]]; then
     dotnet publish "$ROOT/src/KafkaConnect.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
       --artifacts-path "$ROOT/artifacts/r2r-build" -o "$ROOT/artifacts/kconnect" -v q -nologo >/dev/null
   else
@@ -45,6 +56,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   fi
 fi
 [[ -f "$DLL" ]] || { echo "missing $DLL (build src/KafkaConnect.Cli -c Release)" >&2; exit 1; }
+if [[ "$SC" == 1 ]]; then KC=("$ROOT/artifacts/kconnect-sc/kconnect"); else KC=(dotnet "$DLL"); fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -62,7 +74,7 @@ trap cleanup EXIT
 RESULTS=()
 result() { RESULTS+=("$(printf '| %-72s | %14s |' "$1" "$2")"); printf '  %s: %s\n' "$1" "$2" >&2; }
 
-dotnet "$DLL" broker --listen "$BROKER" --data-dir "$WORK/broker" \
+"${KC[@]}" broker --listen "$BROKER" --data-dir "$WORK/broker" \
   --config group.initial.rebalance.delay.ms=0 --config group.min.session.timeout.ms=1000 >"$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
 disown "$BROKER_PID"
@@ -99,33 +111,55 @@ EOF2
 start_worker() {
   local round=$1 n=$2
   START[$round.$n]=$(now_ms)
-  dotnet "$DLL" distributed "$WORK/$round-worker$n.properties" >"$WORK/$round-worker$n.log" 2>&1 &
+  "${KC[@]}" distributed "$WORK/$round-worker$n.properties" >"$WORK/$round-worker$n.log" 2>&1 &
   PID[$round.$n]=$!
   disown "${PID[$round.$n]}"  # no "Killed" job notices from bash
 }
 
-# wait_ready ROUND N...: polls the given workers together (so no worker's figure waits for another's) and sets, per
-# worker, READY[n] (start -> GET / 200), ASSIGNED[n] (start -> "first assignment applied" in its log) and LOGGED[n]
-# (the worker's own "first assignment applied N ms after start"), in ms.
-declare -A READY ASSIGNED LOGGED
-wait_ready() {
-  local round=$1 n t pending
-  shift
-  for n in "$@"; do READY[$n]= ASSIGNED[$n]=; done
+# wait_ready ROUND N...: one poller per worker in the background (a GET / that waits for its worker must not hold up
+# the probes of the others), each setting READY[n] (start -> GET / 200), HEALTHY[n] (start -> GET /health 200: internal
+# topics read), ASSIGNED[n] (start -> "first assignment applied" in its log) and LOGGED[n] (the worker's own "first
+# assignment applied N ms after start"), in ms.
+declare -A READY HEALTHY ASSIGNED LOGGED
+# Polling without forking (bash's /dev/tcp, $EPOCHREALTIME, a read timeout as the sleep): on 2 cores, a curl per probe
+# per worker every few ms takes enough CPU from the starting workers to move their figures by hundreds of ms.
+since() { SINCE=$(( ${EPOCHREALTIME/./} / 1000 - $1 )); }  # sets SINCE: ms from $1 (epoch ms) to now
+http_ok() {  # http_ok PORT PATH: the answer's status line is 200
+  local fd line
+  { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&"$fd"
+  read -t 5 -r -u "$fd" line || line=
+  exec {fd}>&-
+  [[ "$line" == *" 200 "* ]]
+}
+poll_worker() {
+  local round=$1 n=$2 out=$3 t ready= healthy= assigned= nap
+  mkfifo "$out.nap"
+  exec {nap}<>"$out.nap"
   while :; do
-    pending=0
-    for n in "$@"; do
-      kill -0 "${PID[$round.$n]}" 2>/dev/null || { echo "worker $n died:" >&2; tail -40 "$WORK/$round-worker$n.log" >&2; exit 1; }
-      t=$(( $(now_ms) - START[$round.$n] ))
-      if [[ -z "${READY[$n]}" ]] && curl -sf -o /dev/null "http://127.0.0.1:${PORT[$round.$n]}/"; then READY[$n]=$t; fi
-      if [[ -z "${ASSIGNED[$n]}" ]] && grep -q 'first assignment applied' "$WORK/$round-worker$n.log"; then ASSIGNED[$n]=$t; fi
-      [[ -n "${READY[$n]}" && -n "${ASSIGNED[$n]}" ]] || pending=1
-      (( t > 60000 )) && { echo "worker $n not ready in 60 s" >&2; tail -40 "$WORK/$round-worker$n.log" >&2; exit 1; }
-    done
-    (( pending )) || break
-    sleep 0.02
+    kill -0 "${PID[$round.$n]}" 2>/dev/null || { echo "worker $n died:" >&2; tail -40 "$WORK/$round-worker$n.log" >&2; echo dead > "$out"; return; }
+    since "${START[$round.$n]}"; t=$SINCE
+    if [[ -z "$ready" ]] && http_ok "${PORT[$round.$n]}" /; then since "${START[$round.$n]}"; ready=$SINCE; fi
+    if [[ -n "$ready" && -z "$healthy" ]] && http_ok "${PORT[$round.$n]}" /health; then since "${START[$round.$n]}"; healthy=$SINCE; fi
+    if [[ -z "$assigned" && "$(<"$WORK/$round-worker$n.log")" == *"first assignment applied"* ]]; then assigned=$t; fi
+    [[ -n "$ready" && -n "$healthy" && -n "$assigned" ]] && break
+    (( t > 60000 )) && { echo "worker $n not ready in 60 s" >&2; tail -40 "$WORK/$round-worker$n.log" >&2; echo dead > "$out"; return; }
+    read -t 0.01 -u "$nap" _ || true
   done
+  echo "$ready $healthy $assigned" > "$out"
+}
+wait_ready() {
+  local round=$1 n pollers=()
+  shift
   for n in "$@"; do
+    rm -f "$WORK/poll.$n"
+    poll_worker "$round" "$n" "$WORK/poll.$n" &
+    pollers+=($!)
+  done
+  wait "${pollers[@]}"
+  for n in "$@"; do
+    [[ "$(cat "$WORK/poll.$n")" != dead ]] || exit 1
+    read -r READY[$n] HEALTHY[$n] ASSIGNED[$n] < "$WORK/poll.$n"
     LOGGED[$n]=$(grep -o 'first assignment applied [0-9]* ms' "$WORK/$round-worker$n.log" | grep -o '[0-9]*' | head -1 || true)
   done
 }
@@ -141,6 +175,7 @@ cluster_up() {
   if [[ "$round" == a ]]; then
     for n in 1 2 3; do
       result "worker $n: start -> GET / 200" "${READY[$n]} ms"
+      result "worker $n: start -> GET /health 200 (internal topics read)" "${HEALTHY[$n]} ms"
       result "worker $n: start -> first assignment (measured / logged)" "${ASSIGNED[$n]} / ${LOGGED[$n]:-?} ms"
     done
   fi
@@ -271,7 +306,7 @@ if [[ "${SKIP_STANDALONE:-0}" != 1 ]]; then
   result "pipeline through one standalone worker (embedded broker): lines/s" "$standalone"
 fi
 
-printf '\nkconnect distributed: broker + 3 workers on loopback, R2R=%s, session.timeout.ms=%s, offset.flush.interval.ms=%s, %s cores\n' \
-  "$R2R" "$SESSION_MS" "$FLUSH_MS" "$(nproc)"
+printf '\nkconnect distributed: broker + 3 workers on loopback, R2R=%s SC=%s, session.timeout.ms=%s, offset.flush.interval.ms=%s, %s cores\n' \
+  "$R2R" "$SC" "$SESSION_MS" "$FLUSH_MS" "$(nproc)"
 printf '| %-72s | %14s |\n' "Metric" "Value" "------------------------------------------------------------------------" "--------------"
 printf '%s\n' "${RESULTS[@]}"

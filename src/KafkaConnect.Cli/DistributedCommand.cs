@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using KafkaConnect.Connect.Rest;
 using KafkaConnect.Connect.Runtime.Config;
 using KafkaConnect.Connect.Runtime.Distributed;
+using KafkaConnect.Connect.Runtime.Herder;
 using KafkaConnect.Connect.Runtime.Plugins;
 using KafkaConnect.Connect.Runtime.Worker;
 using Microsoft.Extensions.Logging;
@@ -52,14 +53,24 @@ internal static class DistributedCommand
             log.LogWarning("{Warning}", warning);
         }
 
+        var configMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
 
+        // Side by side: scanning plugins, asking Kafka for its cluster id and binding the REST listeners. The listeners
+        // answer GET / as soon as the herder exists, and 503 (health: "starting") until it has read the internal topics.
         var pluginsTask = Task.Run(() => PluginRegistry.Create(config.GetList(WorkerConfig.PluginPath), loggers.CreateLogger("KafkaConnect.Connect.Runtime.Plugins")));
-        var clusterId = await WorkerHost.CheckClusterAsync(config).ConfigureAwait(false);
+        var clusterTask = WorkerHost.CheckClusterAsync(config);
+        var herderCreated = new TaskCompletionSource<IHerder>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var rest = new ConnectRestServer();
+        var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
+        var restStart = rest.StartAsync(herderCreated.Task, restOptions);
+        var clusterId = await clusterTask.ConfigureAwait(false);
+        var clusterMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (clusterId is null)
         {
+            await restStart.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return Program.Fail($"cannot reach Kafka at bootstrap.servers={config.BootstrapServersValue} within 5 s. Start the broker (e.g. `kconnect broker`) "
                 + "or fix bootstrap.servers in " + args[0] + ".");
         }
@@ -71,7 +82,6 @@ internal static class DistributedCommand
         var stores = DistributedStores.Create(config, loggers);
         var worker = new Worker(config, plugins, stores.Offsets, status, loggers);
         await using var herder = new DistributedHerder(worker, clusterId, stores.Configs, stores.Statuses, loggers);
-
         herder.LoggerLevelChanged = (ns, level) =>
         {
             if (LogLevelRegistry.TryParseLevel(level, out var parsed))
@@ -80,10 +90,21 @@ internal static class DistributedCommand
                 log.LogInformation("Logger {Namespace} set to {Level} for the whole cluster", ns, level);
             }
         };
-        await using var rest = new ConnectRestServer();
-        var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
-        await rest.StartAsync(herder, restOptions).ConfigureAwait(false);
+        // Reading the topics needs no URL; joining the group does, so the join waits for the listeners.
+        var loading = herder.LoadAsync();
+        try
+        {
+            await restStart.ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            await loading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return Program.Fail($"cannot start the REST server (listeners={string.Join(",", restOptions.Listeners)}): {ex.Message} "
+                + "Is another worker running on this port? Set listeners in " + args[0] + ".");
+        }
+        var restMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         status.WorkerId = config.WorkerId(rest.Addresses.Count > 0 ? rest.Addresses[0].Port : null);
+        herderCreated.SetResult(herder);
         try
         {
             await herder.StartAsync(rest.AdvertisedUrl.ToString().TrimEnd('/'), CancellationToken.None).ConfigureAwait(false);
@@ -93,8 +114,12 @@ internal static class DistributedCommand
             // E.g. an internal topic that exists but is not compacted: nothing was written.
             return Program.Fail($"cannot start the distributed worker: {ex.Message}");
         }
+        var readyMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         log.LogInformation("REST server listening at {Urls}, advertising {Url}; worker id {WorkerId}; group {Group}; ready {Ms} ms after start",
-            string.Join(", ", rest.Addresses), rest.AdvertisedUrl, status.WorkerId, groupId, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            string.Join(", ", rest.Addresses), rest.AdvertisedUrl, status.WorkerId, groupId, readyMs);
+        // One line that says where start-up time goes (runtime start before Main, then side-by-side steps from Main).
+        log.LogInformation("start-up: runtime {Runtime} ms before Main; from Main: config+logging {Config} ms, Kafka cluster id {Cluster} ms, REST listening {Rest} ms, internal topics read {Ready} ms",
+            (long)(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds - readyMs, (long)configMs, (long)clusterMs, (long)restMs, readyMs);
         _ = herder.FirstAssignment.ContinueWith(
             _ => log.LogInformation("first assignment applied {Ms} ms after start", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds),
             TaskScheduler.Default);

@@ -127,7 +127,15 @@ internal static class StandaloneCommand
 
             await using var rest = new ConnectRestServer();
             var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
-            await rest.StartAsync(herder, restOptions).ConfigureAwait(false);
+            try
+            {
+                await rest.StartAsync(herder, restOptions).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                return Program.Fail($"cannot start the REST server (listeners={string.Join(",", restOptions.Listeners)}): {ex.Message} "
+                    + "Is another worker running on this port? Set listeners in " + args[0] + ".");
+            }
             status.WorkerId = config.WorkerId(rest.Addresses.Count > 0 ? rest.Addresses[0].Port : null);
             Step("REST");
             log.LogInformation("REST server listening at {Urls}, advertising {Url}; worker id {WorkerId}; ready {Ms} ms after start",

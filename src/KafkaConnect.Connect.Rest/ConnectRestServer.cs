@@ -58,7 +58,21 @@ public sealed class ConnectRestServer : IAsyncDisposable
     }
 
     /// <exception cref="ConfigException">A listener is not a valid http URL.</exception>
-    public async Task StartAsync(IHerder herder, RestServerOptions options, CancellationToken ct = default)
+    /// <exception cref="IOException">A listener's address is in use or cannot be bound.</exception>
+    public Task StartAsync(IHerder herder, RestServerOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(herder);
+        return StartAsync(Task.FromResult(herder), options, ct);
+    }
+
+    /// <summary>
+    /// Starts listening before the herder exists, so the process answers while it still connects to Kafka and reads
+    /// its topics: <c>GET /</c> waits for <paramref name="herder"/>, <c>/health</c> says "starting", the rest answer 503
+    /// until the herder is ready.
+    /// </summary>
+    /// <exception cref="ConfigException">A listener is not a valid http URL.</exception>
+    /// <exception cref="IOException">A listener's address is in use or cannot be bound.</exception>
+    public async Task StartAsync(Task<IHerder> herder, RestServerOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(herder);
         ArgumentNullException.ThrowIfNull(options);
@@ -135,14 +149,15 @@ public sealed class ConnectRestServer : IAsyncDisposable
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
     // CORS, readiness, exception mapping and JSON bodies for errors the router produces (404/405).
-    private static async Task Pipeline(HttpContext ctx, RequestDelegate next, IHerder herder, CorsPolicy? cors)
+    private static async Task Pipeline(HttpContext ctx, RequestDelegate next, Task<IHerder> herder, CorsPolicy? cors)
     {
         if (cors is not null && cors.Apply(ctx))
         {
             return; // answered a preflight
         }
         var path = ctx.Request.Path;
-        if (!herder.IsReady && !path.Equals("/health", StringComparison.Ordinal))
+        if (!(herder.IsCompletedSuccessfully && herder.Result.IsReady)
+            && !path.Equals("/health", StringComparison.Ordinal) && !path.Equals("/", StringComparison.Ordinal))
         {
             await RestJson.WriteErrorAsync(ctx, StatusCodes.Status503ServiceUnavailable,
                 "Worker is still starting up; try again shortly.").ConfigureAwait(false);

@@ -8,10 +8,13 @@ using Microsoft.AspNetCore.Routing;
 namespace KafkaConnect.Connect.Rest;
 
 /// <summary>The endpoints; each maps one Apache Kafka Connect resource method onto <see cref="IHerder"/>.</summary>
-internal sealed class RestHandlers(IHerder herder, LogLevelRegistry logLevels, TimeSpan requestTimeout)
+internal sealed class RestHandlers(Task<IHerder> herderTask, LogLevelRegistry logLevels, TimeSpan requestTimeout)
 {
     private const string NameConfig = "name";
     private const string ConnectorClassConfig = "connector.class";
+
+    // Every route but "/" and "/health" runs only once the pipeline has seen the herder ready.
+    private IHerder herder => herderTask.Result;
 
     public void Map(IEndpointRouteBuilder app)
     {
@@ -53,20 +56,37 @@ internal sealed class RestHandlers(IHerder herder, LogLevelRegistry logLevels, T
 
     // --- root -------------------------------------------------------------------------------------------
 
-    private Task Root(HttpContext ctx) =>
-        RestJson.WriteAsync(ctx, 200, herder.ServerInfo, static (w, info) =>
+    // As Apache's RootResource: answered as soon as the worker knows its Kafka cluster, before the herder has read the
+    // internal topics (a start-up probe on "/" sees the process up; "/health" says when it can serve requests).
+    private async Task Root(HttpContext ctx)
+    {
+        IHerder started;
+        using (var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted))
+        {
+            cts.CancelAfter(requestTimeout);
+            try
+            {
+                started = await herderTask.WaitAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ctx.RequestAborted.IsCancellationRequested)
+            {
+                throw new RestException(503, "Worker is still starting up; try again shortly.");
+            }
+        }
+        await RestJson.WriteAsync(ctx, 200, started.ServerInfo, static (w, info) =>
         {
             w.WriteStartObject();
             w.WriteString("version", info.Version);
             w.WriteString("commit", info.Commit);
             w.WriteString("kafka_cluster_id", info.KafkaClusterId);
             w.WriteEndObject();
-        });
+        }).ConfigureAwait(false);
+    }
 
     // KIP-1017: the contract has no deeper health probe, so readiness is the answer.
     private Task Health(HttpContext ctx)
     {
-        var ready = herder.IsReady;
+        var ready = herderTask.IsCompletedSuccessfully && herder.IsReady;
         return RestJson.WriteAsync(ctx, ready ? 200 : 503, ready, static (w, ready) =>
         {
             w.WriteStartObject();

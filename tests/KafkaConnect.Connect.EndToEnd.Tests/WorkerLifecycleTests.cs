@@ -136,6 +136,31 @@ public sealed class WorkerLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task SecondWorkerOnTheSameRestPort_ExitsWithAHint_FirstKeepsRunning()
+    {
+        await using var worker = new WorkerProcess(output);
+        var workerFile = worker.ClassicWorkerFile();
+        await worker.StartAsync(workerFile);
+
+        // Its own embedded broker and data, the first worker's REST port.
+        var second = worker.WriteFile("second.properties", File.ReadAllText(workerFile)
+            .Replace($"embedded.broker.listeners={worker.BrokerServers}", $"embedded.broker.listeners=127.0.0.1:{ChildProcess.FreePort()}", StringComparison.Ordinal)
+            .Replace($"embedded.broker.data.dir={worker.PathOf("broker")}", $"embedded.broker.data.dir={worker.PathOf("broker2")}", StringComparison.Ordinal)
+            .Replace($"offset.storage.file.filename={worker.PathOf("connect.offsets")}", $"offset.storage.file.filename={worker.PathOf("second.offsets")}", StringComparison.Ordinal));
+        await using var run = ChildProcess.Start(worker.Dir, ["standalone", second]);
+        Assert.True(await run.WaitForExitAsync(TimeSpan.FromSeconds(30)), "second worker still running:\n" + run.Tail(40));
+        output.WriteLine(run.Output);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"cannot start the REST server (listeners=http://127.0.0.1:{worker.RestPort})", run.Output, StringComparison.Ordinal);
+        Assert.Contains("address already in use", run.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Unhandled exception", run.Output, StringComparison.Ordinal);
+
+        using var health = await worker.Http.GetAsync("/health");
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+        await worker.StopAsync();
+    }
+
+    [Fact]
     public async Task StartUp_RestAnswersWellWithinTenSeconds()
     {
         await using var worker = new WorkerProcess(output);

@@ -59,21 +59,71 @@ public sealed class PluginsEndpointTests : RestTestBase
 public sealed class ReadinessTests : RestTestBase
 {
     [Fact]
-    public async Task NotReady_EveryRequestIs503Json_HealthSaysStarting()
+    public async Task NotReady_EveryRequestButRootIs503Json_HealthSaysStarting()
     {
         Herder.IsReady = false;
-        foreach (var path in new[] { "/", "/connectors", "/connector-plugins", "/nothing" })
+        foreach (var path in new[] { "/connectors", "/connector-plugins", "/nothing" })
         {
             var (status, json) = await Get(path);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
             AssertError(json, 503);
         }
+        // As Apache's RootResource: the server info needs only the Kafka cluster id, not the internal topics.
+        var (rootStatus, root) = await Get("/");
+        Assert.Equal(HttpStatusCode.OK, rootStatus);
+        Assert.Equal(Herder.ServerInfo.KafkaClusterId, root.GetProperty("kafka_cluster_id").GetString());
         var (healthStatus, health) = await Get("/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, healthStatus);
         Assert.Equal("starting", health.GetProperty("status").GetString());
 
         Herder.IsReady = true;
         Assert.Equal(HttpStatusCode.OK, (await Get("/connectors")).Status);
+    }
+}
+
+public sealed class EarlyListenTests
+{
+    [Fact]
+    public async Task BeforeTheHerderExists_RootWaitsForIt_HealthSaysStarting_OthersAre503()
+    {
+        var herder = new TaskCompletionSource<KafkaConnect.Connect.Runtime.Herder.IHerder>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = new ConnectRestServer();
+        await server.StartAsync(herder.Task, new RestServerOptions { Listeners = ["http://127.0.0.1:0"] });
+        using var client = new HttpClient { BaseAddress = server.Addresses[0] };
+
+        using (var health = await client.GetAsync("/health"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Contains("\"starting\"", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        using (var connectors = await client.GetAsync("/connectors"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, connectors.StatusCode);
+            Assert.Contains("still starting up", await connectors.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        var root = client.GetAsync("/");
+        await Task.Delay(100);
+        Assert.False(root.IsCompleted, "GET / answered before the worker knew its Kafka cluster");
+        var fake = new FakeHerder { IsReady = false };
+        herder.SetResult(fake);
+        using var rootResponse = await root;
+        Assert.Equal(HttpStatusCode.OK, rootResponse.StatusCode);
+        Assert.Contains(fake.ServerInfo.KafkaClusterId!, await rootResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        fake.IsReady = true;
+        using var ready = await client.GetAsync("/connectors");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task ListenerInUse_IsAnIOExceptionNamingTheAddress()
+    {
+        await using var first = new ConnectRestServer();
+        await first.StartAsync(new FakeHerder(), new RestServerOptions { Listeners = ["http://127.0.0.1:0"] });
+        var taken = first.Addresses[0];
+        await using var second = new ConnectRestServer();
+        var ex = await Assert.ThrowsAsync<IOException>(() => second.StartAsync(new FakeHerder(), new RestServerOptions { Listeners = [taken.ToString()] }));
+        Assert.Contains(taken.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), ex.Message, StringComparison.Ordinal);
     }
 }
 

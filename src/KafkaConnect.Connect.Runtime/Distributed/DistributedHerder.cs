@@ -52,6 +52,7 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
     private string _url = "";
     private volatile ClusterConfigState _snapshot = ClusterConfigState.Empty;
     private ConnectAssignment? _pendingAssignment;
+    private volatile ConnectAssignment? _lastAssignment;
     private volatile string? _leaderUrl;
     private volatile bool _isLeader;
     private volatile int _generation = -1;
@@ -117,13 +118,34 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
         }
     }
 
-    /// <summary>Reads the internal topics, then joins the group in the background; REST is served from then on.</summary>
-    public async Task StartAsync(string advertisedUrl, CancellationToken ct = default)
+    /// <summary>
+    /// Creates and reads the internal topics (once; later calls return the same task). Needs no advertised URL, so
+    /// the CLI starts it while the REST server is still binding.
+    /// </summary>
+    public Task LoadAsync(CancellationToken ct = default)
     {
-        _url = advertisedUrl;
+        lock (_stopping)
+        {
+            return _load ??= LoadCoreAsync(ct);
+        }
+    }
+
+    private Task? _load;
+    private long _loadMs;
+
+    private async Task LoadCoreAsync(CancellationToken ct)
+    {
         var started = _time.GetTimestamp();
         // Independent topics: create and read them side by side.
         await Task.WhenAll(_configStore.StartAsync(ct), _statusStore.StartAsync(ct), Task.Run(_worker.Offsets.Start, ct)).ConfigureAwait(false);
+        _loadMs = (long)_time.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    /// <summary>Reads the internal topics (<see cref="LoadAsync"/>), then joins the group in the background; REST is served from then on.</summary>
+    public async Task StartAsync(string advertisedUrl, CancellationToken ct = default)
+    {
+        _url = advertisedUrl;
+        await LoadAsync(ct).ConfigureAwait(false);
         _snapshot = _configStore.Snapshot();
         _cluster = new KafkaCluster(new ClusterOptions
         {
@@ -148,8 +170,7 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
         };
         _ready = true;
         _loop = Task.Run(RunLoopAsync, CancellationToken.None);
-        _log.LogInformation("Herder started (internal topics read in {Ms} ms); joining group {Group} as {Url}",
-            (long)_time.GetElapsedTime(started).TotalMilliseconds, _member.GroupId, _url);
+        _log.LogInformation("Herder started (internal topics read in {Ms} ms); joining group {Group} as {Url}", _loadMs, _member.GroupId, _url);
     }
 
     /// <summary>Completes after this worker's first assignment was applied (for start-up measurements and tests).</summary>
@@ -233,13 +254,18 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
 
     private IReadOnlyList<GroupProtocol> JoinProtocols()
     {
-        WorkerAllocation allocation;
-        lock (_myConnectors)
+        // As Apache: no allocation before the first assignment, then the last one received with all we run as its assignment.
+        var last = _lastAssignment;
+        WorkerAllocation? allocation = null;
+        if (last is not null)
         {
-            allocation = new WorkerAllocation([.. _myConnectors.Order(StringComparer.Ordinal)],
-                [.. _myTasks.OrderBy(t => t.Connector, StringComparer.Ordinal).ThenBy(t => t.Task)]);
+            lock (_myConnectors)
+            {
+                allocation = new WorkerAllocation([.. _myConnectors.Order(StringComparer.Ordinal)],
+                    [.. _myTasks.OrderBy(t => t.Connector, StringComparer.Ordinal).ThenBy(t => t.Task)]);
+            }
         }
-        return ConnectProtocol.JoinProtocols(_compatibility, new WorkerMetadata(_url, _snapshot.Offset, allocation));
+        return ConnectProtocol.JoinProtocols(_compatibility, new WorkerMetadata(_url, _snapshot.Offset, allocation) { LastAssignment = last });
     }
 
     private Dictionary<string, byte[]> Assign(IReadOnlyList<(string MemberId, string? InstanceId, byte[] Metadata)> members, string protocol)
@@ -297,6 +323,7 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
     private Task OnAssignedAsync(int generation, string protocol, byte[] bytes, string leaderId)
     {
         var assignment = ConnectProtocol.DeserializeAssignment(bytes);
+        _lastAssignment = assignment;
         _generation = generation;
         _isLeader = assignment.Leader == _member!.MemberId;
         _leaderUrl = assignment.LeaderUrl;

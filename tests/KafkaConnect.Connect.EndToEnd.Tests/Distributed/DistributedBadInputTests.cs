@@ -31,6 +31,24 @@ public sealed class DistributedBadInputTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task SecondWorkerOnARestPortInUse_ExitsNonZeroNamingTheListener_TheFirstKeepsServing()
+    {
+        await using var cluster = new DistributedCluster(output, workers: 1);
+        await cluster.StartAsync();
+        var first = cluster.Workers[0];
+        var clash = cluster.AddWorker(new Dictionary<string, string> { ["listeners"] = first.Url });
+        var run = clash.Launch();
+        Assert.True(await run.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the worker kept running without its REST listener:\n" + run.Tail(40));
+        output.WriteLine($"exit code {run.ExitCode}:\n{run.Tail(20)}");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"cannot start the REST server (listeners={first.Url})", run.Output, StringComparison.Ordinal);
+        Assert.Contains("address already in use", run.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Unhandled exception", run.Output, StringComparison.Ordinal);
+        using var health = await first.Http.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
     public async Task SameGroupDifferentConfigTopic_ClearErrorLogged_AndTheFirstClustersConnectorIsKept()
     {
         await using var cluster = new DistributedCluster(output, workers: 2, workerSettings: new Dictionary<string, string>

@@ -5,7 +5,7 @@ namespace KafkaConnect.Connect.EndToEnd.Tests.Infrastructure;
 /// <summary>Waiting for a worker process's REST API, shared by the standalone and distributed harnesses.</summary>
 internal static class RestReady
 {
-    /// <summary>Polls <c>GET /</c> until it answers 200; returns the process's age then. Fails with its log tail if it exits or times out.</summary>
+    /// <summary>Polls <c>GET /health</c> (KIP-1017) until it answers 200, i.e. the worker serves requests; returns the process's age then. Fails with its log tail if it exits or times out.</summary>
     public static async Task<TimeSpan> WaitAsync(ChildProcess run, string url, string who, TimeSpan timeout)
     {
         using var probe = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(2) };
@@ -18,7 +18,7 @@ internal static class RestReady
             }
             try
             {
-                using var response = await probe.GetAsync("/");
+                using var response = await probe.GetAsync("/health");
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return run.Elapsed;

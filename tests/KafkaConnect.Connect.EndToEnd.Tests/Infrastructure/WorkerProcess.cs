@@ -68,7 +68,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         {PortLines()}{extra}
         """);
 
-    /// <summary>Starts the worker and waits until <c>GET /</c> answers 200; returns process start → that answer.</summary>
+    /// <summary>Starts the worker and waits until <c>GET /health</c> answers 200; returns process start → that answer.</summary>
     public async Task<TimeSpan> StartAsync(string workerFile, params string[] connectorFiles)
     {
         if (_runs.Count > 0 && !Current.HasExited)
