@@ -7,6 +7,10 @@ missing=()
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 /usr/bin/python3 -c 'import kafka' >/dev/null 2>&1 || missing+=(python3-kafka)
 /usr/bin/python3 -c 'import confluent_kafka' >/dev/null 2>&1 || missing+=(python3-confluent-kafka)
+# Reference codecs that decode our compressed batches (tests/KafkaConnect.Protocol.Tests/CompressionTests.cs).
+[ -x /usr/bin/lz4 ] || missing+=(lz4)
+[ -x /usr/bin/zstd ] || missing+=(zstd)
+ls /usr/lib/*/libsnappy.so.1 >/dev/null 2>&1 || missing+=(libsnappy1v5)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test dependencies: ${missing[*]}"
   sudo_cmd=""

@@ -92,7 +92,13 @@ public sealed class JdbcSinkConfig
         .Define(RetryBackoffMs, ConfigType.Int, 3000, ConfigDef.Range.AtLeast(0), Importance.Medium,
             "The time in milliseconds to wait following an error before a retry attempt is made.", RetriesGroup, 2);
 
+    /// <exception cref="ConfigException">A setting is invalid, or settings contradict each other (<see cref="CrossCheck"/>).</exception>
     public JdbcSinkConfig(IReadOnlyDictionary<string, string> props)
+        : this(props, crossCheck: true)
+    {
+    }
+
+    private JdbcSinkConfig(IReadOnlyDictionary<string, string> props, bool crossCheck)
     {
         var c = new AbstractConfig(Definition, props);
         Url = c.GetString(ConnectionUrl)!;
@@ -129,14 +135,40 @@ public sealed class JdbcSinkConfig
         RetryBackoff = c.GetInt(RetryBackoffMs);
         AutoSchemaValue = c.GetBoolean(AutoSchema);
         TopicTables = ParseMapping(c.GetString(TopicTableMapping) ?? "");
+        if (crossCheck && Problems().FirstOrDefault() is { Key: not null } problem)
+        {
+            throw new ConfigException(problem.Key, problem.Value, problem.Message);
+        }
+    }
+
+    /// <summary>
+    /// The cross-setting rules, for REST validate: each problem names the setting to report it on. Settings that are
+    /// invalid on their own are left to the per-setting validation (nothing is reported here for them).
+    /// </summary>
+    public static IReadOnlyList<(string Key, string Message)> CrossCheck(IReadOnlyDictionary<string, string> props)
+    {
+        try
+        {
+            return [.. new JdbcSinkConfig(props, crossCheck: false).Problems().Select(p => (p.Key, p.Message))];
+        }
+        catch (ConfigException)
+        {
+            return [];
+        }
+    }
+
+    private List<(string Key, string Value, string Message)> Problems()
+    {
+        var problems = new List<(string, string, string)>();
         if (DeleteEnabledValue && PkModeValue != PrimaryKeyMode.RecordKey)
         {
-            throw new ConfigException(DeleteEnabled, "true", "delete.enabled requires pk.mode=record_key");
+            problems.Add((DeleteEnabled, "true", "delete.enabled requires pk.mode=record_key"));
         }
         if (InsertMode != InsertMode.Insert && PkModeValue == PrimaryKeyMode.None && !AutoSchemaValue)
         {
-            throw new ConfigException(PkMode, "none", $"insert.mode={InsertMode.ToString().ToLowerInvariant()} needs a primary key (pk.mode other than none)");
+            problems.Add((PkMode, "none", $"insert.mode={InsertMode.ToString().ToLowerInvariant()} needs a primary key (pk.mode other than none)"));
         }
+        return problems;
     }
 
     public string Url { get; }

@@ -39,6 +39,17 @@ public sealed class JdbcSinkConnector : SinkConnector
 
     public override ConfigDef Config() => new(JdbcSinkConfig.Definition);
 
+    /// <summary>Per-setting checks, then the cross-setting rules the task would fail on at start.</summary>
+    public override Config Validate(IReadOnlyDictionary<string, string> connectorConfigs)
+    {
+        var config = base.Validate(connectorConfigs);
+        foreach (var (key, message) in JdbcSinkConfig.CrossCheck(connectorConfigs))
+        {
+            config.ConfigValues.FirstOrDefault(v => v.Name == key)?.AddErrorMessage(message);
+        }
+        return config;
+    }
+
     /// <summary>Offsets live only in Kafka.</summary>
     public override bool AlterOffsets(IReadOnlyDictionary<string, string> connectorConfig, IReadOnlyDictionary<TopicPartition, long?> offsets) => true;
 }
