@@ -3,6 +3,7 @@ using KafkaConnect.Client.Admin;
 using KafkaConnect.Connect.Rest;
 using KafkaConnect.Connect.Runtime.Config;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace KafkaConnect.Cli;
 
@@ -16,12 +17,11 @@ internal static class WorkerHost
         logLevels.SetInitialLevel("Microsoft.AspNetCore", LogLevel.Warning);
         var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Trace)
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
-            })
+            .AddConsole(o => o.FormatterName = ConnectConsoleFormatter.FormatterName)
+            .AddConsoleFormatter<ConnectConsoleFormatter, ConsoleFormatterOptions>()
             .AddLogLevelRegistry(logLevels));
+        // Plugins are created by class name without arguments: they find the worker's loggers here.
+        Connect.Util.ConnectLogging.LoggerFactory = loggers;
         return (loggers, logLevels);
     }
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KafkaConnect.Connect.ConfigProviders;
 
@@ -10,12 +9,6 @@ namespace KafkaConnect.Connect.ConfigProviders;
 /// </summary>
 public static class ConfigProviderLogging
 {
-    private static ILoggerFactory s_loggerFactory = NullLoggerFactory.Instance;
-
-    /// <summary>Used by providers created afterwards; no logging until set.</summary>
-    public static ILoggerFactory LoggerFactory
-    {
-        get => s_loggerFactory;
-        set => s_loggerFactory = value ?? NullLoggerFactory.Instance;
-    }
+    /// <summary>The worker's factory (<see cref="Util.ConnectLogging"/>), read when a plugin instance is created.</summary>
+    public static ILoggerFactory LoggerFactory => Util.ConnectLogging.LoggerFactory;
 }

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Sinks;
+using KafkaConnect.Connect.Util;
+using Microsoft.Extensions.Logging;
 
 namespace KafkaConnect.Connect.Jdbc.Sink;
 
@@ -13,6 +15,7 @@ public sealed class JdbcSinkTask : SinkTask
 {
     internal const string VersionString = "10.7.4-kc";
 
+    private readonly ILogger _log = ConnectLogging.LoggerFactory.CreateLogger<JdbcSinkTask>();
     private JdbcSinkConfig? _config;
     private JdbcDbWriter? _writer;
     private int _remainingRetries;
@@ -26,6 +29,9 @@ public sealed class JdbcSinkTask : SinkTask
         _writer = new JdbcDbWriter(_config, _config.ConnectionInfo(),
             reporter is null ? null : (record, error) => reporter.ReportAsync(record, error).GetAwaiter().GetResult());
         _remainingRetries = _config.MaxRetriesValue;
+        // Not the URL: it may hold a password.
+        _log.LogInformation("JDBC sink task started: insert.mode={InsertMode}, pk.mode={PkMode}, batch.size={BatchSize}, max.retries={MaxRetries}",
+            _config.InsertMode.ToString().ToLowerInvariant(), _config.PkModeValue.ToString().ToLowerInvariant(), _config.BatchSizeValue, _config.MaxRetriesValue);
     }
 
     private IErrantRecordReporter? TryGetReporter()
@@ -57,6 +63,7 @@ public sealed class JdbcSinkTask : SinkTask
         catch (Exception e) when (IsTransient(e))
         {
             writer.Reset();
+            _log.LogWarning(e, "Writing {Count} records failed; {Left} of {Max} retries left", records.Count, _remainingRetries, config.MaxRetriesValue);
             if (_remainingRetries <= 0)
             {
                 throw new ConnectException($"Writing {records.Count} records failed after {config.MaxRetriesValue} retries: {e.Message}", e);

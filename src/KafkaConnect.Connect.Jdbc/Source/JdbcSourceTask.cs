@@ -2,6 +2,8 @@ using System.Data.Common;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Jdbc.Dialects;
 using KafkaConnect.Connect.Sources;
+using KafkaConnect.Connect.Util;
+using Microsoft.Extensions.Logging;
 
 namespace KafkaConnect.Connect.Jdbc.Source;
 
@@ -15,6 +17,7 @@ public sealed class JdbcSourceTask : SourceTask
     // Longest a poll waits for the next due table, so the worker can commit offsets and stop promptly.
     private static readonly TimeSpan s_maxIdleWait = TimeSpan.FromSeconds(1);
 
+    private readonly ILogger _log = ConnectLogging.LoggerFactory.CreateLogger<JdbcSourceTask>();
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<TableQuerier> _queriers = [];
@@ -132,6 +135,7 @@ public sealed class JdbcSourceTask : SourceTask
                 }
                 catch (DbException e) when (!token.IsCancellationRequested)
                 {
+                    _log.LogWarning(e, "Reading table metadata failed; will retry");
                     await DisposeConnectionAsync().ConfigureAwait(false);
                     throw new RetriableException("Failed to read table metadata; will retry: " + e.Message, e);
                 }
@@ -229,6 +233,7 @@ public sealed class JdbcSourceTask : SourceTask
             }
             catch (DbException e) when (!cancellationToken.IsCancellationRequested)
             {
+                _log.LogWarning(e, "Query of {Querier} failed (attempt {Attempt})", Describe(querier), querier.FailedAttempts + 1);
                 // The rows read in this batch are dropped, so the offset goes back to the batch start.
                 querier.RollBack();
                 querier.Reset(_time.GetUtcNow().ToUnixTimeMilliseconds());

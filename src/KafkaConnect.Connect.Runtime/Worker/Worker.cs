@@ -153,7 +153,11 @@ public sealed class Worker : IAsyncDisposable
             return [];
         }
         var maxTasks = int.TryParse(config.GetValueOrDefault(ConnectorConfig.TasksMax, "1"), out var m) ? m : 1;
-        var configs = wc.Instance.TaskConfigs(maxTasks);
+        IReadOnlyList<IReadOnlyDictionary<string, string>> configs;
+        using (_log.BeginScope(new ConnectLogContext(connector, null)))
+        {
+            configs = wc.Instance.TaskConfigs(maxTasks);
+        }
         var enforce = !config.TryGetValue(ConnectorConfig.TasksMaxEnforce, out var e) || !e.Equals("false", StringComparison.OrdinalIgnoreCase);
         if (configs.Count > maxTasks && enforce)
         {
@@ -612,6 +616,7 @@ public sealed class WorkerConnector : ISourceConnectorContext
     /// <summary>Moves to the target state; false if the connector failed.</summary>
     public bool Transition(TargetState target)
     {
+        using var context = _log.BeginScope(new ConnectLogContext(Name, null));
         lock (_lock)
         {
             try
@@ -648,6 +653,7 @@ public sealed class WorkerConnector : ISourceConnectorContext
 
     public void Shutdown()
     {
+        using var context = _log.BeginScope(new ConnectLogContext(Name, null));
         lock (_lock)
         {
             try

@@ -184,6 +184,8 @@ public abstract class WorkerTask
 
     private async Task RunAsync()
     {
+        // Everything the task logs from its loop, the plugin included, names it.
+        using var context = Log.BeginScope(new ConnectLogContext(Id.Connector, Id.Task));
         Exception? failure = null;
         try
         {
