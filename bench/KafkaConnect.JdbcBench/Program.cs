@@ -87,7 +87,7 @@ try
         {
             foreach (var t in tables)
             {
-                Exec(parsed, $"DROP TABLE IF EXISTS {parsed.Dialect.QuoteIdentifier(t)}", tolerate: true);
+                Exec(parsed, $"DROP TABLE IF EXISTS {parsed.Dialect.QuoteIdentifier(t)}");
             }
         }
     }
@@ -212,20 +212,13 @@ static TimeSpan Run(string file, params string[] args)
     return sw.Elapsed;
 }
 
-static void Exec(JdbcUrl parsed, string sql, bool tolerate = false)
+static void Exec(JdbcUrl parsed, string sql)
 {
-    try
-    {
-        using var c = parsed.Dialect.CreateConnection(parsed.ConnectionString);
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-    catch (Exception) when (tolerate)
-    {
-        // MySql.Data 8.0.16 misreads MariaDB's reply to DROP TABLE; the table is dropped regardless.
-    }
+    using var c = parsed.Dialect.CreateConnection(parsed.ConnectionString);
+    c.Open();
+    using var cmd = c.CreateCommand();
+    cmd.CommandText = sql;
+    cmd.ExecuteNonQuery();
 }
 
 int IntArg(string name, int fallback)

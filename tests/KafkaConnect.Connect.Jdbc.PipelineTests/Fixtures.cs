@@ -8,7 +8,7 @@ using KafkaConnect.Connect.Runtime.Herder;
 using KafkaConnect.Connect.Runtime.Plugins;
 using KafkaConnect.Connect.Runtime.Storage;
 using KafkaConnect.Connect.Runtime.Worker;
-using MySql.Data.MySqlClient;
+using MySqlConnector;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

@@ -10,7 +10,7 @@ namespace KafkaConnect.Connect.Jdbc.Dialects;
 /// </summary>
 /// <remarks>
 /// SQL parameters are always named <c>@p0</c>, <c>@p1</c>, ... (<see cref="ParameterName"/>): Npgsql,
-/// Microsoft.Data.Sqlite, MySql.Data and SqlClient all accept that form.
+/// Microsoft.Data.Sqlite, MySqlConnector and SqlClient all accept that form.
 /// </remarks>
 public interface IDatabaseDialect
 {

@@ -95,6 +95,8 @@ public sealed record JdbcUrl(IDatabaseDialect Dialect, string ConnectionString, 
         Append(sb, "ConvertZeroDateTime", "true");
         Append(sb, "AllowLoadLocalInfile", "false");
         Append(sb, "CharacterSet", "utf8mb4");
+        // CHAR(36) columns stay strings, as the JDBC driver reads them (MySqlConnector would return Guid).
+        Append(sb, "GuidFormat", "None");
         return new JdbcUrl(new MySqlDialect(), sb.ToString(), database);
     }
 

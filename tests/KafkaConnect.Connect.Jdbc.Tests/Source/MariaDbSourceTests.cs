@@ -6,10 +6,6 @@ namespace KafkaConnect.Connect.Jdbc.Tests.Source;
 /// <summary>The Databend tutorial's source side: a MySQL table with an auto-increment id.</summary>
 public sealed class MariaDbSourceTests
 {
-    // MySql.Data 8.0.16 (the newest that restores here) fails to read any string column from MariaDB 10.11
-    // ("Expected end of data packet" while reading column definitions), so these wait for a driver fix.
-    private const string DriverBlocked = "MySql.Data 8.0.16 cannot read string columns from MariaDB 10.11 (Expected end of data packet)";
-
     [Fact]
     public async Task Incrementing_mode_reads_new_rows_and_picks_up_added_columns()
     {

@@ -4,7 +4,7 @@ using KafkaConnect.Connect.Data;
 using KafkaConnect.Connect.Jdbc.Source;
 using KafkaConnect.Connect.Sources;
 using KafkaConnect.Connect.Storage;
-using MySql.Data.MySqlClient;
+using MySqlConnector;
 using Npgsql;
 
 namespace KafkaConnect.Connect.Jdbc.Tests.Source;
