@@ -3,9 +3,13 @@
 // the request waits, up to max.wait.ms, for an append to any partition it asks for. Incremental fetch sessions
 // are not kept: every response carries session id 0, which clients treat as a full fetch each time.
 // At least one whole batch is returned even above max.bytes, so a consumer always makes progress (KIP-74).
+// Errors are per partition: an offline log directory or a failed read (KAFKA_STORAGE_ERROR), the log start moving
+// past the fetch offset meanwhile (OFFSET_OUT_OF_RANGE) or a partition deleted meanwhile (UNKNOWN_TOPIC_OR_PARTITION)
+// answers that partition, and the others are still read.
 using KafkaConnect.Broker.Topics;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
+using KafkaConnect.Storage;
 
 namespace KafkaConnect.Broker.Handlers;
 
@@ -75,6 +79,12 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 // Take the signal before reading, so an append between the read and the wait is not missed.
                 var appended = partition.Appended.WaitAsync();
                 var log = partition.Log;
+                if (log.LogDirectory.IsOffline)
+                {
+                    pr.ErrorCode = (short)ErrorCode.KafkaStorageError;
+                    hasError = true;
+                    continue;
+                }
                 var end = log.LogEndOffset;
                 var start = log.LogStartOffset;
                 pr.HighWatermark = end;
@@ -92,7 +102,18 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 var limit = (int)Math.Min(fp.PartitionMaxBytes, budget);
                 if (limit <= 0 && total > 0) continue;
                 var before = buffer.Position;
-                var n = log.Read(fp.FetchOffset, Math.Max(limit, 1), buffer);
+                int n;
+                try
+                {
+                    n = log.Read(fp.FetchOffset, Math.Max(limit, 1), buffer);
+                }
+                catch (Exception ex) when (ex is StorageException or IOException)
+                {
+                    pr.ErrorCode = (short)ReadError(context, partition, ex);
+                    pr.LogStartOffset = log.LogStartOffset;
+                    hasError = true;
+                    continue;
+                }
                 if (n > 0)
                 {
                     slices.Add((pr, before, n));
@@ -102,5 +123,11 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             }
         }
         return (response, total, slices, hasError);
+    }
+
+    private static ErrorCode ReadError(RequestContext context, Partition partition, Exception ex)
+    {
+        if (context.Broker.Topics.Get(partition.Topic.Name) != partition.Topic) return ErrorCode.UnknownTopicOrPartition;
+        return ex is StorageException s ? s.ErrorCode : ErrorCode.KafkaStorageError;
     }
 }
