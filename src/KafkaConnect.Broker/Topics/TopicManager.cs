@@ -207,14 +207,7 @@ internal sealed class TopicManager : IDisposable
     private void Persist(Topic topic)
     {
         var meta = new TopicMeta(topic.Name, topic.Id.ToString(), topic.Partitions.Length, new Dictionary<string, string>(topic.Configs));
-        var path = MetaPath(topic.Name);
-        var tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(fs, meta);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
+        DurableFile.ReplaceAtomically(MetaPath(topic.Name), JsonSerializer.SerializeToUtf8Bytes(meta), _logDirectory.IO);
     }
 
     public void Dispose()

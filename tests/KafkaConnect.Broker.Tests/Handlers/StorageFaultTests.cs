@@ -159,4 +159,13 @@ public sealed class StorageFaultTests : IAsyncLifetime
         Assert.Equal(3, keptProduce.BaseOffset);
     }
 
+    [Fact]
+    public void Topic_metadata_is_renamed_into_place_durably()
+    {
+        _broker.CreateTopic("meta");
+        // Before, the rename of __topics/meta.json.tmp was never followed by a directory fsync.
+        Assert.Contains(Path.GetFullPath(Path.Combine(_broker.DataDir, "__topics")), _io.SyncedDirectories);
+        Assert.True(File.Exists(Path.Combine(_broker.DataDir, "__topics", "meta.json")));
+        Assert.False(File.Exists(Path.Combine(_broker.DataDir, "__topics", "meta.json.tmp")));
+    }
 }
