@@ -41,13 +41,24 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
         {
             var tr = new ProduceResponse.TopicProduceResponse { Name = t.Name };
             response.Responses.Add(tr);
-            var topic = TopicManager.ValidateName(t.Name) is null ? broker.Topics.GetOrAutoCreate(t.Name, broker.Config.AutoCreateTopics) : null;
+            Topic? topic = null;
+            StorageException? createError = null;
+            try
+            {
+                if (TopicManager.ValidateName(t.Name) is null) topic = broker.Topics.GetOrAutoCreate(t.Name, broker.Config.AutoCreateTopics);
+            }
+            catch (StorageException ex)
+            {
+                createError = ex; // auto-creation in an offline log directory
+            }
             foreach (var p in t.PartitionData)
             {
                 var partition = topic?.GetPartition(p.Index);
                 if (partition is null)
                 {
-                    tr.PartitionResponses.Add(Error(p.Index, ErrorCode.UnknownTopicOrPartition, null));
+                    tr.PartitionResponses.Add(createError is null
+                        ? Error(p.Index, ErrorCode.UnknownTopicOrPartition, null)
+                        : Error(p.Index, createError.ErrorCode, createError.Message));
                     continue;
                 }
                 if (request.TransactionalId is not null)

@@ -88,6 +88,21 @@ public sealed class StorageFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Auto_creating_a_topic_in_an_offline_directory_is_a_storage_error_not_a_closed_connection()
+    {
+        _broker.CreateTopic("a");
+        _io.FailFsync = IsSegment;
+        AssertError(ErrorCode.KafkaStorageError, await _broker.ProduceAsync("a", 0, BrokerHarness.Batch(1), acks: -1));
+
+        var response = await _broker.SendAsync<ProduceResponse>(ApiKey.Produce, 9,
+            ProduceTo(1, ("brand-new", BrokerHarness.Batch(1)), ("a", BrokerHarness.Batch(1))));
+        var created = Assert.Single(response.Responses[0].PartitionResponses);
+        AssertError(ErrorCode.KafkaStorageError, created);
+        Assert.Contains("offline", created.ErrorMessage, StringComparison.Ordinal);
+        AssertError(ErrorCode.KafkaStorageError, Assert.Single(response.Responses[1].PartitionResponses));
+    }
+
+    [Fact]
     public async Task A_retried_idempotent_batch_with_acks_all_waits_for_the_fsync_of_the_original()
     {
         _broker.CreateTopic("idem");
