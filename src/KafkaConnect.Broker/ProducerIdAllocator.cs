@@ -28,13 +28,7 @@ internal sealed class ProducerIdAllocator
             if (_next >= _reservedUpTo)
             {
                 _reservedUpTo = _next + BlockSize;
-                var tmp = _path + ".tmp";
-                using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-                {
-                    fs.Write(System.Text.Encoding.ASCII.GetBytes(_reservedUpTo.ToString(CultureInfo.InvariantCulture)));
-                    fs.Flush(flushToDisk: true);
-                }
-                File.Move(tmp, _path, overwrite: true);
+                Storage.DurableFile.ReplaceAtomically(_path, System.Text.Encoding.ASCII.GetBytes(_reservedUpTo.ToString(CultureInfo.InvariantCulture)));
             }
             return _next++;
         }

@@ -1,10 +1,9 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace KafkaConnect.Storage;
 
-internal static partial class FileIO
+internal static class FileIO
 {
     public const string LogSuffix = ".log";
     public const string IndexSuffix = ".index";
@@ -38,42 +37,9 @@ internal static partial class FileIO
         return total;
     }
 
-    /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/> so that a crash leaves either the old or the new file.</summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
-    {
-        var tmp = path + TempSuffix;
-        using (var h = File.OpenHandle(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            RandomAccess.Write(h, content, 0);
-            RandomAccess.FlushToDisk(h);
-        }
-        File.Move(tmp, path, overwrite: true);
-        FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-    }
-
     public static void DeleteIfExists(string path)
     {
         try { File.Delete(path); }
         catch (DirectoryNotFoundException) { }
     }
-
-    /// <summary>Makes renames and file creations in a directory durable (Linux); a no-op elsewhere.</summary>
-    public static void FsyncDirectory(string directory)
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        const int ORdOnly = 0, ODirectory = 0x10000;
-        var fd = Open(directory, ORdOnly | ODirectory);
-        if (fd < 0) return;
-        _ = Fsync(fd);
-        _ = Close(fd);
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync")]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 }

@@ -39,11 +39,16 @@ public sealed class LogFlusher : IAsyncDisposable
             _workers[i] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>Completes once <paramref name="offset"/> itself is on disk (pass <see cref="AppendInfo.LastOffset"/>).</summary>
+    /// <summary>
+    /// Completes once <paramref name="offset"/> itself is on disk (pass <see cref="AppendInfo.LastOffset"/>); fails with
+    /// <see cref="StorageException"/> (KafkaStorageError) when it never will be: a failed fsync, an offline log directory
+    /// or a log closed first.
+    /// </summary>
     public ValueTask WaitFlushedAsync(PartitionLog log, long offset, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(log);
         if (log.FlushedOffset > offset) return ValueTask.CompletedTask;
+        if (log.LogDirectory.OfflineReason is { } reason) return ValueTask.FromException(log.LogDirectory.OfflineError(reason));
         if (offset >= log.LogEndOffset)
             return ValueTask.FromException(new ArgumentOutOfRangeException(nameof(offset), $"Offset {offset} has not been appended (log end {log.LogEndOffset})."));
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -104,7 +109,7 @@ public sealed class LogFlusher : IAsyncDisposable
         {
             state.Log.Flush();
         }
-#pragma warning disable CA1031 // The error goes to every waiter of this round; the next round tries again.
+#pragma warning disable CA1031 // The error goes to every waiter of this round (a failed fsync also takes the log directory offline).
         catch (Exception ex)
 #pragma warning restore CA1031
         {
@@ -115,7 +120,9 @@ public sealed class LogFlusher : IAsyncDisposable
         {
             if (failure is not null) w.Completion.TrySetException(failure);
             else if (flushed > w.Offset) w.Completion.TrySetResult();
-            else w.Completion.TrySetException(new StorageException(ErrorCode.KafkaStorageError, "The log was closed before the data was flushed."));
+            else w.Completion.TrySetException(state.Log.LogDirectory.OfflineReason is { } reason
+                ? state.Log.LogDirectory.OfflineError(reason)
+                : new StorageException(ErrorCode.KafkaStorageError, "The log was closed before the data was flushed."));
         }
         waiters.Clear();
         bool again;

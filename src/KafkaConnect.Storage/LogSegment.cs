@@ -11,6 +11,7 @@ namespace KafkaConnect.Storage;
 /// </summary>
 internal sealed class LogSegment
 {
+    private readonly LogDirectory _io;
     private readonly SafeFileHandle _log;
     private SparseIndex _offsetIndex;
     private SparseIndex _timeIndex;
@@ -21,8 +22,9 @@ internal sealed class LogSegment
     private int _bytesSinceIndexEntry;
     private int _refs = 1;
 
-    private LogSegment(string directory, long baseOffset, SafeFileHandle log, SparseIndex offsetIndex, SparseIndex timeIndex)
+    private LogSegment(LogDirectory io, string directory, long baseOffset, SafeFileHandle log, SparseIndex offsetIndex, SparseIndex timeIndex)
     {
+        _io = io;
         Directory = directory;
         BaseOffset = baseOffset;
         _log = log;
@@ -49,16 +51,17 @@ internal sealed class LogSegment
     public long CleanedTime { get; set; } = -1;
     public bool HasUnflushedData { get; private set; }
     internal SafeFileHandle Handle => _log;
+    internal LogDirectory IO => _io;
     internal SparseIndex OffsetIndex => _offsetIndex;
     internal SparseIndex TimeIndex => _timeIndex;
 
-    public static LogSegment Create(string directory, long baseOffset, LogConfig config)
+    public static LogSegment Create(LogDirectory io, string directory, long baseOffset, LogConfig config)
     {
         var prefix = FileIO.SegmentPrefix(directory, baseOffset);
         FileIO.DeleteIfExists(prefix + FileIO.IndexSuffix);
         FileIO.DeleteIfExists(prefix + FileIO.TimeIndexSuffix);
         var log = FileIO.OpenReadWrite(prefix + FileIO.LogSuffix, FileMode.Create);
-        return new LogSegment(directory, baseOffset, log,
+        return new LogSegment(io, directory, baseOffset, log,
             SparseIndex.CreateEmpty(prefix + FileIO.IndexSuffix, false, MaxOffsetEntries(config)),
             SparseIndex.CreateEmpty(prefix + FileIO.TimeIndexSuffix, true, MaxTimeEntries(config)));
     }
@@ -71,7 +74,7 @@ internal sealed class LogSegment
     /// CRC, offsets) and a torn or corrupt tail is cut off; otherwise the index files are trusted when they
     /// pass a sanity check and only the bytes after the last index entry are scanned.
     /// </summary>
-    public static LogSegment Open(string directory, long baseOffset, LogConfig config, bool recover, out long truncatedBytes)
+    public static LogSegment Open(LogDirectory io, string directory, long baseOffset, LogConfig config, bool recover, out long truncatedBytes)
     {
         var prefix = FileIO.SegmentPrefix(directory, baseOffset);
         var log = FileIO.OpenReadWrite(prefix + FileIO.LogSuffix, FileMode.Open);
@@ -83,12 +86,12 @@ internal sealed class LogSegment
                 && SparseIndex.TryLoad(prefix + FileIO.IndexSuffix, false, MaxOffsetEntries(config), fileSize, out var oi)
                 && SparseIndex.TryLoad(prefix + FileIO.TimeIndexSuffix, true, MaxTimeEntries(config), fileSize, out var ti))
             {
-                var seg = new LogSegment(directory, baseOffset, log, oi, ti);
+                var seg = new LogSegment(io, directory, baseOffset, log, oi, ti);
                 if (seg.TryLoadTail(fileSize)) return seg;
             }
             FileIO.DeleteIfExists(prefix + FileIO.IndexSuffix);
             FileIO.DeleteIfExists(prefix + FileIO.TimeIndexSuffix);
-            var rebuilt = new LogSegment(directory, baseOffset, log,
+            var rebuilt = new LogSegment(io, directory, baseOffset, log,
                 SparseIndex.CreateEmpty(prefix + FileIO.IndexSuffix, false, MaxOffsetEntries(config)),
                 SparseIndex.CreateEmpty(prefix + FileIO.TimeIndexSuffix, true, MaxTimeEntries(config)));
             truncatedBytes = rebuilt.Recover(fileSize, config.IndexIntervalBytes);
@@ -164,7 +167,7 @@ internal sealed class LogSegment
         if (cut > 0)
         {
             RandomAccess.SetLength(_log, _size);
-            RandomAccess.FlushToDisk(_log);
+            _io.Fsync(_log, LogPath);
         }
         if (_size > 0) RollBaseTime = FirstBatchTimestamp();
         return cut;
@@ -202,7 +205,7 @@ internal sealed class LogSegment
     public void Append(ReadOnlySpan<byte> batches, long now, int indexIntervalBytes)
     {
         var position = _size;
-        RandomAccess.Write(_log, batches, position);
+        _io.Write(_log, batches, position, LogPath);
         if (position == 0) RollBaseTime = now;
         var offset = 0;
         long next = _nextOffset;
@@ -282,26 +285,22 @@ internal sealed class LogSegment
         return j < 0 ? 0 : _offsetIndex[j].Value;
     }
 
-    /// <summary>Writes pending index entries and, when asked, fsyncs the log and the indexes.</summary>
     /// <summary>
     /// Fsyncs the log data only. Enough for durability: after an unclean stop the active segment is rescanned and its
     /// indexes rebuilt, so they are written at roll and close rather than on every acks=all flush.
     /// </summary>
     public void FlushData()
     {
+        _io.Fsync(_log, LogPath);
         HasUnflushedData = false;
-        RandomAccess.FlushToDisk(_log);
     }
 
+    /// <summary>Writes pending index entries and, when asked, fsyncs the log and the indexes.</summary>
     public void Flush(bool fsync)
     {
-        if (fsync)
-        {
-            HasUnflushedData = false;
-            RandomAccess.FlushToDisk(_log);
-        }
-        _offsetIndex.Persist(fsync);
-        _timeIndex.Persist(fsync);
+        if (fsync) FlushData();
+        _offsetIndex.Persist(_io, fsync);
+        _timeIndex.Persist(_io, fsync);
     }
 
     /// <summary>Called when the segment stops being active: records the final max timestamp and makes it durable.</summary>
@@ -355,12 +354,12 @@ internal sealed class LogSegment
     }
 
     /// <summary>For compaction: a segment built from a .cleaned file that will be renamed into place.</summary>
-    internal static LogSegment CreateCleaned(string directory, long baseOffset, LogConfig config, out string cleanedLogPath)
+    internal static LogSegment CreateCleaned(LogDirectory io, string directory, long baseOffset, LogConfig config, out string cleanedLogPath)
     {
         var prefix = FileIO.SegmentPrefix(directory, baseOffset);
         cleanedLogPath = prefix + FileIO.LogSuffix + FileIO.CleanedSuffix;
         var log = FileIO.OpenReadWrite(cleanedLogPath, FileMode.Create);
-        return new LogSegment(directory, baseOffset, log,
+        return new LogSegment(io, directory, baseOffset, log,
             SparseIndex.CreateEmpty(prefix + FileIO.IndexSuffix + FileIO.CleanedSuffix, false, int.MaxValue),
             SparseIndex.CreateEmpty(prefix + FileIO.TimeIndexSuffix + FileIO.CleanedSuffix, true, int.MaxValue));
     }
@@ -369,7 +368,7 @@ internal sealed class LogSegment
     internal void AppendCleaned(ReadOnlySpan<byte> batch, int indexIntervalBytes)
     {
         RecordBatchHeader.TryRead(batch, out var h);
-        RandomAccess.Write(_log, batch, _size);
+        _io.Write(_log, batch, _size, LogPath);
         IndexBatch(h, _size, indexIntervalBytes);
         Track(h);
         _size += batch.Length;

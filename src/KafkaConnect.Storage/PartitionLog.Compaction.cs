@@ -42,7 +42,8 @@ public sealed partial class PartitionLog
             {
                 ThrowIfClosed();
                 config = _config;
-                if (!config.Compact) return false;
+                // An offline directory was reported when it failed; background cleaning just stops.
+                if (!config.Compact || _logDir.IsOffline) return false;
                 now = _time.GetUtcNow().ToUnixTimeMilliseconds();
                 all = _segments;
                 cleanable = 0;
@@ -152,7 +153,7 @@ public sealed partial class PartitionLog
     private static CleanResult CleanSegment(LogSegment segment, long end, Dictionary<byte[], long> latest, long now, LogConfig config)
     {
         var dropTombstones = segment.CleanedTime >= 0 && now - segment.CleanedTime >= config.DeleteRetentionMs;
-        var cleaned = LogSegment.CreateCleaned(segment.Directory, segment.BaseOffset, config, out var cleanedPath);
+        var cleaned = LogSegment.CreateCleaned(segment.IO, segment.Directory, segment.BaseOffset, config, out var cleanedPath);
         var result = new CleanResult(segment, cleaned, cleanedPath);
         try
         {
@@ -210,7 +211,7 @@ public sealed partial class PartitionLog
                 return new CleanResult(segment, null, null);
             }
             cleaned.SetNextOffsetAtLeast(segment.NextOffset);
-            RandomAccess.FlushToDisk(cleaned.Handle);
+            cleaned.FlushData();
             return result;
         }
         catch
@@ -259,7 +260,7 @@ public sealed partial class PartitionLog
             }
             Volatile.Write(ref _segments, [.. segs]);
             _firstDirtyOffset = Math.Max(_firstDirtyOffset, all[results.Length].BaseOffset);
-            FileIO.FsyncDirectory(_directory);
+            _logDir.FsyncDirectory(_directory);
             WriteCheckpoint();
         }
     }

@@ -18,6 +18,7 @@ public sealed partial class PartitionLog : IDisposable
     private const string CleanShutdownFileName = ".clean_shutdown";
 
     private readonly string _directory;
+    private readonly LogDirectory _logDir;
     private readonly TimeProvider _time;
     private readonly object _lock = new();
     private readonly object _flushLock = new();
@@ -30,17 +31,20 @@ public sealed partial class PartitionLog : IDisposable
     private long _firstDirtyOffset;
     private long _unflushedMessages;
     private long _firstUnflushedAppendTime = -1;
-    private bool _closed;
+    private volatile bool _closed;
 
-    private PartitionLog(string directory, LogConfig config, TimeProvider time, LogSegment[] segments)
+    private PartitionLog(string directory, LogDirectory logDir, LogConfig config, TimeProvider time, LogSegment[] segments)
     {
         _directory = directory;
+        _logDir = logDir;
         _config = config;
         _time = time;
         _segments = segments;
     }
 
     public string Directory => _directory;
+    /// <summary>The log directory this partition lives in; when it is offline the log refuses appends and reads.</summary>
+    public LogDirectory LogDirectory => _logDir;
     public LogConfig Config => Volatile.Read(ref _config);
     public long LogStartOffset => Volatile.Read(ref _logStartOffset);
     /// <summary>The next offset to assign.</summary>
@@ -62,12 +66,23 @@ public sealed partial class PartitionLog : IDisposable
     public int SegmentCount => Volatile.Read(ref _segments).Length;
     internal IReadOnlyList<LogSegment> Segments => Volatile.Read(ref _segments);
 
-    /// <summary>Opens the partition directory, creating it if needed and recovering after an unclean shutdown.</summary>
-    public static PartitionLog Open(string directory, LogConfig config, TimeProvider time)
+    /// <summary>
+    /// Opens the partition directory, creating it if needed and recovering after an unclean shutdown. Its file I/O goes
+    /// through <paramref name="logDirectory"/> (by default a private one for the parent directory, on the real OS).
+    /// </summary>
+    public static PartitionLog Open(string directory, LogConfig config, TimeProvider time, LogDirectory? logDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(time);
-        System.IO.Directory.CreateDirectory(directory);
+        var parent = Path.GetDirectoryName(Path.GetFullPath(directory))!;
+        logDirectory ??= new LogDirectory(parent);
+        logDirectory.ThrowIfOffline();
+        if (!System.IO.Directory.Exists(directory))
+        {
+            System.IO.Directory.CreateDirectory(directory);
+            // The new directory's entry in its parent must be durable too, or a crash could lose the whole partition.
+            logDirectory.FsyncDirectory(parent);
+        }
         var logBases = new List<long>();
         foreach (var path in System.IO.Directory.EnumerateFiles(directory))
         {
@@ -97,7 +112,7 @@ public sealed partial class PartitionLog : IDisposable
             {
                 var nextBase = i + 1 < logBases.Count ? logBases[i + 1] : long.MaxValue;
                 var recover = !clean && nextBase > recoveryPoint;
-                var seg = LogSegment.Open(directory, logBases[i], config, recover, out var cut);
+                var seg = LogSegment.Open(logDirectory, directory, logBases[i], config, recover, out var cut);
                 seg.CleanedTime = checkpoint.CleanedTimes.GetValueOrDefault(logBases[i], -1);
                 segments.Add(seg);
                 truncated += cut;
@@ -115,7 +130,7 @@ public sealed partial class PartitionLog : IDisposable
                     break;
                 }
             }
-            if (segments.Count == 0) segments.Add(LogSegment.Create(directory, Math.Max(0, checkpointStart), config));
+            if (segments.Count == 0) segments.Add(LogSegment.Create(logDirectory, directory, Math.Max(0, checkpointStart), config));
         }
         catch
         {
@@ -123,7 +138,7 @@ public sealed partial class PartitionLog : IDisposable
             throw;
         }
 
-        var log = new PartitionLog(directory, config, time, [.. segments]);
+        var log = new PartitionLog(directory, logDirectory, config, time, [.. segments]);
         var leo = segments[^1].Size == 0 ? Math.Max(segments[^1].BaseOffset, segments[^1].NextOffset) : segments[^1].NextOffset;
         log._logEndOffset = leo;
         log._logStartOffset = Math.Min(Math.Max(checkpointStart, segments[0].BaseOffset), leo);
@@ -133,14 +148,15 @@ public sealed partial class PartitionLog : IDisposable
         log.RecoveredTruncatedBytes = truncated;
         log.WriteCheckpoint();
         if (clean) File.Delete(markerPath);
-        FileIO.FsyncDirectory(directory);
+        logDirectory.FsyncDirectory(directory);
         return log;
     }
 
     /// <summary>
     /// Appends one or more concatenated v2 batches (CRC and magic already checked by the caller). Rewrites,
     /// in the given buffer, each batch's base offset (and for LogAppendTime its timestamp type, max timestamp
-    /// and CRC), then writes the buffer as is. One appender at a time.
+    /// and CRC), then writes the buffer as is. One appender at a time. A failed write (e.g. a full disk) fails this
+    /// append only and publishes nothing of it; an offline log directory refuses appends (both KAFKA_STORAGE_ERROR).
     /// </summary>
     public AppendInfo Append(Memory<byte> batches)
     {
@@ -151,6 +167,7 @@ public sealed partial class PartitionLog : IDisposable
         lock (_lock)
         {
             ThrowIfClosed();
+            _logDir.ThrowIfOffline();
             var config = _config;
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var appendTime = config.LogAppendTime ? now : -1;
@@ -218,9 +235,18 @@ public sealed partial class PartitionLog : IDisposable
     {
         var old = _segments[^1];
         old.Seal();
-        var seg = LogSegment.Create(_directory, _logEndOffset, _config);
+        LogSegment seg;
+        try
+        {
+            seg = LogSegment.Create(_logDir, _directory, _logEndOffset, _config);
+        }
+        catch (IOException ex)
+        {
+            // E.g. a full disk: the old segment stays active, so the log is as it was before this append.
+            throw new StorageException(ErrorCode.KafkaStorageError, $"Cannot create a segment in '{_directory}': {ex.Message}", ex);
+        }
         Volatile.Write(ref _segments, [.. _segments, seg]);
-        FileIO.FsyncDirectory(_directory);
+        _logDir.FsyncDirectory(_directory);
         _recoveryPoint = _logEndOffset;
         if (_logEndOffset > Volatile.Read(ref _flushedOffset)) Volatile.Write(ref _flushedOffset, _logEndOffset);
         WriteCheckpoint();
@@ -241,13 +267,17 @@ public sealed partial class PartitionLog : IDisposable
     /// <paramref name="dest"/>: at most <paramref name="maxBytes"/>, but always at least one batch when one
     /// exists and <paramref name="minOneBatch"/> is set (Kafka's rule for the first partition of a fetch).
     /// Reads stop at a segment boundary. Returns the bytes written; 0 at the log end.
-    /// Throws <see cref="StorageException"/> (OffsetOutOfRange) outside [LogStartOffset, LogEndOffset].
+    /// Throws <see cref="StorageException"/>: OffsetOutOfRange outside [LogStartOffset, LogEndOffset], KafkaStorageError
+    /// when the log is closed (deleted) or its directory is offline.
     /// </summary>
     public int Read(long offset, int maxBytes, IBufferWriter<byte> dest, bool minOneBatch = true)
     {
         ArgumentNullException.ThrowIfNull(dest);
         while (true)
         {
+            // Checked on every pass: a deleted log's segments can no longer be acquired, so the retry below would spin.
+            ThrowIfClosed();
+            _logDir.ThrowIfOffline();
             // Offsets before segments: everything below a published end offset is in the segments read next.
             var lso = LogStartOffset;
             var leo = LogEndOffset;
@@ -433,6 +463,7 @@ public sealed partial class PartitionLog : IDisposable
         lock (_lock)
         {
             ThrowIfClosed();
+            if (_logDir.IsOffline) return 0; // reported when it failed; background retention just stops
             var c = _config;
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var segs = _segments;
@@ -486,7 +517,11 @@ public sealed partial class PartitionLog : IDisposable
         foreach (var s in doomed) s.Close(deleteFiles: true);
     }
 
-    /// <summary>Fsyncs the log data up to the current log end offset (indexes are rebuilt by recovery if lost).</summary>
+    /// <summary>
+    /// Fsyncs the log data up to the current log end offset (indexes are rebuilt by recovery if lost). A failed fsync
+    /// takes the log directory offline and throws <see cref="StorageException"/> (KafkaStorageError); the flushed offset
+    /// then never moves again, and later calls do nothing: no fsync can vouch for data a failed one may have dropped.
+    /// </summary>
     public void Flush()
     {
         lock (_flushLock)
@@ -495,7 +530,7 @@ public sealed partial class PartitionLog : IDisposable
             long target;
             lock (_lock)
             {
-                if (_closed) return;
+                if (_closed || _logDir.IsOffline) return;
                 target = _logEndOffset;
                 if (target <= Volatile.Read(ref _flushedOffset)) return;
                 active = _segments[^1];
@@ -527,7 +562,7 @@ public sealed partial class PartitionLog : IDisposable
     {
         lock (_lock)
         {
-            if (_closed || _firstUnflushedAppendTime < 0 || _config.FlushMs == LogConfig.Unlimited) return false;
+            if (_closed || _logDir.IsOffline || _firstUnflushedAppendTime < 0 || _config.FlushMs == LogConfig.Unlimited) return false;
             if (_time.GetUtcNow().ToUnixTimeMilliseconds() - _firstUnflushedAppendTime < _config.FlushMs) return false;
         }
         Flush();
@@ -561,7 +596,10 @@ public sealed partial class PartitionLog : IDisposable
         }
     }
 
-    /// <summary>Flushes everything and leaves a clean-shutdown marker so the next open skips recovery.</summary>
+    /// <summary>
+    /// Flushes everything and leaves a clean-shutdown marker so the next open skips recovery. With the log directory
+    /// offline it only closes the files: the next open then recovers from whatever is on disk.
+    /// </summary>
     public void Dispose()
     {
         lock (_flushLock)
@@ -570,12 +608,19 @@ public sealed partial class PartitionLog : IDisposable
             {
                 if (_closed) return;
                 _closed = true;
-                _segments[^1].Seal();
-                _recoveryPoint = _logEndOffset;
-                _flushedOffset = _logEndOffset;
-                WriteCheckpoint();
-                FileIO.WriteAtomically(Path.Combine(_directory, CleanShutdownFileName), []);
-                foreach (var s in _segments) s.Close(deleteFiles: false);
+                try
+                {
+                    if (_logDir.IsOffline) return;
+                    _segments[^1].Seal();
+                    _recoveryPoint = _logEndOffset;
+                    _flushedOffset = _logEndOffset;
+                    WriteCheckpoint();
+                    _logDir.ReplaceAtomically(Path.Combine(_directory, CleanShutdownFileName), []);
+                }
+                finally
+                {
+                    foreach (var s in _segments) s.Close(deleteFiles: false);
+                }
             }
         }
     }
@@ -593,7 +638,7 @@ public sealed partial class PartitionLog : IDisposable
         {
             if (seg.CleanedTime >= 0) sb.Append(CultureInfo.InvariantCulture, $"cleaned {seg.BaseOffset} {seg.CleanedTime}\n");
         }
-        FileIO.WriteAtomically(Path.Combine(_directory, CheckpointFileName), Encoding.ASCII.GetBytes(sb.ToString()));
+        _logDir.ReplaceAtomically(Path.Combine(_directory, CheckpointFileName), Encoding.ASCII.GetBytes(sb.ToString()));
     }
 
     private sealed record Checkpoint(long LogStart, long RecoveryPoint, long FirstDirty, Dictionary<long, long> CleanedTimes);

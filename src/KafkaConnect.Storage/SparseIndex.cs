@@ -84,7 +84,7 @@ internal sealed class SparseIndex
     public Entry this[int i] => Volatile.Read(ref _entries)[i];
 
     /// <summary>Writes entries not yet in the file; optionally fsyncs.</summary>
-    public void Persist(bool fsync)
+    public void Persist(LogDirectory io, bool fsync)
     {
         lock (_persistLock)
         {
@@ -101,7 +101,7 @@ internal sealed class SparseIndex
                 {
                     var span = bytes.AsSpan(0, (n - _persisted) * size);
                     for (var i = _persisted; i < n; i++) Encode(arr[i], span[((i - _persisted) * size)..]);
-                    RandomAccess.Write(h, span, (long)_persisted * size);
+                    io.Write(h, span, (long)_persisted * size, Path);
                 }
                 finally
                 {
@@ -111,8 +111,8 @@ internal sealed class SparseIndex
             if (RandomAccess.GetLength(h) > (long)n * EntrySize) RandomAccess.SetLength(h, (long)n * EntrySize);
             _persisted = n;
             _fileExists = true;
+            if (fsync) io.Fsync(h, Path);
             _unsynced = !fsync;
-            if (fsync) RandomAccess.FlushToDisk(h);
         }
     }
 

@@ -7,6 +7,8 @@ public sealed class StorageException : Exception
 {
     public StorageException(ErrorCode errorCode, string message) : base(message) => ErrorCode = errorCode;
 
+    public StorageException(ErrorCode errorCode, string message, Exception inner) : base(message, inner) => ErrorCode = errorCode;
+
     public ErrorCode ErrorCode { get; }
 
     internal static StorageException OffsetOutOfRange(long offset, long logStartOffset, long logEndOffset)

@@ -23,6 +23,7 @@ public sealed class BrokerConfig
         new("auto.create.topics.enable", "true", "Create a topic when a client asks for its metadata or produces to it."),
         new("message.max.bytes", "1048588", "Largest record batch accepted, after compression."),
         new("socket.request.max.bytes", "104857600", "Largest request frame; a larger one closes the connection."),
+        new("fetch.max.bytes", "57671680", "Largest fetch response, whatever max.bytes the request asks for; at least one batch is still returned so a consumer makes progress. At least 1024."),
         new("log.segment.bytes", "1073741824", "Segment size before a new segment is rolled."),
         new("log.roll.ms", "604800000", "Age after which a segment is rolled (log.roll.hours is accepted too)."),
         new("log.retention.ms", "604800000", "Time retention; -1 keeps forever (log.retention.minutes/hours are accepted too)."),
@@ -59,6 +60,7 @@ public sealed class BrokerConfig
         AutoCreateTopics = Bool("auto.create.topics.enable");
         MessageMaxBytes = Int("message.max.bytes", 0, min: 0);
         SocketRequestMaxBytes = Int("socket.request.max.bytes", 0, min: 1024);
+        FetchMaxBytes = Int("fetch.max.bytes", 0, min: 1024);
         SegmentBytes = Long("log.segment.bytes", 0, min: 1024);
         SegmentMs = _values.ContainsKey("log.roll.ms") || !_values.ContainsKey("log.roll.hours")
             ? Long("log.roll.ms", 0, min: 1)
@@ -95,6 +97,7 @@ public sealed class BrokerConfig
     public bool AutoCreateTopics { get; }
     public int MessageMaxBytes { get; }
     public int SocketRequestMaxBytes { get; }
+    public int FetchMaxBytes { get; }
     public long SegmentBytes { get; }
     public long SegmentMs { get; }
     public long RetentionMs { get; }

@@ -1,7 +1,10 @@
 // Produce (key 0), v3-11 (magic v2 record batches only; v0-2 carry the old message formats).
 // Each batch is checked (magic, length, CRC, codec, size, keys on compacted topics, idempotent sequence) and
 // appended as it arrived; only its base offset is rewritten. acks=0 sends no response, acks=1 answers after
-// the append, acks=all after an fsync shared with every other request waiting at the same time.
+// the append, acks=all after an fsync shared with every other request waiting at the same time; a retried
+// idempotent batch that is a duplicate waits, with acks=all, for the fsync of the original too.
+// Errors are per partition: a failed write or fsync, an offline log directory (KAFKA_STORAGE_ERROR) or a partition
+// deleted meanwhile (UNKNOWN_TOPIC_OR_PARTITION) answers that partition and leaves the others and the connection alone.
 // Transactional batches are refused: transactions are not supported yet.
 using System.Runtime.InteropServices;
 using KafkaConnect.Broker.Topics;
@@ -33,18 +36,29 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
             }
             return new(response);
         }
-        List<(PartitionLog Log, long Offset)>? toFlush = null;
+        List<(ProduceResponse.PartitionProduceResponse Response, PartitionLog Log, long Offset)>? toFlush = null;
         foreach (var t in request.TopicData)
         {
             var tr = new ProduceResponse.TopicProduceResponse { Name = t.Name };
             response.Responses.Add(tr);
-            var topic = TopicManager.ValidateName(t.Name) is null ? broker.Topics.GetOrAutoCreate(t.Name, broker.Config.AutoCreateTopics) : null;
+            Topic? topic = null;
+            StorageException? createError = null;
+            try
+            {
+                if (TopicManager.ValidateName(t.Name) is null) topic = broker.Topics.GetOrAutoCreate(t.Name, broker.Config.AutoCreateTopics);
+            }
+            catch (StorageException ex)
+            {
+                createError = ex; // auto-creation in an offline log directory
+            }
             foreach (var p in t.PartitionData)
             {
                 var partition = topic?.GetPartition(p.Index);
                 if (partition is null)
                 {
-                    tr.PartitionResponses.Add(Error(p.Index, ErrorCode.UnknownTopicOrPartition, null));
+                    tr.PartitionResponses.Add(createError is null
+                        ? Error(p.Index, ErrorCode.UnknownTopicOrPartition, null)
+                        : Error(p.Index, createError.ErrorCode, createError.Message));
                     continue;
                 }
                 if (request.TransactionalId is not null)
@@ -54,7 +68,7 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                 }
                 var result = Append(context, partition, p.Records);
                 tr.PartitionResponses.Add(result.Response);
-                if (result.Appended && request.Acks == -1) (toFlush ??= new()).Add((partition.Log, result.LastOffset));
+                if (result.MustBeDurable && request.Acks == -1) (toFlush ??= new()).Add((result.Response, partition.Log, result.LastOffset));
             }
         }
         if (request.Acks == 0)
@@ -71,37 +85,37 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
         return WaitForFlushAsync(broker, toFlush, response, cancellationToken);
     }
 
-    private static async ValueTask<ProduceResponse?> WaitForFlushAsync(BrokerState broker, List<(PartitionLog Log, long Offset)> logs, ProduceResponse response, CancellationToken ct)
+    private static async ValueTask<ProduceResponse?> WaitForFlushAsync(BrokerState broker,
+        List<(ProduceResponse.PartitionProduceResponse Response, PartitionLog Log, long Offset)> logs, ProduceResponse response, CancellationToken ct)
     {
         // Register every partition before awaiting any: awaiting one by one would queue each log's fsync only after
         // the previous one finished, so a request spanning n partitions would sit through n fsyncs in a row.
-        if (logs.Count == 1)
-        {
-            await broker.Flusher.WaitFlushedAsync(logs[0].Log, logs[0].Offset, ct).ConfigureAwait(false);
-            return response;
-        }
         var waits = new ValueTask[logs.Count];
         for (var i = 0; i < waits.Length; i++) waits[i] = broker.Flusher.WaitFlushedAsync(logs[i].Log, logs[i].Offset, ct);
-        Exception? first = null;
-        foreach (var wait in waits)
+        for (var i = 0; i < waits.Length; i++)
         {
             try
             {
-                await wait.ConfigureAwait(false);
+                await waits[i].ConfigureAwait(false);
             }
-            catch (Exception ex) when (first is null)
+            catch (StorageException ex)
             {
-                first = ex;
+                // Appended but not durable: not acknowledged, so the producer retries (and its records are not lost).
+                var r = logs[i].Response;
+                r.ErrorCode = (short)ex.ErrorCode;
+                r.ErrorMessage = ex.Message;
+                r.BaseOffset = -1;
+                r.LogAppendTimeMs = -1;
             }
         }
-        if (first is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         return response;
     }
 
     private static ProduceResponse.PartitionProduceResponse Error(int index, ErrorCode error, string? message)
         => new() { Index = index, ErrorCode = (short)error, BaseOffset = -1, ErrorMessage = message };
 
-    private readonly record struct AppendResult(ProduceResponse.PartitionProduceResponse Response, bool Appended, long LastOffset);
+    /// <param name="MustBeDurable">For acks=all: <paramref name="LastOffset"/> must be fsynced before the answer (appended, or a duplicate).</param>
+    private readonly record struct AppendResult(ProduceResponse.PartitionProduceResponse Response, bool MustBeDurable, long LastOffset);
 
     private static AppendResult Append(RequestContext context, Partition partition, ReadOnlyMemory<byte>? records)
     {
@@ -122,16 +136,24 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                     return new(Error(partition.Index, seqError, $"Sequence check failed for producer {singleBatch.ProducerId}."), false, -1);
                 if (verdict == ProducerStateTable.Verdict.Duplicate)
                 {
-                    // A retry of a batch we already stored: answer with where it went, store nothing.
+                    // A retry of a batch we already stored: answer with where it went, store nothing. The original may
+                    // still be waiting for its fsync, so with acks=all the retry waits for it as well.
                     return new(new ProduceResponse.PartitionProduceResponse
                     {
                         Index = partition.Index,
                         BaseOffset = duplicateOffset,
                         LogStartOffset = partition.Log.LogStartOffset,
-                    }, false, -1);
+                    }, true, duplicateOffset + singleBatch.LastOffsetDelta);
                 }
             }
-            info = partition.Log.Append(writable);
+            try
+            {
+                info = partition.Log.Append(writable);
+            }
+            catch (StorageException ex)
+            {
+                return new(Error(partition.Index, AppendError(context, partition, ex), ex.Message), false, -1);
+            }
             if (singleBatch.HasProducerId) partition.Producers.Record(singleBatch, info.FirstOffset);
         }
         partition.Appended.Pulse();
@@ -143,6 +165,12 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
             LogStartOffset = partition.Log.LogStartOffset,
         }, true, info.LastOffset);
     }
+
+    /// <summary>A log closed because its topic was deleted during the request is an unknown partition, as for the next request.</summary>
+    private static ErrorCode AppendError(RequestContext context, Partition partition, StorageException ex)
+        => ex.ErrorCode == ErrorCode.KafkaStorageError && context.Broker.Topics.Get(partition.Topic.Name) != partition.Topic
+            ? ErrorCode.UnknownTopicOrPartition
+            : ex.ErrorCode;
 
     /// <summary>Checks every batch; returns the header of the only batch (for the idempotence check) or default.</summary>
     private static ErrorCode Validate(RequestContext context, Partition partition, ReadOnlySpan<byte> data, out string? message, out RecordBatchHeader single)

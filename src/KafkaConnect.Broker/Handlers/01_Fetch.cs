@@ -2,10 +2,15 @@
 // Batches are copied from the segment files as stored. Long polling: when fewer than min.bytes are available
 // the request waits, up to max.wait.ms, for an append to any partition it asks for. Incremental fetch sessions
 // are not kept: every response carries session id 0, which clients treat as a full fetch each time.
-// At least one whole batch is returned even above max.bytes, so a consumer always makes progress (KIP-74).
+// The response holds at most the request's max.bytes and the broker's fetch.max.bytes (min.bytes is capped to
+// that too, as Kafka does), yet at least one whole batch, so a consumer always makes progress (KIP-74).
+// Errors are per partition: an offline log directory or a failed read (KAFKA_STORAGE_ERROR), the log start moving
+// past the fetch offset meanwhile (OFFSET_OUT_OF_RANGE) or a partition deleted meanwhile (UNKNOWN_TOPIC_OR_PARTITION)
+// answers that partition, and the others are still read.
 using KafkaConnect.Broker.Topics;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
+using KafkaConnect.Storage;
 
 namespace KafkaConnect.Broker.Handlers;
 
@@ -19,14 +24,17 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     {
         var broker = context.Broker;
         var deadline = broker.Time.GetTimestamp() + (long)(Math.Max(request.MaxWaitMs, 0) * (broker.Time.TimestampFrequency / 1000.0));
+        var maxBytes = Math.Min(request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes, broker.Config.FetchMaxBytes);
+        // A min.bytes above what one response may hold could never be met: the request would always wait it out.
+        var minBytes = Math.Min(request.MinBytes, maxBytes);
         while (true)
         {
             var signals = new List<Task>();
             var buffer = new ProtocolWriter(64 * 1024);
-            var (response, bytes, slices, hasError) = ReadOnce(context, request, buffer, signals);
+            var (response, bytes, slices, hasError) = ReadOnce(context, request, maxBytes, buffer, signals);
             var remaining = broker.Time.GetElapsedTime(broker.Time.GetTimestamp(), deadline);
             // An error in any partition is answered at once, as Kafka does, so the client can react to it.
-            if (hasError || bytes >= request.MinBytes || bytes > 0 && request.MinBytes <= 0 || remaining <= TimeSpan.Zero || signals.Count == 0)
+            if (hasError || bytes >= minBytes || bytes > 0 && minBytes <= 0 || remaining <= TimeSpan.Zero || signals.Count == 0)
             {
                 // The records point into the buffer, which lives until the response is encoded.
                 foreach (var (partition, start, length) in slices)
@@ -48,12 +56,12 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     }
 
     private static (FetchResponse Response, long Bytes, List<(FetchResponse.PartitionData, int, int)> Slices, bool HasError) ReadOnce(
-        RequestContext context, FetchRequest request, ProtocolWriter buffer, List<Task> signals)
+        RequestContext context, FetchRequest request, int maxBytes, ProtocolWriter buffer, List<Task> signals)
     {
         var broker = context.Broker;
         var response = new FetchResponse();
         var slices = new List<(FetchResponse.PartitionData, int, int)>();
-        var budget = request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes;
+        var budget = maxBytes;
         long total = 0;
         var hasError = false;
         foreach (var t in request.Topics)
@@ -75,6 +83,12 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 // Take the signal before reading, so an append between the read and the wait is not missed.
                 var appended = partition.Appended.WaitAsync();
                 var log = partition.Log;
+                if (log.LogDirectory.IsOffline)
+                {
+                    pr.ErrorCode = (short)ErrorCode.KafkaStorageError;
+                    hasError = true;
+                    continue;
+                }
                 var end = log.LogEndOffset;
                 var start = log.LogStartOffset;
                 pr.HighWatermark = end;
@@ -92,7 +106,18 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 var limit = (int)Math.Min(fp.PartitionMaxBytes, budget);
                 if (limit <= 0 && total > 0) continue;
                 var before = buffer.Position;
-                var n = log.Read(fp.FetchOffset, Math.Max(limit, 1), buffer);
+                int n;
+                try
+                {
+                    n = log.Read(fp.FetchOffset, Math.Max(limit, 1), buffer);
+                }
+                catch (Exception ex) when (ex is StorageException or IOException)
+                {
+                    pr.ErrorCode = (short)ReadError(context, partition, ex);
+                    pr.LogStartOffset = log.LogStartOffset;
+                    hasError = true;
+                    continue;
+                }
                 if (n > 0)
                 {
                     slices.Add((pr, before, n));
@@ -102,5 +127,11 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             }
         }
         return (response, total, slices, hasError);
+    }
+
+    private static ErrorCode ReadError(RequestContext context, Partition partition, Exception ex)
+    {
+        if (context.Broker.Topics.Get(partition.Topic.Name) != partition.Topic) return ErrorCode.UnknownTopicOrPartition;
+        return ex is StorageException s ? s.ErrorCode : ErrorCode.KafkaStorageError;
     }
 }

@@ -19,11 +19,13 @@ internal sealed class TopicManager : IDisposable
     private readonly string _metaDir;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly LogDirectory _logDirectory;
     private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Uuid, Topic> _topicsById = new();
     private readonly object _adminLock = new();
 
-    public TopicManager(string dataDir, LogConfig defaults, int defaultPartitions, TimeProvider time, ILogger logger)
+    /// <param name="io">File I/O for the logs and topic metadata; the real OS unless a test injects faults.</param>
+    public TopicManager(string dataDir, LogConfig defaults, int defaultPartitions, TimeProvider time, ILogger logger, IStorageIO? io = null)
     {
         _dataDir = dataDir;
         _metaDir = Path.Combine(dataDir, "__topics");
@@ -31,6 +33,8 @@ internal sealed class TopicManager : IDisposable
         DefaultPartitions = defaultPartitions;
         _time = time;
         _logger = logger;
+        // One directory, as one entry of Kafka's log.dirs: a failed fsync in any partition takes all of them offline.
+        _logDirectory = new LogDirectory(dataDir, io, logger);
         Directory.CreateDirectory(_metaDir);
     }
 
@@ -58,7 +62,7 @@ internal sealed class TopicManager : IDisposable
     }
 
     private Partition OpenPartition(Topic topic, int index)
-        => new(topic, index, PartitionLog.Open(Path.Combine(_dataDir, $"{topic.Name}-{index}"), topic.LogConfig, _time));
+        => new(topic, index, PartitionLog.Open(Path.Combine(_dataDir, $"{topic.Name}-{index}"), topic.LogConfig, _time, _logDirectory));
 
     public Topic? Get(string name) => _topics.TryGetValue(name, out var t) ? t : null;
     public Topic? Get(Uuid id) => _topicsById.TryGetValue(id, out var t) ? t : null;
@@ -203,14 +207,7 @@ internal sealed class TopicManager : IDisposable
     private void Persist(Topic topic)
     {
         var meta = new TopicMeta(topic.Name, topic.Id.ToString(), topic.Partitions.Length, new Dictionary<string, string>(topic.Configs));
-        var path = MetaPath(topic.Name);
-        var tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(fs, meta);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
+        DurableFile.ReplaceAtomically(MetaPath(topic.Name), JsonSerializer.SerializeToUtf8Bytes(meta), _logDirectory.IO);
     }
 
     public void Dispose()

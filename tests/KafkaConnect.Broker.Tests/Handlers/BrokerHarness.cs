@@ -8,6 +8,7 @@ using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
 using KafkaConnect.Protocol.Records;
 using KafkaConnect.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KafkaConnect.Broker.Tests.Handlers;
@@ -21,11 +22,18 @@ internal sealed class BrokerHarness : IAsyncDisposable
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     private readonly Dictionary<string, string> _settings;
+    private readonly IStorageIO? _io;
+    private readonly ILogger _logger;
     private int _correlationId;
     private bool _disposed;
 
-    public BrokerHarness(IReadOnlyDictionary<string, string>? settings = null, string? dataDir = null, ManualTimeProvider? time = null)
+    /// <param name="io">File I/O under the logs, for tests that inject storage faults.</param>
+    /// <param name="logger">Receives what the broker logs (discarded by default).</param>
+    public BrokerHarness(IReadOnlyDictionary<string, string>? settings = null, string? dataDir = null, ManualTimeProvider? time = null,
+        IStorageIO? io = null, ILogger? logger = null)
     {
+        _io = io;
+        _logger = logger ?? NullLogger.Instance;
         DataDir = dataDir ?? Path.Combine(Path.GetTempPath(), "kc-handlers-" + Guid.NewGuid().ToString("N"));
         Time = time ?? new ManualTimeProvider();
         _settings = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -48,7 +56,7 @@ internal sealed class BrokerHarness : IAsyncDisposable
     private (BrokerState, RequestDispatcher) Build()
     {
         var config = BrokerConfig.Create(_settings);
-        var logger = NullLogger.Instance;
+        var logger = _logger;
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         var defaults = LogConfig.FromProperties(new Dictionary<string, string>
         {
@@ -60,7 +68,7 @@ internal sealed class BrokerHarness : IAsyncDisposable
             ["delete.retention.ms"] = config.DeleteRetentionMs.ToString(inv),
             ["max.message.bytes"] = config.MessageMaxBytes.ToString(inv),
         }, LogConfig.Default);
-        var topics = new TopicManager(config.DataDirectory, defaults, config.NumPartitions, Time, logger);
+        var topics = new TopicManager(config.DataDirectory, defaults, config.NumPartitions, Time, logger, _io);
         topics.Load();
         var groups = GroupCoordinator.Open(new GroupCoordinatorOptions
         {
