@@ -33,9 +33,40 @@ public sealed class KafkaServer : IAsyncDisposable
         _limits = limits ?? new FrameLimits();
         _logger = logger ?? NullLogger.Instance;
         _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        _listener.Bind(endpoint);
+        try
+        {
+            AllowRebindButNotSharing(_listener);
+            _listener.Bind(endpoint);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            _listener.Dispose();
+            throw new InvalidOperationException($"{endpoint}: address already in use (another process is listening on it).", ex);
+        }
+        catch
+        {
+            _listener.Dispose();
+            throw;
+        }
         LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+    }
+
+    /// <summary>
+    /// A restarted broker must bind despite its old connections in TIME_WAIT, yet a second process must not share
+    /// the port. .NET's ReuseAddress sets SO_REUSEPORT as well on Linux and macOS (two listeners then split the
+    /// clients) and means "steal the port" on Windows, so the plain BSD SO_REUSEADDR is set directly instead.
+    /// </summary>
+    private static void AllowRebindButNotSharing(Socket listener)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            listener.ExclusiveAddressUse = true;
+            return;
+        }
+        var (level, name) = OperatingSystem.IsLinux() ? (1, 2) // SOL_SOCKET, SO_REUSEADDR in <asm-generic/socket.h>
+            : OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? (0xffff, 4) // <sys/socket.h> on the BSDs
+            : (0, 0);
+        if (level != 0) listener.SetRawSocketOption(level, name, BitConverter.GetBytes(1));
     }
 
     public IPEndPoint LocalEndPoint { get; }
