@@ -212,6 +212,9 @@ public sealed class KafkaServer : IAsyncDisposable
                     ProtocolWriter? response;
                     try
                     {
+                        // Answers already written go out before waiting on a slower request (a long poll, say).
+                        if (!task.IsCompleted && writer.UnflushedBytes > 0)
+                            await writer.FlushAsync().ConfigureAwait(false);
                         response = await task.ConfigureAwait(false);
                     }
                     catch (Exception ex)

@@ -93,6 +93,19 @@ public sealed class KafkaServerTests
     }
 
     [Fact]
+    public async Task A_response_goes_out_without_waiting_for_a_slower_request_behind_it()
+    {
+        var handler = new FakeHandler();
+        await using var server = Start(handler);
+        using var client = await ConnectAsync(server);
+
+        await SendAsync(client, Frame('E', "fast"), Frame('W', "slow"));
+        Assert.Equal("fast", await ReceiveAsync(client));
+        handler.Gate("slow").SetResult();
+        Assert.Equal("slow", await ReceiveAsync(client));
+    }
+
+    [Fact]
     public async Task A_null_response_sends_nothing_and_later_responses_still_flow()
     {
         var handler = new FakeHandler();
