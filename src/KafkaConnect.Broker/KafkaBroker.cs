@@ -75,7 +75,13 @@ public sealed class KafkaBroker : IAsyncDisposable
                 foreach (var p in t.Partitions)
                     ProduceHandler.RebuildProducerState(p);
             var dispatcher = new RequestDispatcher(state, HandlerRegistry.Create(), logger);
-            var server = new KafkaServer(config.ListenEndPoint(), dispatcher, new FrameLimits { MaxFrameBytes = config.SocketRequestMaxBytes }, logger);
+            var server = new KafkaServer(config.ListenEndPoint(), dispatcher, new FrameLimits
+            {
+                MaxFrameBytes = config.SocketRequestMaxBytes,
+                MaxConnections = config.MaxConnections,
+                MaxConnectionsPerIp = config.MaxConnectionsPerIp,
+                QueuedMaxRequestBytes = config.QueuedMaxRequestBytes,
+            }, logger);
             config.BoundTo(server.LocalEndPoint.Port);
             var broker = new KafkaBroker(state, server, dirLock, logger);
             server.Start();
