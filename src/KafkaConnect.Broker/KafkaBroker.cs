@@ -53,26 +53,35 @@ public sealed class KafkaBroker : IAsyncDisposable
         {
             throw new InvalidOperationException($"Data directory {config.DataDirectory} is in use by another broker ({ex.Message}).", ex);
         }
+        TopicManager? topics = null;
+        GroupCoordinator? groups = null;
+        LogFlusher? flusher = null;
         try
         {
             var clusterId = LoadOrCreateMeta(config);
             var defaults = LogConfig.FromProperties(DefaultTopicSettings(config), LogConfig.Default);
-            var topics = new TopicManager(config.DataDirectory, defaults, config.NumPartitions, time, logger);
+            topics = new TopicManager(config.DataDirectory, defaults, config.NumPartitions, time, logger);
             topics.Load();
-            var groups = GroupCoordinator.Open(new GroupCoordinatorOptions
+            groups = GroupCoordinator.Open(new GroupCoordinatorOptions
             {
                 DataDirectory = config.DataDirectory,
                 InitialRebalanceDelayMs = config.InitialRebalanceDelayMs,
                 MinSessionTimeoutMs = config.MinSessionTimeoutMs,
                 MaxSessionTimeoutMs = config.MaxSessionTimeoutMs,
             }, time);
-            var flusher = new LogFlusher();
+            flusher = new LogFlusher();
             var state = new BrokerState(config, clusterId, topics, groups, flusher, new ProducerIdAllocator(config.DataDirectory), time, loggers);
             foreach (var t in topics.Topics)
                 foreach (var p in t.Partitions)
                     ProduceHandler.RebuildProducerState(p);
             var dispatcher = new RequestDispatcher(state, HandlerRegistry.Create(), logger);
-            var server = new KafkaServer(config.ListenEndPoint(), dispatcher, new FrameLimits { MaxFrameBytes = config.SocketRequestMaxBytes }, logger);
+            var server = new KafkaServer(config.ListenEndPoint(), dispatcher, new FrameLimits
+            {
+                MaxFrameBytes = config.SocketRequestMaxBytes,
+                MaxConnections = config.MaxConnections,
+                MaxConnectionsPerIp = config.MaxConnectionsPerIp,
+                QueuedMaxRequestBytes = config.QueuedMaxRequestBytes,
+            }, logger);
             config.BoundTo(server.LocalEndPoint.Port);
             var broker = new KafkaBroker(state, server, dirLock, logger);
             server.Start();
@@ -84,6 +93,10 @@ public sealed class KafkaBroker : IAsyncDisposable
         }
         catch
         {
+            // A failed start (a port in use, say) must not keep the data directory's files open.
+            if (flusher is not null) await flusher.DisposeAsync().ConfigureAwait(false);
+            if (groups is not null) await groups.DisposeAsync().ConfigureAwait(false);
+            topics?.Dispose();
             await dirLock.DisposeAsync().ConfigureAwait(false);
             throw;
         }

@@ -1,6 +1,6 @@
 namespace KafkaConnect.Network;
 
-/// <summary>Limits that keep one connection from exhausting the process.</summary>
+/// <summary>Limits that keep one connection, or many, from exhausting the process.</summary>
 public sealed record FrameLimits
 {
     /// <summary>Largest request frame accepted (Kafka's socket.request.max.bytes, default 100 MiB).</summary>
@@ -8,4 +8,16 @@ public sealed record FrameLimits
 
     /// <summary>Requests read ahead of their responses on one connection (pipelining depth).</summary>
     public int MaxInFlightPerConnection { get; init; } = 64;
+
+    /// <summary>Open connections at most (Kafka's max.connections); at the limit new ones wait to be accepted.</summary>
+    public int MaxConnections { get; init; } = int.MaxValue;
+
+    /// <summary>Open connections from one IP address at most (max.connections.per.ip); over it a new one is closed.</summary>
+    public int MaxConnectionsPerIp { get; init; } = int.MaxValue;
+
+    /// <summary>
+    /// Bytes of requests read but not yet handled, across connections, before reading stops (Kafka's
+    /// queued.max.request.bytes); -1 is unbounded.
+    /// </summary>
+    public long QueuedMaxRequestBytes { get; init; } = -1;
 }

@@ -24,6 +24,9 @@ public sealed class BrokerConfig
         new("message.max.bytes", "1048588", "Largest record batch accepted, after compression."),
         new("socket.request.max.bytes", "104857600", "Largest request frame; a larger one closes the connection."),
         new("fetch.max.bytes", "57671680", "Largest fetch response, whatever max.bytes the request asks for; at least one batch is still returned so a consumer makes progress. At least 1024."),
+        new("max.connections", "2147483647", "Open connections at most; at the limit new connections wait in the listen backlog until one closes."),
+        new("max.connections.per.ip", "2147483647", "Open connections from one IP address at most; a new connection over the limit is closed at once."),
+        new("queued.max.request.bytes", "-1", "Request bytes read but not yet handled, across connections, before the broker stops reading requests until some finish (backpressure, not a disconnect); -1 is unbounded."),
         new("log.segment.bytes", "1073741824", "Segment size before a new segment is rolled."),
         new("log.roll.ms", "604800000", "Age after which a segment is rolled (log.roll.hours is accepted too)."),
         new("log.retention.ms", "604800000", "Time retention; -1 keeps forever (log.retention.minutes/hours are accepted too)."),
@@ -61,6 +64,10 @@ public sealed class BrokerConfig
         MessageMaxBytes = Int("message.max.bytes", 0, min: 0);
         SocketRequestMaxBytes = Int("socket.request.max.bytes", 0, min: 1024);
         FetchMaxBytes = Int("fetch.max.bytes", 0, min: 1024);
+        MaxConnections = Int("max.connections", 0, min: 1);
+        MaxConnectionsPerIp = Int("max.connections.per.ip", 0, min: 1);
+        QueuedMaxRequestBytes = Long("queued.max.request.bytes", 0, min: -1);
+        if (QueuedMaxRequestBytes == 0) throw new ArgumentException("queued.max.request.bytes: expected -1 (unbounded) or a positive number of bytes, got '0'.");
         SegmentBytes = Long("log.segment.bytes", 0, min: 1024);
         SegmentMs = _values.ContainsKey("log.roll.ms") || !_values.ContainsKey("log.roll.hours")
             ? Long("log.roll.ms", 0, min: 1)
@@ -98,6 +105,9 @@ public sealed class BrokerConfig
     public int MessageMaxBytes { get; }
     public int SocketRequestMaxBytes { get; }
     public int FetchMaxBytes { get; }
+    public int MaxConnections { get; }
+    public int MaxConnectionsPerIp { get; }
+    public long QueuedMaxRequestBytes { get; }
     public long SegmentBytes { get; }
     public long SegmentMs { get; }
     public long RetentionMs { get; }

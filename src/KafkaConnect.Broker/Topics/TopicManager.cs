@@ -174,6 +174,12 @@ internal sealed class TopicManager : IDisposable
         }
     }
 
+    /// <summary>
+    /// Topic settings AlterConfigs accepts and drops: clients still set message.format.version (librdkafka's admin
+    /// tests do), but the broker stores v2 batches only, so there is nothing for it to select.
+    /// </summary>
+    public static readonly IReadOnlySet<string> IgnoredConfigs = new HashSet<string>(StringComparer.Ordinal) { "message.format.version" };
+
     /// <summary>Replaces (full) or merges (incremental) a topic's configs after validating them.</summary>
     public ErrorCode AlterConfigs(string name, Func<IReadOnlyDictionary<string, string>, Dictionary<string, string>> change, bool validateOnly, out string? message)
     {
@@ -186,6 +192,7 @@ internal sealed class TopicManager : IDisposable
             try
             {
                 next = change(topic.Configs);
+                foreach (var key in IgnoredConfigs) next.Remove(key);
                 logConfig = LogConfig.FromProperties(next, Defaults);
             }
             catch (ArgumentException ex)

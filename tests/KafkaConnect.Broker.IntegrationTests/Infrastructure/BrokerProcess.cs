@@ -321,7 +321,7 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
         return port;
     }
 
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         // Set by the dotnet CLI for the processes it starts (the test host included).
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");

@@ -166,6 +166,7 @@ public sealed class GroupRoundTests : HandlerTestBase
     [Fact]
     public async Task Simple_commit_without_a_group_generation()
     {
+        Broker.CreateTopic("t", 4);
         var committed = await Broker.SendAsync<OffsetCommitResponse>(ApiKey.OffsetCommit, 0, new OffsetCommitRequest
         {
             GroupId = Group,
@@ -184,6 +185,7 @@ public sealed class GroupRoundTests : HandlerTestBase
     [Fact]
     public async Task Committed_offsets_survive_a_restart()
     {
+        Broker.CreateTopic("t");
         await Broker.SendAsync<OffsetCommitResponse>(ApiKey.OffsetCommit, 8, new OffsetCommitRequest
         {
             GroupId = Group,

@@ -8,13 +8,17 @@ public sealed class OffsetDeleteHandlerTests : HandlerTestBase
 {
     private const string Group = "connect-sink";
 
-    private Task<OffsetCommitResponse> Commit(string topic, params (int Partition, long Offset)[] offsets) =>
-        Broker.SendAsync<OffsetCommitResponse>(ApiKey.OffsetCommit, 8, new OffsetCommitRequest
+    private Task<OffsetCommitResponse> Commit(string topic, params (int Partition, long Offset)[] offsets)
+    {
+        // Commits to a topic that does not exist are refused, so the topic comes first.
+        if (Broker.State.Topics.Get(topic) is null) Broker.CreateTopic(topic, 2);
+        return Broker.SendAsync<OffsetCommitResponse>(ApiKey.OffsetCommit, 8, new OffsetCommitRequest
         {
             GroupId = Group,
             GenerationIdOrMemberEpoch = -1,
             Topics = [new() { Name = topic, Partitions = [.. offsets.Select(o => new OffsetCommitRequest.OffsetCommitRequestPartition { PartitionIndex = o.Partition, CommittedOffset = o.Offset })] }],
         });
+    }
 
     private Task<OffsetDeleteResponse> Delete(string group, string topic, params int[] partitions) =>
         Broker.SendAsync<OffsetDeleteResponse>(ApiKey.OffsetDelete, 0, new OffsetDeleteRequest

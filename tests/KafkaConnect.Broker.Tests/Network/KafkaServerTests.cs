@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using KafkaConnect.Network;
 using KafkaConnect.Protocol;
+using static KafkaConnect.Broker.Tests.Network.FrameClient;
 
 namespace KafkaConnect.Broker.Tests.Network;
 
@@ -70,71 +71,6 @@ public sealed class KafkaServerTests
         return server;
     }
 
-    private static async Task<Socket> ConnectAsync(KafkaServer server)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(server.LocalEndPoint).WaitAsync(Wait);
-        return socket;
-    }
-
-    private static byte[] Frame(char command, string payload = "")
-    {
-        var body = System.Text.Encoding.ASCII.GetBytes(command + payload);
-        var frame = new byte[4 + body.Length];
-        BinaryPrimitives.WriteInt32BigEndian(frame, body.Length);
-        body.CopyTo(frame, 4);
-        return frame;
-    }
-
-    private static async Task SendAsync(Socket socket, params byte[][] frames)
-    {
-        var all = frames.SelectMany(f => f).ToArray();
-        await socket.SendAsync(all, SocketFlags.None).WaitAsync(Wait);
-    }
-
-    /// <summary>Reads one response frame; null when the server closed the connection.</summary>
-    private static async Task<string?> ReceiveAsync(Socket socket)
-    {
-        var prefix = new byte[4];
-        if (!await ReadExactlyAsync(socket, prefix)) return null;
-        var body = new byte[BinaryPrimitives.ReadInt32BigEndian(prefix)];
-        if (!await ReadExactlyAsync(socket, body)) throw new Xunit.Sdk.XunitException("connection closed mid-response");
-        return System.Text.Encoding.ASCII.GetString(body);
-    }
-
-    private static async Task<bool> ReadExactlyAsync(Socket socket, byte[] buffer)
-    {
-        using var cts = new CancellationTokenSource(Wait);
-        var read = 0;
-        while (read < buffer.Length)
-        {
-            int n;
-            try
-            {
-                n = await socket.ReceiveAsync(buffer.AsMemory(read), SocketFlags.None, cts.Token);
-            }
-            catch (SocketException)
-            {
-                return false; // reset by the server: closed as well
-            }
-            if (n == 0)
-            {
-                if (read == 0) return false;
-                throw new Xunit.Sdk.XunitException($"connection closed after {read} of {buffer.Length} bytes");
-            }
-            read += n;
-        }
-        return true;
-    }
-
-    private static async Task AssertClosedAsync(Socket socket) => Assert.Null(await ReceiveAsync(socket));
-
-    private static async Task AssertEchoAsync(Socket socket, string payload)
-    {
-        await SendAsync(socket, Frame('E', payload));
-        Assert.Equal(payload, await ReceiveAsync(socket));
-    }
-
     [Fact]
     public async Task Responses_come_back_in_request_order_when_handlers_finish_out_of_order()
     {
@@ -154,6 +90,19 @@ public sealed class KafkaServerTests
         Assert.Equal("2", await ReceiveAsync(client));
         Assert.Equal("3", await ReceiveAsync(client));
         Assert.Equal("4", await ReceiveAsync(client));
+    }
+
+    [Fact]
+    public async Task A_response_goes_out_without_waiting_for_a_slower_request_behind_it()
+    {
+        var handler = new FakeHandler();
+        await using var server = Start(handler);
+        using var client = await ConnectAsync(server);
+
+        await SendAsync(client, Frame('E', "fast"), Frame('W', "slow"));
+        Assert.Equal("fast", await ReceiveAsync(client));
+        handler.Gate("slow").SetResult();
+        Assert.Equal("slow", await ReceiveAsync(client));
     }
 
     [Fact]
