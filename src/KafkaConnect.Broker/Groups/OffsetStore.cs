@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Text;
 using KafkaConnect.Protocol.Records;
+using KafkaConnect.Storage;
 using Microsoft.Win32.SafeHandles;
 
 namespace KafkaConnect.Broker.Groups;
@@ -21,7 +21,7 @@ internal readonly record struct StoredOffset(long Offset, int LeaderEpoch, strin
 /// topic, int32 partition, int64 offset, int32 leader epoch, string metadata, int64 commit timestamp; for partition
 /// tombstones: string topic, int32 partition. Strings are int32 length + UTF-8.
 /// </remarks>
-internal sealed partial class OffsetStore : IDisposable
+internal sealed class OffsetStore : IDisposable
 {
     public const string DirectoryName = "__consumer_offsets";
     public const string FileName = "commits.log";
@@ -178,7 +178,8 @@ internal sealed partial class OffsetStore : IDisposable
             RandomAccess.FlushToDisk(h);
         }
         File.Move(tmp, _path, overwrite: true);
-        FsyncDirectory(Path.GetDirectoryName(_path)!);
+        // Throws when the directory cannot be synced: the broker does not start on a log it cannot make durable.
+        OsStorageIO.Instance.FsyncDirectory(Path.GetDirectoryName(_path)!);
         _file = File.OpenHandle(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
         _length = RandomAccess.GetLength(_file);
     }
@@ -428,25 +429,6 @@ internal sealed partial class OffsetStore : IDisposable
         flusher.GetAwaiter().GetResult();
         _file.Dispose();
     }
-
-    private static void FsyncDirectory(string directory)
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        const int ORdOnly = 0, ODirectory = 0x10000;
-        var fd = OpenNative(directory, ORdOnly | ODirectory);
-        if (fd < 0) return;
-        _ = FsyncNative(fd);
-        _ = CloseNative(fd);
-    }
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenNative(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync")]
-    private static partial int FsyncNative(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int CloseNative(int fd);
 
     private sealed class PendingWrite(byte[] data, string group, IReadOnlyList<(string Topic, int Partition, StoredOffset Offset)>? commits,
         IReadOnlyList<(string Topic, int Partition)>? deletes)
