@@ -31,7 +31,8 @@ public sealed class JdbcSinkTask : SinkTask
         _remainingRetries = _config.MaxRetriesValue;
         // Not the URL: it may hold a password.
         _log.LogInformation("JDBC sink task started: insert.mode={InsertMode}, pk.mode={PkMode}, batch.size={BatchSize}, max.retries={MaxRetries}",
-            _config.InsertMode.ToString().ToLowerInvariant(), _config.PkModeValue.ToString().ToLowerInvariant(), _config.BatchSizeValue, _config.MaxRetriesValue);
+            props.GetValueOrDefault(JdbcSinkConfig.InsertModeConfig, "insert"), props.GetValueOrDefault(JdbcSinkConfig.PkMode, "none"),
+            _config.BatchSizeValue, _config.MaxRetriesValue);
     }
 
     private IErrantRecordReporter? TryGetReporter()
