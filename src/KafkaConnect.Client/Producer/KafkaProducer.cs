@@ -312,7 +312,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     {
         try
         {
-            var deadline = NowMs + _options.MaxBlockMs;
+            var deadline = DeadlineAfter(NowMs, _options.MaxBlockMs);
             _cluster.AddTopics([name]);
             var attempt = 0;
             while (true)
@@ -351,6 +351,13 @@ public sealed partial class KafkaProducer : IAsyncDisposable
             _topicLookups.TryRemove(name, out _);
         }
     }
+
+    /// <summary>
+    /// now + timeout, saturating: Connect gives its producers max.block.ms = Long.MAX_VALUE (wait as long as it
+    /// takes), which must not wrap around into a deadline in the past.
+    /// </summary>
+    internal static long DeadlineAfter(long nowMs, long timeoutMs)
+        => timeoutMs > long.MaxValue - nowMs ? long.MaxValue : nowMs + timeoutMs;
 
     private void WakeSender()
     {
