@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Text;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Records;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KafkaConnect.Client.Producer;
 
@@ -19,6 +21,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     private readonly ProducerOptions _options;
     private readonly KafkaCluster _cluster;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly BufferMemory _memory;
     private readonly ConcurrentDictionary<string, ProducerTopic> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task<ProducerTopic>> _topicLookups = new(StringComparer.Ordinal);
@@ -36,16 +39,19 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     private int _disposed;
 
     /// <summary>Creates a producer from Kafka producer properties (bootstrap.servers, acks, linger.ms, ...).</summary>
+    /// <param name="config">Kafka producer properties.</param>
+    /// <param name="logger">Where the background sender reports failures; none when null.</param>
     /// <exception cref="Config.ConfigException">A key is unknown, invalid or conflicts with another.</exception>
-    public KafkaProducer(IReadOnlyDictionary<string, string> config)
-        : this(ProducerOptions.Parse(config), TimeProvider.System)
+    public KafkaProducer(IReadOnlyDictionary<string, string> config, ILogger? logger = null)
+        : this(ProducerOptions.Parse(config), TimeProvider.System, logger)
     {
     }
 
-    internal KafkaProducer(ProducerOptions options, TimeProvider time)
+    internal KafkaProducer(ProducerOptions options, TimeProvider time, ILogger? logger = null)
     {
         _options = options;
         _time = time;
+        _logger = logger ?? NullLogger.Instance;
         _memory = new BufferMemory(options.BufferMemory);
         _cluster = new KafkaCluster(options.Cluster);
         // Like Kafka's buffer pool: keep up to buffer.memory worth of batch buffers for reuse, so a steady backlog
