@@ -226,7 +226,7 @@ public sealed class Worker : IAsyncDisposable
                     keyConverter.FromConnectData(record.Topic, record.Headers, record.KeySchema, record.Key),
                     valueConverter.FromConnectData(record.Topic, record.Headers, record.ValueSchema, record.Value)));
                 cleanup.Add(errors);
-                var producer = new KafkaProducer(ProducerConfig(id, connectorConfig));
+                var producer = new KafkaProducer(ProducerConfig(id, connectorConfig), _loggers.CreateLogger<KafkaProducer>());
                 cleanup.Add(producer);
                 var creator = TopicCreator.Create(Config.TopicCreationEnabled, connectorConfig, Admin, log);
                 task = new WorkerSourceTask(id, sourceTask,
@@ -351,7 +351,7 @@ public sealed class Worker : IAsyncDisposable
             var props = ProducerConfig(id, connectorConfig);
             props["client.id"] = "connector-dlq-producer-" + id;
             props["delivery.timeout.ms"] = "120000";
-            reporters.Add(new DeadLetterQueueReporter(settings, new KafkaProducer(props), log, serializeSource));
+            reporters.Add(new DeadLetterQueueReporter(settings, new KafkaProducer(props, _loggers.CreateLogger<KafkaProducer>()), log, serializeSource));
         }
         return new RetryWithToleranceOperator(settings, reporters, _time, Plugins.ClassNameOf);
     }
