@@ -180,4 +180,54 @@ public sealed class BrokerAvailabilityTests
         Assert.Equal(expected, got);
         Assert.Equal("RUNNING", await TaskStateAsync(worker, "outage-source"));
     }
+
+    [Fact]
+    public async Task A_sink_task_survives_a_broker_outage_and_resumes_from_its_committed_offsets()
+    {
+        await using var worker = new WorkerProcess(_output);
+        await using var broker = new BrokerProcess(worker.Dir, _output);
+        await broker.StartAsync();
+        var sinkFile = worker.PathOf("sink.txt");
+        var connector = worker.WriteFile("sink.properties", $"""
+            name=outage-sink
+            connector.class=FileStreamSink
+            tasks.max=1
+            topics=outage-sink-topic
+            file={sinkFile}
+            """);
+        await worker.StartAsync(WorkerFile(worker, broker), connector);
+        await worker.WaitForStateAsync("outage-sink", "RUNNING");
+
+        async Task ProduceAsync(string prefix)
+        {
+            var lines = Enumerable.Range(0, 50).Select(i => LineWriter.Line(prefix, i));
+            var (code, _, stderr) = await KcatCli.RunAsync(["-b", broker.Servers, "-P", "-t", "outage-sink-topic"], Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"));
+            Assert.True(code == 0, stderr);
+        }
+
+        await ProduceAsync("before");
+        await Eventually.WaitAsync(() => Task.FromResult(SinkFile.CompleteLines(sinkFile).Length >= 50), TimeSpan.FromSeconds(30),
+            () => "the lines before the outage were not written:\n" + worker.Current.Tail(60));
+        // offset.flush.interval.ms is 1 s: the offsets of those lines get committed before the broker goes.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        await broker.StopAsync();
+        var outage = System.Diagnostics.Stopwatch.StartNew();
+        while (outage.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            var state = await TaskStateAsync(worker, "outage-sink");
+            Assert.True(state == "RUNNING", $"after {outage.Elapsed.TotalSeconds:F0}s of outage the task is {state}:\n{worker.Current.Tail(60)}");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        await broker.StartAsync();
+        await ProduceAsync("after");
+
+        var expected = Enumerable.Range(0, 50).Select(i => LineWriter.Line("before", i)).Concat(Enumerable.Range(0, 50).Select(i => LineWriter.Line("after", i))).ToList();
+        await Eventually.WaitAsync(() => Task.FromResult(SinkFile.CompleteLines(sinkFile).Length >= expected.Count), TimeSpan.FromSeconds(60),
+            () => $"the sink wrote {SinkFile.CompleteLines(sinkFile).Length} of {expected.Count} lines after the outage:\n{worker.Current.Tail(60)}");
+        // Committed offsets are where it resumes: nothing from before the outage comes again.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(expected, SinkFile.CompleteLines(sinkFile));
+        Assert.Equal("RUNNING", await TaskStateAsync(worker, "outage-sink"));
+    }
 }
