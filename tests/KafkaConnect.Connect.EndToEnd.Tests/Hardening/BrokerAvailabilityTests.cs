@@ -208,8 +208,14 @@ public sealed class BrokerAvailabilityTests
         await ProduceAsync("before");
         await Eventually.WaitAsync(() => Task.FromResult(SinkFile.CompleteLines(sinkFile).Length >= 50), TimeSpan.FromSeconds(30),
             () => "the lines before the outage were not written:\n" + worker.Current.Tail(60));
-        // offset.flush.interval.ms is 1 s: the offsets of those lines get committed before the broker goes.
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        // The task commits every offset.flush.interval.ms (1 s): wait until all 50 are committed before the broker goes.
+        await using (var admin = new KafkaAdminClient(new Dictionary<string, string> { ["bootstrap.servers"] = broker.Servers }))
+        {
+            var partition = new KafkaConnect.Client.Consumer.TopicPartition("outage-sink-topic", 0);
+            await Eventually.WaitAsync(async () =>
+                (await admin.ListConsumerGroupOffsetsAsync("connect-outage-sink")).TryGetValue(partition, out var committed) && committed.Offset == 50,
+                TimeSpan.FromSeconds(30), () => "the sink did not commit offset 50:\n" + worker.Current.Tail(60), pollMs: 250);
+        }
 
         await broker.StopAsync();
         var outage = System.Diagnostics.Stopwatch.StartNew();
@@ -227,7 +233,11 @@ public sealed class BrokerAvailabilityTests
             () => $"the sink wrote {SinkFile.CompleteLines(sinkFile).Length} of {expected.Count} lines after the outage:\n{worker.Current.Tail(60)}");
         // Committed offsets are where it resumes: nothing from before the outage comes again.
         await Task.Delay(TimeSpan.FromSeconds(2));
-        Assert.Equal(expected, SinkFile.CompleteLines(sinkFile));
+        var written = SinkFile.CompleteLines(sinkFile);
+        var (missing, duplicates, unexpected) = SinkFile.Compare(expected, written);
+        Assert.True(missing.Count == 0 && duplicates == 0 && unexpected.Count == 0,
+            $"missing {missing.Count}, duplicates {duplicates}, unexpected {unexpected.Count}:\n{string.Join('\n', written)}\n{worker.Current.Tail(80)}");
+        Assert.Equal(expected, written);
         Assert.Equal("RUNNING", await TaskStateAsync(worker, "outage-sink"));
     }
 }
