@@ -37,6 +37,12 @@ public sealed class KafkaConsumer : IAsyncDisposable
     private bool _subscribed;
     private long _lastAutoCommitTicks;
     private long _lastPatternRefreshTicks;
+    private readonly CancellationTokenSource _closing = new();
+    private Task? _subscriptionRefresh;
+    private long _lastSubscriptionRefreshTicks;
+    private int _missingTopicRefreshes;
+    // Leader only: the partition count of every topic the group subscribed to when this member last assigned.
+    private Dictionary<string, int>? _assignedPartitionCounts;
     private Task? _pendingLeave;
     private int _disposed;
 
@@ -261,6 +267,7 @@ public sealed class KafkaConsumer : IAsyncDisposable
             if (subscribed)
             {
                 await RefreshPatternAsync(cancellationToken).ConfigureAwait(false);
+                WatchSubscribedTopics();
                 await _member!.EnsureActiveAsync(cancellationToken).ConfigureAwait(false);
             }
             await MaybeAutoCommitAsync(cancellationToken).ConfigureAwait(false);
@@ -306,6 +313,65 @@ public sealed class KafkaConsumer : IAsyncDisposable
             _cluster.AddTopics(matched);
             _member!.RequestRejoin();
         }
+    }
+
+    /// <summary>
+    /// Keeps the subscribed topics' metadata current without blocking the poll: a topic that does not exist (yet) is
+    /// looked up again after retry.backoff.ms, backing off to retry.backoff.max.ms (and the broker is asked to create
+    /// it when allow.auto.create.topics is true), the others every metadata.max.age.ms. As Java's ConsumerCoordinator,
+    /// the leader rejoins when a topic's partition count differs from the one its last assignment used, so a topic
+    /// created (or grown) after the group formed gets assigned.
+    /// </summary>
+    private void WatchSubscribedTopics()
+    {
+        if (_subscriptionRefresh is { IsCompleted: true } done)
+        {
+            _subscriptionRefresh = null;
+            // A failed lookup (broker unreachable) is retried on the same schedule; the fetcher reports outages.
+            _ = done.Exception;
+        }
+        var md = _cluster.Metadata;
+        HashSet<string> watched;
+        Dictionary<string, int>? snapshot;
+        lock (_lock)
+        {
+            watched = new HashSet<string>(_subscription, StringComparer.Ordinal);
+            snapshot = _assignedPartitionCounts;
+        }
+        if (snapshot is not null)
+        {
+            watched.UnionWith(snapshot.Keys);
+            if (_member!.IsStable && _member.IsLeader && PartitionCountsChanged(md, snapshot)) _member.RequestRejoin();
+        }
+        if (watched.Count == 0 || _subscriptionRefresh is not null) return;
+        var missing = false;
+        foreach (var t in watched) missing |= PartitionCount(md, t) is null or 0;
+        _missingTopicRefreshes = missing ? _missingTopicRefreshes : 0;
+        var interval = missing ? _cluster.Backoff(_missingTopicRefreshes) : _cluster.Options.MetadataMaxAge;
+        if (_lastSubscriptionRefreshTicks != 0 && _time.GetElapsedTime(_lastSubscriptionRefreshTicks) < interval) return;
+        if (missing) _missingTopicRefreshes++;
+        _lastSubscriptionRefreshTicks = _time.GetTimestamp();
+        var token = _closing.Token;
+        _subscriptionRefresh = Task.Run(() => _cluster.RefreshMetadataAsync(watched, allowAutoCreate: _allowAutoCreate, cancellationToken: token), token);
+    }
+
+    /// <summary>A topic's partition count: 0 when the broker says it does not exist, null while unknown or unsettled.</summary>
+    private static int? PartitionCount(ClusterMetadata md, string topic)
+    {
+        if (!md.Topics.TryGetValue(topic, out var tm)) return null;
+        return tm.Error switch
+        {
+            ErrorCode.None => tm.Partitions.Count,
+            ErrorCode.UnknownTopicOrPartition => 0,
+            _ => null,
+        };
+    }
+
+    private static bool PartitionCountsChanged(ClusterMetadata md, Dictionary<string, int> snapshot)
+    {
+        foreach (var (topic, count) in snapshot)
+            if (PartitionCount(md, topic) is { } now && now != count) return true;
+        return false;
     }
 
     /// <summary>Positions of partitions without one: the committed offset, else auto.offset.reset.</summary>
@@ -540,15 +606,21 @@ public sealed class KafkaConsumer : IAsyncDisposable
             topics.UnionWith(s.Topics);
         }
         var md = _cluster.Metadata;
-        if (!topics.All(md.Topics.ContainsKey))
+        _cluster.AddTopics(topics);
+        if (!topics.All(t => PartitionCount(md, t) > 0))
         {
             // The assignor callback is synchronous; the leader must know every member's topics before assigning.
-            _cluster.AddTopics(topics);
             md = _cluster.RefreshMetadataAsync(topics.ToList(), allowAutoCreate: _allowAutoCreate).GetAwaiter().GetResult();
         }
         var partitionsPerTopic = new Dictionary<string, int>(StringComparer.Ordinal);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var t in topics)
-            if (md.Topics.TryGetValue(t, out var tm) && tm.Error == ErrorCode.None && tm.Partitions.Count > 0) partitionsPerTopic[t] = tm.Partitions.Count;
+        {
+            var count = PartitionCount(md, t) ?? 0;
+            counts[t] = count;
+            if (count > 0) partitionsPerTopic[t] = count;
+        }
+        lock (_lock) _assignedPartitionCounts = counts;
         var assignment = assignor.Assign(partitionsPerTopic, subscriptions);
         var result = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var m in subscriptions)
@@ -559,6 +631,10 @@ public sealed class KafkaConsumer : IAsyncDisposable
     private async Task OnAssignedAsync(int generation, string protocol, byte[] bytes, string leaderId)
     {
         var assigned = ConsumerProtocol.DecodeAssignment(bytes);
+        if (leaderId != _member!.MemberId)
+        {
+            lock (_lock) _assignedPartitionCounts = null;
+        }
         var wanted = new HashSet<TopicPartition>(assigned);
         List<TopicPartition> revoked, added;
         lock (_lock)
@@ -638,6 +714,9 @@ public sealed class KafkaConsumer : IAsyncDisposable
         catch (Exception ex) when (ex is KafkaException or KafkaConnectionException)
         {
         }
+        await _closing.CancelAsync().ConfigureAwait(false);
+        if (_subscriptionRefresh is { } refresh) await refresh.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _closing.Dispose();
         await _fetcher.StopAsync().ConfigureAwait(false);
         if (_member is not null)
         {

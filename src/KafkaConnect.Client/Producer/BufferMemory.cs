@@ -34,6 +34,10 @@ internal sealed class BufferMemory
         }
     }
 
+    /// <summary>Waits longer than a wait handle can count (about 24.8 days, e.g. max.block.ms = Long.MAX_VALUE) mean no limit.</summary>
+    private static TimeSpan WaitTime(long timeoutMs)
+        => timeoutMs >= int.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(timeoutMs);
+
     /// <summary>Blocks the calling thread (as Kafka's send does) up to <paramref name="timeoutMs"/>.</summary>
     public bool Reserve(long bytes, long timeoutMs)
     {
@@ -43,7 +47,7 @@ internal sealed class BufferMemory
         bool done;
         try
         {
-            done = granted.Wait(TimeSpan.FromMilliseconds(Math.Min(timeoutMs, int.MaxValue)));
+            done = granted.Wait(WaitTime(timeoutMs));
         }
         catch (AggregateException)
         {
@@ -59,7 +63,7 @@ internal sealed class BufferMemory
         if (node is null) return true;
         try
         {
-            await granted.WaitAsync(TimeSpan.FromMilliseconds(Math.Min(timeoutMs, int.MaxValue)), ct).ConfigureAwait(false);
+            await granted.WaitAsync(WaitTime(timeoutMs), ct).ConfigureAwait(false);
             return true;
         }
         catch (TimeoutException)

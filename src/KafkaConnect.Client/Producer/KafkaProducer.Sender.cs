@@ -1,5 +1,7 @@
+using System.Net.Sockets;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
+using Microsoft.Extensions.Logging;
 
 namespace KafkaConnect.Client.Producer;
 
@@ -78,10 +80,22 @@ public sealed partial class KafkaProducer
             {
                 break;
             }
-#pragma warning disable CA1031 // The loop must survive broker errors; batches time out by delivery.timeout.ms.
-            catch (Exception)
+            catch (Exception ex) when (IsTransient(ex))
+            {
+                // The brokers are unreachable or busy: queued batches wait for the next attempt (up to delivery.timeout.ms).
+                if (attempt == 0) _logger.LogWarning("Producer {ClientId}: sending is held up and will be retried: {Error}", _options.Cluster.ClientId, ex.Message);
+                else _logger.LogDebug("Producer {ClientId}: sending is still held up (attempt {Attempt}): {Error}", _options.Cluster.ClientId, attempt + 1, ex.Message);
+                waitMs = (long)_cluster.Backoff(attempt++).TotalMilliseconds;
+                FailExpired(NowMs);
+            }
+#pragma warning disable CA1031 // The loop must survive anything; what it cannot send is failed, not dropped.
+            catch (Exception ex)
 #pragma warning restore CA1031
             {
+                // Retrying will not help (e.g. the producer id was refused): tell the callers now rather than let their
+                // records wait out delivery.timeout.ms (for ever in Connect) without a word.
+                var failed = FailQueued(ex);
+                _logger.LogError(ex, "Producer {ClientId}: the sender failed; {Count} queued batch(es) failed with it", _options.Cluster.ClientId, failed);
                 waitMs = (long)_cluster.Backoff(attempt++).TotalMilliseconds;
                 FailExpired(NowMs);
             }
@@ -96,6 +110,50 @@ public sealed partial class KafkaProducer
                 break;
             }
         }
+    }
+
+    private static bool IsTransient(Exception ex) => ex is KafkaConnectionException or TimeoutException or IOException or SocketException or OperationCanceledException
+        || ex is KafkaException { IsRetriable: true };
+
+    /// <summary>Fails every batch that is queued and not in flight (in flight ones end with their responses); returns how many.</summary>
+    private int FailQueued(Exception cause)
+    {
+        var failed = new List<ProducerBatch>();
+        foreach (var topic in _topicList)
+        {
+            foreach (var p in topic.Partitions)
+            {
+                lock (p.Lock)
+                {
+                    if (p.Open is not null) CloseOpen(p);
+                    foreach (var batch in p.Ready)
+                    {
+                        failed.Add(batch);
+                        // A batch that had a sequence will never be stored: later sequences would not line up.
+                        if (_options.Idempotent && batch.IsSealed) _needsReset = true;
+                    }
+                    p.Ready.Clear();
+                    p.Retrying = false;
+                }
+            }
+        }
+        foreach (var batch in failed) FinishBatch(batch, cause, -1, -1);
+        return failed.Count;
+    }
+
+    /// <summary>Batches drained for a request that could not be built: they fail with the cause instead of staying in flight for ever.</summary>
+    private void FailUnsent(List<ProducerBatch> batches, Exception cause)
+    {
+        foreach (var batch in batches)
+        {
+            lock (batch.Owner.Lock)
+            {
+                batch.Owner.InFlight--;
+                if (_options.Idempotent && batch.BaseSequence >= 0) _needsReset = true;
+            }
+            FinishBatch(batch, cause, -1, -1);
+        }
+        _logger.LogError(cause, "Producer {ClientId}: {Count} batch(es) could not be encoded and failed", _options.Cluster.ClientId, batches.Count);
     }
 
     /// <summary>One pass over all partitions; returns how long the loop may sleep (0 = go again now).</summary>
@@ -178,9 +236,19 @@ public sealed partial class KafkaProducer
                 node.Drained = null;
                 node.DrainedBytes = 0;
                 // Encoding and compression happen here, outside the partition locks; only this loop seals batches.
-                foreach (var b in batches)
+                try
                 {
-                    if (!b.IsSealed) b.Seal(_producerId, _producerEpoch, b.BaseSequence, ReturnBuilder);
+                    foreach (var b in batches)
+                    {
+                        if (!b.IsSealed) b.Seal(_producerId, _producerEpoch, b.BaseSequence, ReturnBuilder);
+                    }
+                }
+#pragma warning disable CA1031 // Whatever broke the encoding is reported through the batches' outcomes.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    FailUnsent(batches, ex);
+                    continue;
                 }
                 Interlocked.Increment(ref node.InFlight);
                 Interlocked.Add(ref _totalInFlight, batches.Count);
@@ -365,6 +433,7 @@ public sealed partial class KafkaProducer
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            if (!IsTransient(ex)) _logger.LogError(ex, "Producer {ClientId}: a produce request to broker {Node} failed", _options.Cluster.ClientId, node.Id);
             foreach (var b in batches) HandleResult(b, ErrorCode.NetworkException, ex.Message, -1, -1, ex);
         }
         finally

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Text;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Records;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KafkaConnect.Client.Producer;
 
@@ -19,6 +21,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     private readonly ProducerOptions _options;
     private readonly KafkaCluster _cluster;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly BufferMemory _memory;
     private readonly ConcurrentDictionary<string, ProducerTopic> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task<ProducerTopic>> _topicLookups = new(StringComparer.Ordinal);
@@ -36,16 +39,19 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     private int _disposed;
 
     /// <summary>Creates a producer from Kafka producer properties (bootstrap.servers, acks, linger.ms, ...).</summary>
+    /// <param name="config">Kafka producer properties.</param>
+    /// <param name="logger">Where the background sender reports failures; none when null.</param>
     /// <exception cref="Config.ConfigException">A key is unknown, invalid or conflicts with another.</exception>
-    public KafkaProducer(IReadOnlyDictionary<string, string> config)
-        : this(ProducerOptions.Parse(config), TimeProvider.System)
+    public KafkaProducer(IReadOnlyDictionary<string, string> config, ILogger? logger = null)
+        : this(ProducerOptions.Parse(config), TimeProvider.System, logger)
     {
     }
 
-    internal KafkaProducer(ProducerOptions options, TimeProvider time)
+    internal KafkaProducer(ProducerOptions options, TimeProvider time, ILogger? logger = null)
     {
         _options = options;
         _time = time;
+        _logger = logger ?? NullLogger.Instance;
         _memory = new BufferMemory(options.BufferMemory);
         _cluster = new KafkaCluster(options.Cluster);
         // Like Kafka's buffer pool: keep up to buffer.memory worth of batch buffers for reuse, so a steady backlog
@@ -312,7 +318,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     {
         try
         {
-            var deadline = NowMs + _options.MaxBlockMs;
+            var deadline = DeadlineAfter(NowMs, _options.MaxBlockMs);
             _cluster.AddTopics([name]);
             var attempt = 0;
             while (true)
@@ -351,6 +357,13 @@ public sealed partial class KafkaProducer : IAsyncDisposable
             _topicLookups.TryRemove(name, out _);
         }
     }
+
+    /// <summary>
+    /// now + timeout, saturating: Connect gives its producers max.block.ms = Long.MAX_VALUE (wait as long as it
+    /// takes), which must not wrap around into a deadline in the past.
+    /// </summary>
+    internal static long DeadlineAfter(long nowMs, long timeoutMs)
+        => timeoutMs > long.MaxValue - nowMs ? long.MaxValue : nowMs + timeoutMs;
 
     private void WakeSender()
     {

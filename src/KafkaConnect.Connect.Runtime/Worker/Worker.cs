@@ -230,7 +230,7 @@ public sealed class Worker : IAsyncDisposable
                     keyConverter.FromConnectData(record.Topic, record.Headers, record.KeySchema, record.Key),
                     valueConverter.FromConnectData(record.Topic, record.Headers, record.ValueSchema, record.Value)));
                 cleanup.Add(errors);
-                var producer = new KafkaProducer(ProducerConfig(id, connectorConfig));
+                var producer = new KafkaProducer(ProducerConfig(id, connectorConfig), _loggers.CreateLogger<KafkaProducer>());
                 cleanup.Add(producer);
                 var creator = TopicCreator.Create(Config.TopicCreationEnabled, connectorConfig, Admin, log);
                 task = new WorkerSourceTask(id, sourceTask,
@@ -355,7 +355,7 @@ public sealed class Worker : IAsyncDisposable
             var props = ProducerConfig(id, connectorConfig);
             props["client.id"] = "connector-dlq-producer-" + id;
             props["delivery.timeout.ms"] = "120000";
-            reporters.Add(new DeadLetterQueueReporter(settings, new KafkaProducer(props), log, serializeSource));
+            reporters.Add(new DeadLetterQueueReporter(settings, new KafkaProducer(props, _loggers.CreateLogger<KafkaProducer>()), log, serializeSource));
         }
         return new RetryWithToleranceOperator(settings, reporters, _time, Plugins.ClassNameOf);
     }
@@ -474,6 +474,8 @@ public sealed class Worker : IAsyncDisposable
             // stays under the broker's default message.max.bytes (1 MiB). The file pipeline benchmark: 2.1x faster.
             ["batch.size"] = "524288",
             ["delivery.timeout.ms"] = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Sends wait out a broker outage (metadata or buffer space) instead of failing the task after 60 s.
+            ["max.block.ms"] = long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["client.id"] = "connector-producer-" + id,
         };
         foreach (var (k, v) in Config.OriginalsWithPrefix("producer."))
