@@ -124,7 +124,7 @@ public class CompressionLibraryBenchmarks
             case (CompressionType.Snappy, CodecImpl.Ours): SnappyCodec.CompressXerial(input, output); break;
             case (CompressionType.Lz4, CodecImpl.Ours): Lz4Codec.CompressFrame(input, output); break;
             case (CompressionType.Zstd, CodecImpl.Ours): ZstdCodec.Compress(input, output); break;
-            case (CompressionType.Zstd, CodecImpl.Library): ZstdLibraryCodec.Compress(input, output); break;
+            case (CompressionType.Zstd, CodecImpl.Library): ZstdSharpCodec.Compress(input, output); break;
             default: throw new ArgumentOutOfRangeException(nameof(codec));
         }
     }
@@ -137,7 +137,7 @@ public class CompressionLibraryBenchmarks
             case (CompressionType.Snappy, CodecImpl.Ours): SnappyCodec.Decompress(input, output, max); break;
             case (CompressionType.Lz4, CodecImpl.Ours): Lz4Codec.DecompressFrames(input, output, max); break;
             case (CompressionType.Zstd, CodecImpl.Ours): ZstdCodec.Decompress(input, output, max); break;
-            case (CompressionType.Zstd, CodecImpl.Library): ZstdLibraryCodec.Decompress(input, output, max); break;
+            case (CompressionType.Zstd, CodecImpl.Library): ZstdSharpCodec.Decompress(input, output, max); break;
             default: throw new ArgumentOutOfRangeException(nameof(codec));
         }
     }

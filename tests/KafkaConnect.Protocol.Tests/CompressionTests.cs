@@ -366,6 +366,19 @@ public sealed class CompressionTests
     }
 
     [Fact]
+    public void ZstdReusedContextCarriesNothingBetweenBatches()
+    {
+        // The thread's compression context is reused: the same input must give the same frame whatever came before.
+        var a = MixedData(100_000, 15);
+        var b = VectorInput();
+        var first = Compress(CompressionType.Zstd, a);
+        var other = Compress(CompressionType.Zstd, b);
+        Assert.Equal(first, Compress(CompressionType.Zstd, a));
+        Assert.Equal(b, Decompress(CompressionType.Zstd, other));
+        Assert.Equal(a, Decompress(CompressionType.Zstd, first));
+    }
+
+    [Fact]
     public void LibsnappyDecodesOurBlocks()
     {
         // Checked through python ctypes against libsnappy (scripts/test.sh installs libsnappy1v5); missing, it fails.
