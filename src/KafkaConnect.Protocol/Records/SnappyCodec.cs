@@ -100,7 +100,7 @@ internal static class SnappyCodec
         }
         catch (ArgumentException)
         {
-            // Raised when the elements would write past the declared length.
+            // Snappier's "output too small": the span has the declared length, so the block contradicts itself.
             throw Corrupt();
         }
         if (written != declared) throw new ProtocolException("Snappy block is shorter than its declared length.");
