@@ -280,23 +280,27 @@ public sealed class CompressionTests
     [Fact]
     public void Lz4BlockFuzzOnlyThrowsProtocolException()
     {
+        // Damage only the compressed block (after the 7-byte frame header and the 4-byte block size): the
+        // frame still parses, so the block decoder alone must reject it, and only with ProtocolException.
         var random = new Random(77);
-        var source = MixedData(5000, 9);
-        var block = new byte[Lz4Codec.MaxBlockCompressedLength(source.Length)];
-        var n = Lz4Codec.CompressBlock(source, block);
-        var output = new byte[70_000];
+        var frame = Compress(CompressionType.Lz4, MixedData(5000, 9));
+        var blockLength = BitConverter.ToInt32(frame, 7);
+        Assert.True(blockLength is > 0 and < 5000, $"{blockLength}"); // one compressed block
+        var rejected = 0;
         for (var i = 0; i < 2000; i++)
         {
-            var input = block[..n];
-            for (var flips = random.Next(1, 4); flips > 0; flips--) input[random.Next(input.Length)] = (byte)random.Next(256);
+            var input = (byte[])frame.Clone();
+            for (var flips = random.Next(1, 4); flips > 0; flips--) input[11 + random.Next(blockLength)] = (byte)random.Next(256);
             try
             {
-                Lz4Codec.DecompressBlock(input, output, 0, 65536);
+                Decompress(CompressionType.Lz4, input, 1 << 20);
             }
             catch (ProtocolException)
             {
+                rejected++;
             }
         }
+        Assert.True(rejected > 0, "no damaged block was rejected");
     }
 
     [Theory]
@@ -327,6 +331,51 @@ public sealed class CompressionTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void Lz4DecodesLinkedBlocksThatReferToThePreviousBlock()
+    {
+        // 40 KiB three times in 64 KiB blocks: the second block is all matches 40 KiB back, into the first, so the
+        // decoder must hand the previous block to the block codec as its dictionary (lz4 -BD: linked blocks).
+        Assert.True(File.Exists("/usr/bin/lz4"), "/usr/bin/lz4 is missing: install it (scripts/test.sh does: apt-get install lz4)");
+        var unit = MixedData(40 * 1024, 14);
+        var input = unit.Concat(unit).Concat(unit).ToArray();
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(path, input);
+            var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/lz4") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { "-BD", "-B4", "-c", path }) psi.ArgumentList.Add(arg);
+            using var process = System.Diagnostics.Process.Start(psi)!;
+            using var frame = new MemoryStream();
+            process.StandardOutput.BaseStream.CopyTo(frame);
+            process.WaitForExit();
+            Assert.Equal(0, process.ExitCode);
+            var bytes = frame.ToArray();
+            Assert.Equal(0, bytes[4] & 0x20); // linked, not independent
+            var first = BitConverter.ToInt32(bytes, 7) & 0x7FFFFFFF;
+            var second = BitConverter.ToInt32(bytes, 11 + first) & 0x7FFFFFFF;
+            Assert.True(second < first / 4, $"blocks of {first} and {second} bytes: the second did not refer to the first");
+            Assert.Equal(input, Decompress(CompressionType.Lz4, bytes));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void ZstdReusedContextCarriesNothingBetweenBatches()
+    {
+        // The thread's compression context is reused: the same input must give the same frame whatever came before.
+        var a = MixedData(100_000, 15);
+        var b = VectorInput();
+        var first = Compress(CompressionType.Zstd, a);
+        var other = Compress(CompressionType.Zstd, b);
+        Assert.Equal(first, Compress(CompressionType.Zstd, a));
+        Assert.Equal(b, Decompress(CompressionType.Zstd, other));
+        Assert.Equal(a, Decompress(CompressionType.Zstd, first));
     }
 
     [Fact]

@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using K4os.Compression.LZ4;
 
 namespace KafkaConnect.Protocol.Records;
 
 /// <summary>
-/// Managed LZ4: the block format plus the frame format Kafka uses for compression type 3.
+/// LZ4 frames as Kafka uses them (compression type 3) around K4os.Compression.LZ4's block codec.
 /// Decoding accepts linked or independent blocks, block/content checksums and the content-size field.
 /// </summary>
 internal static class Lz4Codec
@@ -13,11 +14,7 @@ internal static class Lz4Codec
     private const uint SkippableMagicMask = 0xFFFFFFF0;
     private const uint SkippableMagic = 0x184D2A50;
     private const int BlockSize = 64 * 1024;
-    private const int HashBits = 12;
-    private const int MinMatch = 4;
-    // Format rules: the last 5 bytes are literals and the last match starts 12 or more bytes before the end.
-    private const int LastLiterals = 5;
-    private const int MatchFindLimit = 12;
+    private const int WindowSize = 64 * 1024;
 
     private const byte FlagVersion = 0x40;
     private const byte FlagBlockIndependence = 0x20;
@@ -26,7 +23,7 @@ internal static class Lz4Codec
     private const byte FlagContentChecksum = 0x04;
     private const byte FlagDictId = 0x01;
 
-    public static int MaxBlockCompressedLength(int n) => n + n / 255 + 16;
+    public static int MaxBlockCompressedLength(int n) => LZ4Codec.MaximumOutputSize(n);
 
     /// <summary>Writes one frame: 64 KiB independent blocks, no checksums beyond the header's.</summary>
     public static void CompressFrame(ReadOnlySpan<byte> input, IBufferWriter<byte> output)
@@ -42,7 +39,7 @@ internal static class Lz4Codec
         {
             var block = input[..Math.Min(BlockSize, input.Length)];
             var span = output.GetSpan(4 + MaxBlockCompressedLength(block.Length));
-            var n = CompressBlock(block, span[4..]);
+            var n = LZ4Codec.Encode(block, span[4..], LZ4Level.L00_FAST);
             if (n >= block.Length)
             {
                 // Incompressible: store it raw, flagged by the high bit of the size.
@@ -121,6 +118,7 @@ internal static class Lz4Codec
 
         var frameStart = output.Length;
         var blockChecksum = (flg & FlagBlockChecksum) != 0;
+        var independent = (flg & FlagBlockIndependence) != 0;
         while (true)
         {
             if (input.Length - pos < 4) throw Corrupt("truncated block size");
@@ -147,8 +145,15 @@ internal static class Lz4Codec
             {
                 var room = Math.Min(blockMax, limit - output.Length);
                 output.EnsureFree(room);
-                var end = DecompressBlock(block, output.RawSpan, output.Length, output.Length + room, room < blockMax);
-                output.SetLength(end);
+                var op = output.Length;
+                var target = output.RawSpan.Slice(op, room);
+                // Linked blocks may refer to the previous 64 KiB of this frame's output.
+                var n = independent
+                    ? LZ4Codec.Decode(block, target)
+                    : LZ4Codec.Decode(block, target, output.RawSpan[Math.Max(frameStart, op - WindowSize)..op]);
+                // The decoder reports only failure; with the room cut short by the limit that is most likely the limit.
+                if (n < 0) throw room < blockMax ? TooLarge() : Corrupt("invalid block");
+                output.SetLength(op + n);
             }
         }
 
@@ -161,118 +166,6 @@ internal static class Lz4Codec
             pos += 4;
         }
         return pos;
-    }
-
-    /// <summary>
-    /// Decodes one block into <paramref name="buffer"/> starting at <paramref name="op"/>; matches may
-    /// reach back into earlier output (linked blocks). Returns the new end of output.
-    /// </summary>
-    internal static int DecompressBlock(ReadOnlySpan<byte> src, Span<byte> buffer, int op, int end, bool limitedByCaller = false)
-    {
-        var ip = 0;
-        while (true)
-        {
-            if (ip >= src.Length) throw Corrupt("truncated sequence");
-            var token = src[ip++];
-            var literals = token >> 4;
-            if (literals == 15) literals = ReadLengthExtension(src, ref ip, literals);
-            if (literals > src.Length - ip) throw Corrupt("literals past the input");
-            if (literals > end - op) throw limitedByCaller ? TooLarge() : Corrupt("literals past the block");
-            src.Slice(ip, literals).CopyTo(buffer[op..]);
-            ip += literals;
-            op += literals;
-            if (ip == src.Length) return op;
-
-            if (src.Length - ip < 2) throw Corrupt("truncated offset");
-            var offset = BinaryPrimitives.ReadUInt16LittleEndian(src[ip..]);
-            ip += 2;
-            var matchLength = token & 15;
-            if (matchLength == 15) matchLength = ReadLengthExtension(src, ref ip, matchLength);
-            matchLength += MinMatch;
-            if (offset == 0 || offset > op) throw Corrupt("invalid match offset");
-            if (matchLength > end - op) throw limitedByCaller ? TooLarge() : Corrupt("match past the block");
-            SnappyCodec.CopyMatch(buffer, op, offset, matchLength);
-            op += matchLength;
-        }
-    }
-
-    private static int ReadLengthExtension(ReadOnlySpan<byte> src, ref int ip, int length)
-    {
-        byte b;
-        do
-        {
-            if (ip >= src.Length) throw Corrupt("truncated length");
-            b = src[ip++];
-            length += b;
-            // No block exceeds 4 MiB, so anything bigger is corrupt (and this keeps the sum from overflowing).
-            if (length > 1 << 23) throw Corrupt("length too large");
-        }
-        while (b == 255);
-        return length;
-    }
-
-    /// <summary>Compresses one block; <paramref name="dst"/> needs <see cref="MaxBlockCompressedLength"/> bytes.</summary>
-    public static int CompressBlock(ReadOnlySpan<byte> src, Span<byte> dst)
-    {
-        var n = src.Length;
-        var op = 0;
-        var anchor = 0;
-        if (n > MatchFindLimit)
-        {
-            Span<int> table = stackalloc int[1 << HashBits];
-            table.Clear();
-            var matchEnd = n - LastLiterals;
-            var ip = 0;
-            while (ip < n - MatchFindLimit)
-            {
-                var seq = BinaryPrimitives.ReadUInt32LittleEndian(src[ip..]);
-                var h = (int)((seq * 2654435761u) >> (32 - HashBits));
-                var candidate = table[h] - 1;
-                table[h] = ip + 1;
-                if (candidate < 0 || ip - candidate > 65535 || BinaryPrimitives.ReadUInt32LittleEndian(src[candidate..]) != seq)
-                {
-                    ip += 1 + ((ip - anchor) >> 6);
-                    continue;
-                }
-                var matchLength = MinMatch;
-                while (ip + matchLength < matchEnd && src[candidate + matchLength] == src[ip + matchLength]) matchLength++;
-                op = EmitSequence(src[anchor..ip], ip - candidate, matchLength, dst, op);
-                ip += matchLength;
-                anchor = ip;
-            }
-        }
-        return EmitSequence(src[anchor..], 0, 0, dst, op);
-    }
-
-    private static int EmitSequence(ReadOnlySpan<byte> literals, int offset, int matchLength, Span<byte> dst, int op)
-    {
-        var tokenPos = op++;
-        var litLen = literals.Length;
-        var token = Math.Min(litLen, 15) << 4;
-        if (litLen >= 15) op = WriteLengthExtension(litLen - 15, dst, op);
-        literals.CopyTo(dst[op..]);
-        op += litLen;
-        if (matchLength > 0)
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(dst[op..], (ushort)offset);
-            op += 2;
-            var ml = matchLength - MinMatch;
-            token |= Math.Min(ml, 15);
-            if (ml >= 15) op = WriteLengthExtension(ml - 15, dst, op);
-        }
-        dst[tokenPos] = (byte)token;
-        return op;
-    }
-
-    private static int WriteLengthExtension(int remaining, Span<byte> dst, int op)
-    {
-        while (remaining >= 255)
-        {
-            dst[op++] = 255;
-            remaining -= 255;
-        }
-        dst[op++] = (byte)remaining;
-        return op;
     }
 
     private static ProtocolException Corrupt(string why) => new($"Corrupt LZ4 data: {why}.");

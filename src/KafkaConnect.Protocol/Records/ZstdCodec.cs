@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace KafkaConnect.Protocol.Records;
 
 /// <summary>
-/// zstd through the system's libzstd.so.1. Decompression streams because frames from librdkafka and
-/// the Java client do not always declare their content size.
+/// zstd through the system's libzstd.so.1 (faster than the managed ZstdSharp.Port, see docs/compression.md).
+/// Decompression streams because frames from librdkafka and the Java client do not always declare their content size.
 /// </summary>
 internal static unsafe class ZstdCodec
 {
@@ -30,14 +30,19 @@ internal static unsafe class ZstdCodec
     }
 
     private static readonly delegate* unmanaged<nuint, nuint> _compressBound;
-    private static readonly delegate* unmanaged<byte*, nuint, byte*, nuint, int, nuint> _compress;
+    private static readonly delegate* unmanaged<nint> _createCCtx;
+    private static readonly delegate* unmanaged<nint, byte*, nuint, byte*, nuint, int, nuint> _compressCCtx;
     private static readonly delegate* unmanaged<nuint, uint> _isError;
     private static readonly delegate* unmanaged<nuint, byte*> _getErrorName;
     private static readonly delegate* unmanaged<nint> _createDCtx;
     private static readonly delegate* unmanaged<nint, int, nuint> _resetDCtx;
     private static readonly delegate* unmanaged<nint, OutBuffer*, InBuffer*, nuint> _decompressStream;
 
-    // One decompression context per thread: creating one costs more than a small batch's decompression.
+    // One context of each kind per thread: creating one costs more than a small batch's (de)compression
+    // (ZSTD_compress made a fresh one per call, about a quarter of a 16 KiB batch's time; docs/compression.md).
+    [ThreadStatic]
+    private static nint _threadCCtx;
+
     [ThreadStatic]
     private static nint _threadDCtx;
 
@@ -49,7 +54,8 @@ internal static unsafe class ZstdCodec
         try
         {
             _compressBound = (delegate* unmanaged<nuint, nuint>)NativeLibrary.GetExport(lib, "ZSTD_compressBound");
-            _compress = (delegate* unmanaged<byte*, nuint, byte*, nuint, int, nuint>)NativeLibrary.GetExport(lib, "ZSTD_compress");
+            _createCCtx = (delegate* unmanaged<nint>)NativeLibrary.GetExport(lib, "ZSTD_createCCtx");
+            _compressCCtx = (delegate* unmanaged<nint, byte*, nuint, byte*, nuint, int, nuint>)NativeLibrary.GetExport(lib, "ZSTD_compressCCtx");
             _isError = (delegate* unmanaged<nuint, uint>)NativeLibrary.GetExport(lib, "ZSTD_isError");
             _getErrorName = (delegate* unmanaged<nuint, byte*>)NativeLibrary.GetExport(lib, "ZSTD_getErrorName");
             _createDCtx = (delegate* unmanaged<nint>)NativeLibrary.GetExport(lib, "ZSTD_createDCtx");
@@ -68,12 +74,20 @@ internal static unsafe class ZstdCodec
         EnsureAvailable();
         var bound = _compressBound((nuint)input.Length);
         if (bound > int.MaxValue) throw new ArgumentException("Input is too large for one zstd frame.", nameof(input));
+        var cctx = _threadCCtx;
+        if (cctx == 0)
+        {
+            cctx = _createCCtx();
+            if (cctx == 0) throw new OutOfMemoryException("ZSTD_createCCtx failed.");
+            _threadCCtx = cctx;
+        }
         var dst = output.GetSpan((int)bound);
         nuint written;
         fixed (byte* src = input)
         fixed (byte* d = dst)
         {
-            written = _compress(d, (nuint)dst.Length, src, (nuint)input.Length, Level);
+            // ZSTD_compressCCtx resets the context and applies the level, so the output is what ZSTD_compress wrote.
+            written = _compressCCtx(cctx, d, (nuint)dst.Length, src, (nuint)input.Length, Level);
         }
         if (_isError(written) != 0) throw new InvalidOperationException($"zstd compression failed: {ErrorName(written)}");
         output.Advance((int)written);
