@@ -31,6 +31,20 @@ public sealed class DistributedBadInputTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ExactlyOnceSourceSupportEnabled_IsRefusedAtStartWithTheReason()
+    {
+        // No broker needed: the worker file is judged before Kafka is contacted.
+        await using var cluster = new DistributedCluster(output, workers: 0);
+        var worker = cluster.AddWorker(new Dictionary<string, string> { ["exactly.once.source.support"] = "enabled" });
+        var run = worker.Launch();
+        Assert.True(await run.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the worker started with exactly.once.source.support=enabled:\n" + run.Tail(40));
+        output.WriteLine($"exit code {run.ExitCode}:\n{run.Tail(10)}");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("exactly.once.source.support=enabled is not supported yet", run.Output, StringComparison.Ordinal);
+        Assert.Contains("no transactions", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SecondWorkerOnARestPortInUse_ExitsNonZeroNamingTheListener_TheFirstKeepsServing()
     {
         await using var cluster = new DistributedCluster(output, workers: 1);
