@@ -22,7 +22,7 @@ public static class ConfigDocs
             sb.Append($"| `{s.Name}` | {Cell(s.Default)} | {s.Documentation} |\n");
         sb.Append("\n## Topic settings (CreateTopics, AlterConfigs)\n\n");
         sb.Append("Settings marked *accepted* are stored and described but have no effect on a single node.\n");
-        sb.Append($"AlterConfigs and IncrementalAlterConfigs also accept {string.Join(", ", TopicManager.IgnoredConfigs.Order(StringComparer.Ordinal).Select(k => $"`{k}`"))}\n");
+        sb.Append($"CreateTopics, AlterConfigs and IncrementalAlterConfigs also accept {string.Join(", ", TopicManager.IgnoredConfigs.Order(StringComparer.Ordinal).Select(k => $"`{k}`"))}\n");
         sb.Append("and drop it: the broker stores record batches in format v2 only, so it is neither stored nor described.\n\n");
         sb.Append("| key | type | default | description |\n|---|---|---|---|\n");
         foreach (var k in LogConfig.Keys)

@@ -1,6 +1,7 @@
 // CreateTopics (key 19), v0-7. Replication factor must be 1 or -1 (the default) on a single node; manual
 // replica assignments may only name this broker. Configs are validated against the topic config spec;
 // validateOnly checks without creating. v5+ returns the resulting configs.
+using KafkaConnect.Broker.Topics;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
 
@@ -53,7 +54,7 @@ internal sealed class CreateTopicsHandler : SyncApiHandler<CreateTopicsRequest, 
             var configs = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var c in t.Configs)
             {
-                if (c.Value is not null) configs[c.Name] = c.Value;
+                if (c.Value is not null && !TopicManager.IgnoredConfigs.Contains(c.Name)) configs[c.Name] = c.Value;
             }
             var error = broker.Topics.TryCreate(t.Name, partitions, configs, request.validateOnly, out var message, out var created);
             if (error != ErrorCode.None)

@@ -175,8 +175,8 @@ internal sealed class TopicManager : IDisposable
     }
 
     /// <summary>
-    /// Topic settings AlterConfigs accepts and drops: clients still set message.format.version (librdkafka's admin
-    /// tests do), but the broker stores v2 batches only, so there is nothing for it to select.
+    /// Topic settings CreateTopics and AlterConfigs accept and drop: clients still set message.format.version
+    /// (librdkafka's admin tests do), but the broker stores v2 batches only, so there is nothing for it to select.
     /// </summary>
     public static readonly IReadOnlySet<string> IgnoredConfigs = new HashSet<string>(StringComparer.Ordinal) { "message.format.version" };
 

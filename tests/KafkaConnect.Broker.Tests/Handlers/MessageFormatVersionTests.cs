@@ -3,7 +3,7 @@ using KafkaConnect.Protocol.Messages;
 
 namespace KafkaConnect.Broker.Tests.Handlers;
 
-/// <summary>message.format.version is accepted by AlterConfigs and dropped: batches are always stored in format v2.</summary>
+/// <summary>message.format.version is accepted by CreateTopics and AlterConfigs and dropped: batches are always stored in format v2.</summary>
 public sealed class MessageFormatVersionTests : HandlerTestBase
 {
     private const sbyte TopicResource = 2;
@@ -33,6 +33,33 @@ public sealed class MessageFormatVersionTests : HandlerTestBase
         Assert.False(topic.Configs.ContainsKey("message.format.version"));
         await Broker.RestartAsync();
         Assert.Equal(5000, Broker.State.Topics.Get("fmt")!.LogConfig.RetentionMs);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    public async Task Create_topics_accepts_and_drops_message_format_version(short version)
+    {
+        var response = await Broker.SendAsync<CreateTopicsResponse>(ApiKey.CreateTopics, version, new CreateTopicsRequest
+        {
+            Topics =
+            [
+                new()
+                {
+                    Name = "fmt-created",
+                    NumPartitions = 1,
+                    ReplicationFactor = 1,
+                    Configs = [new() { Name = "message.format.version", Value = "0.10.0" }, new() { Name = "retention.ms", Value = "7000" }],
+                },
+            ],
+            timeoutMs = 1000,
+        });
+
+        var result = Assert.Single(response.Topics);
+        Assert.True(result.ErrorCode == 0, result.ErrorMessage);
+        var topic = Broker.State.Topics.Get("fmt-created")!;
+        Assert.Equal(7000, topic.LogConfig.RetentionMs);
+        Assert.False(topic.Configs.ContainsKey("message.format.version"));
     }
 
     [Theory]
