@@ -105,20 +105,7 @@ internal sealed class DistributedCluster : IAsyncDisposable
     /// </summary>
     public async Task StartBrokerAsync(params string[] extra)
     {
-        List<string> args = ["broker", "--listen", BrokerServers, "--data-dir", PathOf("broker"),
-            "--config", "group.initial.rebalance.delay.ms=0", "--config", "group.min.session.timeout.ms=1000"];
-        foreach (var e in extra)
-        {
-            args.Add("--config");
-            args.Add(e);
-        }
-        var run = ChildProcess.Start(Dir, args);
-        _brokerRuns.Add(run);
-        var listening = run.WhenLogged($"listening on {BrokerServers}");
-        if (await Task.WhenAny(listening, Task.Delay(30_000)) != listening)
-        {
-            throw new Xunit.Sdk.XunitException("broker did not start:\n" + run.Tail(40));
-        }
+        _brokerRuns.Add(await BrokerLaunch.StartAsync(Dir, BrokerServers, PathOf("broker"), ["group.min.session.timeout.ms=1000", .. extra]));
     }
 
     /// <summary>Broker, then every worker at once; returns when all answer GET / and have applied their first assignment.</summary>

@@ -39,23 +39,7 @@ public sealed class BrokerAvailabilityTests
 
         public string Servers => $"127.0.0.1:{Port}";
 
-        public async Task StartAsync()
-        {
-            List<string> args = ["broker", "--listen", Servers, "--data-dir", Path.Combine(_dir, "broker"),
-                "--config", "group.initial.rebalance.delay.ms=0"];
-            foreach (var c in _config)
-            {
-                args.Add("--config");
-                args.Add(c);
-            }
-            var run = ChildProcess.Start(_dir, args);
-            _runs.Add(run);
-            var listening = run.WhenLogged($"listening on {Servers}");
-            if (await Task.WhenAny(listening, Task.Delay(30_000)) != listening)
-            {
-                throw new Xunit.Sdk.XunitException("broker did not start:\n" + run.Tail(40));
-            }
-        }
+        public async Task StartAsync() => _runs.Add(await BrokerLaunch.StartAsync(_dir, Servers, Path.Combine(_dir, "broker"), _config));
 
         public async Task StopAsync()
         {
@@ -94,6 +78,18 @@ public sealed class BrokerAvailabilityTests
         offset.flush.interval.ms=1000
         {extra}
         """);
+
+    /// <summary>Polls task 0 of <paramref name="connector"/> for <paramref name="outage"/>: it must stay RUNNING throughout.</summary>
+    private static async Task AssertRunningThroughOutageAsync(WorkerProcess worker, string connector, TimeSpan outage, TimeSpan poll)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < outage)
+        {
+            var state = await TaskStateAsync(worker, connector);
+            Assert.True(state == "RUNNING", $"after {clock.Elapsed.TotalSeconds:F0}s of outage the task is {state}:\n{worker.Current.Tail(60)}");
+            await Task.Delay(poll);
+        }
+    }
 
     private static async Task<string> TaskStateAsync(WorkerProcess worker, string connector)
     {
@@ -161,13 +157,7 @@ public sealed class BrokerAvailabilityTests
         // Far more than buffer.memory: the task's sends block until the broker is back.
         var during = Enumerable.Range(0, 5000).Select(i => LineWriter.Line("during", i) + " " + new string('x', 40)).ToList();
         File.AppendAllText(input, string.Join("", during.Select(l => l + "\n")));
-        var outage = System.Diagnostics.Stopwatch.StartNew();
-        while (outage.Elapsed < TimeSpan.FromSeconds(70))
-        {
-            var state = await TaskStateAsync(worker, "outage-source");
-            Assert.True(state == "RUNNING", $"after {outage.Elapsed.TotalSeconds:F0}s of outage the task is {state}:\n{worker.Current.Tail(60)}");
-            await Task.Delay(TimeSpan.FromSeconds(5));
-        }
+        await AssertRunningThroughOutageAsync(worker, "outage-source", TimeSpan.FromSeconds(70), TimeSpan.FromSeconds(5));
         await broker.StartAsync();
 
         var expected = Enumerable.Range(0, 100).Select(i => LineWriter.Line("before", i)).Concat(during).ToList();
@@ -218,13 +208,7 @@ public sealed class BrokerAvailabilityTests
         }
 
         await broker.StopAsync();
-        var outage = System.Diagnostics.Stopwatch.StartNew();
-        while (outage.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            var state = await TaskStateAsync(worker, "outage-sink");
-            Assert.True(state == "RUNNING", $"after {outage.Elapsed.TotalSeconds:F0}s of outage the task is {state}:\n{worker.Current.Tail(60)}");
-            await Task.Delay(TimeSpan.FromSeconds(2));
-        }
+        await AssertRunningThroughOutageAsync(worker, "outage-sink", TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(2));
         await broker.StartAsync();
         await ProduceAsync("after");
 
