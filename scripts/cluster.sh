@@ -4,6 +4,7 @@
 # config/connect-distributed.properties with their own listeners. Logs, pid files and data go to .data/cluster/.
 #
 #   scripts/cluster.sh           # build, start, print how to try it
+#   NATIVE=1 scripts/cluster.sh  # the same on the native executable (scripts/build-native.sh; starts in a fraction)
 #   scripts/cluster.sh status    # which processes run, and the cluster's connectors
 #   scripts/cluster.sh stop      # SIGTERM to the workers (they hand their work over and leave), then to the broker
 set -euo pipefail
@@ -13,13 +14,15 @@ dir=$root/.data/cluster
 ports=(8083 8084 8085)
 broker=127.0.0.1:9092
 kconnect=$root/src/KafkaConnect.Cli/bin/Release/net10.0/kconnect.dll
+native=$root/artifacts/native/kconnect
+if [[ "${NATIVE:-0}" == 1 ]]; then kc=("$native"); else kc=(dotnet "$kconnect"); fi
 
 # The pid in a pid file, if that process is still a kconnect of ours.
 alive() {
   local file=$1 pid
   [[ -f "$file" ]] || return 1
   pid=$(cat "$file")
-  [[ -n "$pid" && -r /proc/$pid/cmdline ]] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q 'kconnect.dll' && echo "$pid"
+  [[ -n "$pid" && -r /proc/$pid/cmdline ]] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q 'kconnect' && echo "$pid"
 }
 
 # SIGTERM to the named processes at once, then wait for each (SIGKILL after 30 s).
@@ -73,11 +76,11 @@ for port in 9092 "${ports[@]}"; do
   fi
 done
 
-dotnet build src/KafkaConnect.Cli -c Release -nologo -v q
+if [[ "${NATIVE:-0}" == 1 ]]; then ./scripts/build-native.sh >/dev/null; else dotnet build src/KafkaConnect.Cli -c Release -nologo -v q; fi
 mkdir -p "$dir"
 
 # Apache's sample server.properties sets group.initial.rebalance.delay.ms=0 for development; so does this cluster.
-nohup dotnet "$kconnect" broker --listen "$broker" --data-dir "$dir/broker" \
+nohup "${kc[@]}" broker --listen "$broker" --data-dir "$dir/broker" \
   --config group.initial.rebalance.delay.ms=0 >"$dir/broker.log" 2>&1 &
 echo $! > "$dir/broker.pid"
 for _ in $(seq 1 300); do
@@ -88,7 +91,7 @@ done
 
 for port in "${ports[@]}"; do
   sed "s|^listeners=.*|listeners=http://127.0.0.1:$port|" config/connect-distributed.properties > "$dir/worker-$port.properties"
-  nohup dotnet "$kconnect" distributed "$dir/worker-$port.properties" >"$dir/worker-$port.log" 2>&1 &
+  nohup "${kc[@]}" distributed "$dir/worker-$port.properties" >"$dir/worker-$port.log" 2>&1 &
   echo $! > "$dir/worker-$port.pid"
 done
 for port in "${ports[@]}"; do

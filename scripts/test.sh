@@ -27,6 +27,20 @@ trap 'rm -f "$log"' EXIT
 status=0
 dotnet test KafkaConnect.slnx -c Release 2>&1 | tee "$log" || status=$?
 
+# The suites that run kconnect as a process, again on the native executable (Native AOT, scripts/build-native.sh):
+# the build people run for the fastest start must pass the same tests.
+echo "building the native executable (scripts/build-native.sh)"
+if native=$(./scripts/build-native.sh 2>&1); then
+  for suite in tests/KafkaConnect.Broker.IntegrationTests tests/KafkaConnect.Connect.EndToEnd.Tests; do
+    echo "== $suite on the native executable"
+    KCONNECT_EXE=$PWD/artifacts/native/kconnect dotnet test "$suite" -c Release --no-build 2>&1 | tee -a "$log" || status=$?
+  done
+else
+  echo "$native"
+  echo "Failed!  - Failed:     1, Passed:     0, Skipped:     0, Total:     1 - the native build (scripts/build-native.sh)" | tee -a "$log"
+  status=1
+fi
+
 # One plain summary line over all test projects.
 { grep -E '^(Passed|Failed)!' "$log" || true; } | sort -u | awk '{
        for (i = 1; i <= NF; i++) {

@@ -6,6 +6,7 @@
 #   LINES=1000000 bench/connect/distributed.sh
 #   SKIP_BUILD=1 bench/connect/distributed.sh        # reuse the last build
 #   R2R=0 bench/connect/distributed.sh               # plain `dotnet build -c Release` output instead of ReadyToRun
+#   NATIVE=1 bench/connect/distributed.sh            # the native executable (scripts/build-native.sh: Native AOT)
 #   SC=1 bench/connect/distributed.sh                # self-contained composite ReadyToRun (runtime precompiled too);
 #                                                    # implies SKIP_STANDALONE=1
 #   SKIP_STANDALONE=1 bench/connect/distributed.sh   # no standalone comparison (bench/connect/file-pipeline.sh)
@@ -32,7 +33,10 @@ TIMEOUT_S=${TIMEOUT_S:-300}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 R2R=${R2R:-1}
 SC=${SC:-0}
-if [[ "$SC" == 1 ]]; then
+NATIVE=${NATIVE:-0}
+if [[ "$NATIVE" == 1 ]]; then
+  EXE=$ROOT/artifacts/native/kconnect
+elif [[ "$SC" == 1 ]]; then
   DLL=$ROOT/artifacts/kconnect-sc/kconnect.dll
   SKIP_STANDALONE=1
 elif [[ "$R2R" == 1 ]]; then
@@ -45,7 +49,9 @@ for tool in curl jq kcat python3; do
 done
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  if [[ "$SC" == 1 ]]; then
+  if [[ "$NATIVE" == 1 ]]; then
+    "$ROOT/scripts/build-native.sh" >/dev/null
+  elif [[ "$SC" == 1 ]]; then
     # Self-contained, the runtime and the app compiled ahead of time into one composite image: far less JIT at start.
     dotnet publish "$ROOT/src/KafkaConnect.Cli" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true \
       -p:PublishReadyToRunComposite=true --artifacts-path "$ROOT/artifacts/sc-build" -o "$ROOT/artifacts/kconnect-sc" -v q -nologo >/dev/null
@@ -56,8 +62,13 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     dotnet build "$ROOT/src/KafkaConnect.Cli" -c Release -v q -nologo >/dev/null
   fi
 fi
-[[ -f "$DLL" ]] || { echo "missing $DLL (build src/KafkaConnect.Cli -c Release)" >&2; exit 1; }
-if [[ "$SC" == 1 ]]; then KC=("$ROOT/artifacts/kconnect-sc/kconnect"); else KC=(dotnet "$DLL"); fi
+if [[ "$NATIVE" == 1 ]]; then
+  [[ -x "$EXE" ]] || { echo "missing $EXE (scripts/build-native.sh)" >&2; exit 1; }
+  KC=("$EXE")
+else
+  [[ -f "$DLL" ]] || { echo "missing $DLL (build src/KafkaConnect.Cli -c Release)" >&2; exit 1; }
+  if [[ "$SC" == 1 ]]; then KC=("$ROOT/artifacts/kconnect-sc/kconnect"); else KC=(dotnet "$DLL"); fi
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 now_ms() { echo $(( ${EPOCHREALTIME/./} / 1000 )); }
@@ -326,12 +337,12 @@ for n in 1 2 3; do wait_gone "${PID[c.$n]}"; done
 
 if [[ "${SKIP_STANDALONE:-0}" != 1 ]]; then
   echo "== one standalone worker (bench/connect/file-pipeline.sh)" >&2
-  standalone=$(SKIP_BUILD=1 R2R="$R2R" KCONNECT_DLL="$DLL" LINES="$LINES" FLUSH_MS="$FLUSH_MS" "$ROOT/bench/connect/file-pipeline.sh" 2>/dev/null \
+  standalone=$(SKIP_BUILD=1 R2R="$R2R" KCONNECT_DLL="${DLL:-}" KCONNECT_EXE="${EXE:-}" LINES="$LINES" FLUSH_MS="$FLUSH_MS" "$ROOT/bench/connect/file-pipeline.sh" 2>/dev/null \
     | grep 'end-to-end lines/s' | grep -o '[0-9]\+ *|$' | grep -o '[0-9]\+' || echo '?')
   result "pipeline through one standalone worker (embedded broker): lines/s" "$standalone"
 fi
 
-printf '\nkconnect distributed: broker + 3 workers on loopback, R2R=%s SC=%s, session.timeout.ms=%s, offset.flush.interval.ms=%s, %s cores\n' \
-  "$R2R" "$SC" "$SESSION_MS" "$FLUSH_MS" "$(nproc)"
+printf '\nkconnect distributed: broker + 3 workers on loopback, R2R=%s SC=%s NATIVE=%s, session.timeout.ms=%s, offset.flush.interval.ms=%s, %s cores\n' \
+  "$R2R" "$SC" "$NATIVE" "$SESSION_MS" "$FLUSH_MS" "$(nproc)"
 printf '| %-72s | %14s |\n' "Metric" "Value" "------------------------------------------------------------------------" "--------------"
 printf '%s\n' "${RESULTS[@]}"

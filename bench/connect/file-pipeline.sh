@@ -30,7 +30,11 @@ else
   DLL=${KCONNECT_DLL:-$ROOT/src/KafkaConnect.Cli/bin/Release/net10.0/kconnect.dll}
 fi
 
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+# KCONNECT_EXE=path runs a native build (scripts/build-native.sh) instead of `dotnet kconnect.dll`.
+EXE=${KCONNECT_EXE:-}
+if [[ -n "$EXE" ]]; then
+  [[ -x "$EXE" ]] || { echo "KCONNECT_EXE=$EXE is not an executable" >&2; exit 1; }
+elif [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   if [[ "$R2R" == 1 ]]; then
     dotnet publish "$ROOT/src/KafkaConnect.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
       --artifacts-path "$ROOT/artifacts/r2r-build" -o "$ROOT/artifacts/kconnect" -v q -nologo >/dev/null
@@ -38,7 +42,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     dotnet build "$ROOT/src/KafkaConnect.Cli" -c Release -v q -nologo >/dev/null
   fi
 fi
-[[ -f "$DLL" ]] || { echo "missing $DLL (build src/KafkaConnect.Cli -c Release)" >&2; exit 1; }
+[[ -n "$EXE" || -f "$DLL" ]] || { echo "missing $DLL (build src/KafkaConnect.Cli -c Release)" >&2; exit 1; }
+if [[ -n "$EXE" ]]; then KC=("$EXE"); else KC=(dotnet "$DLL"); fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 now_ms() { date +%s%3N; }
@@ -89,7 +94,7 @@ EOF2
 
 start=$(now_ms)
 if [[ "${PERF:-0}" == 1 ]]; then export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0; fi
-dotnet "$DLL" standalone "$WORK/worker.properties" "$WORK/source.properties" "$WORK/sink.properties" >"$WORK/worker.log" 2>&1 &
+"${KC[@]}" standalone "$WORK/worker.properties" "$WORK/source.properties" "$WORK/sink.properties" >"$WORK/worker.log" 2>&1 &
 PID=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$REST_PORT/"; do
   kill -0 "$PID" 2>/dev/null || { echo "worker died:" >&2; cat "$WORK/worker.log" >&2; exit 1; }

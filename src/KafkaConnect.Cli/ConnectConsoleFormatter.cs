@@ -1,5 +1,7 @@
 using System.Globalization;
 using KafkaConnect.Connect.Runtime.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
@@ -91,4 +93,13 @@ internal sealed class ConnectConsoleFormatter : ConsoleFormatter
         LogLevel.Critical => ("crit", "\u001b[1;31m"),
         _ => ("none", null),
     };
+}
+
+internal static class ConnectConsoleFormatterExtensions
+{
+    public static ILoggingBuilder AddConnectConsoleFormatter(this ILoggingBuilder builder)
+    {
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, ConnectConsoleFormatter>(_ => new ConnectConsoleFormatter()));
+        return builder;
+    }
 }

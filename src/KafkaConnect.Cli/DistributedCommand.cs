@@ -75,7 +75,7 @@ internal static class DistributedCommand
                 + "or fix bootstrap.servers in " + args[0] + ".");
         }
         var plugins = await pluginsTask.ConfigureAwait(false);
-        Connect.Configuration.ConfigDef.ClassResolver = name => plugins.TryResolve(name, out var t) ? t : Type.GetType(name);
+        Connect.Configuration.ConfigDef.ClassResolver = WorkerHost.ClassResolver(plugins);
 
         var status = new StatusStore(config.WorkerId());
         var groupId = config.GetString(DistributedConfig.GroupId)!;

@@ -115,7 +115,7 @@ internal static class StandaloneCommand
 
             Step("cluster check");
             var plugins = await pluginsTask.ConfigureAwait(false);
-            Connect.Configuration.ConfigDef.ClassResolver = name => plugins.TryResolve(name, out var t) ? t : Type.GetType(name);
+            Connect.Configuration.ConfigDef.ClassResolver = WorkerHost.ClassResolver(plugins);
             var listeners = config.GetList(WorkerConfig.Listeners)!;
             var status = new StatusStore(config.WorkerId());
             var offsets = new FileOffsetBackingStore(config.GetString(WorkerConfig.OffsetStorageFileFilename)!);

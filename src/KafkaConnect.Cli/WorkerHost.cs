@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using KafkaConnect.Broker.Configuration;
 using KafkaConnect.Client.Admin;
 using KafkaConnect.Connect.Rest;
@@ -10,6 +11,11 @@ namespace KafkaConnect.Cli;
 /// <summary>What the standalone and distributed commands share to start a worker process.</summary>
 internal static class WorkerHost
 {
+    /// <summary>Class settings resolve through the plugin registry first, then as .NET type names.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "A type name from a config file; in the native build only kept types resolve, and the plugin registry answers first.")]
+    public static Func<string, Type?> ClassResolver(Connect.Runtime.Plugins.PluginRegistry plugins) =>
+        name => plugins.TryResolve(name, out var t) ? t : Type.GetType(name);
+
     /// <summary>Console logging whose levels live in one registry, so PUT /admin/loggers changes them while the worker runs.</summary>
     public static (ILoggerFactory Loggers, LogLevelRegistry Levels) CreateLogging()
     {
@@ -18,7 +24,8 @@ internal static class WorkerHost
         var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Trace)
             .AddConsole(o => o.FormatterName = ConnectConsoleFormatter.FormatterName)
-            .AddConsoleFormatter<ConnectConsoleFormatter, ConsoleFormatterOptions>()
+            // Registered directly: AddConsoleFormatter<,> binds options from configuration by reflection, and we have none.
+            .AddConnectConsoleFormatter()
             .AddLogLevelRegistry(logLevels));
         // Plugins are created by class name without arguments: they find the worker's loggers here.
         Connect.Util.ConnectLogging.LoggerFactory = loggers;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using KafkaConnect.Connect.Configuration;
 using KafkaConnect.Connect.Errors;
@@ -234,6 +235,8 @@ public sealed class WorkerConfigProviders : IDisposable
         }
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "Config providers are built in, or come from assemblies the native build keeps whole.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Config providers are built in, or come from assemblies the native build keeps whole.")]
     private static IConfigProvider Instantiate(Type type, string classKey, string className)
     {
         if (type.IsAbstract || type.GetConstructor(Type.EmptyTypes) is null)

@@ -12,8 +12,9 @@ public sealed class ListenerConflictTests(ITestOutputHelper output)
         await using var first = await BrokerProcess.StartAsync(output);
         using var otherData = new TempDirectory();
 
-        var second = await ProcessRunner.RunAsync(BrokerProcess.DotnetHost(),
-            [BrokerProcess.LocateKconnect(), "broker", "--listen", first.BootstrapServers, "--data-dir", otherData.Path],
+        var (program, leading) = BrokerProcess.KconnectCommand();
+        var second = await ProcessRunner.RunAsync(program,
+            [.. leading, "broker", "--listen", first.BootstrapServers, "--data-dir", otherData.Path],
             TimeSpan.FromSeconds(60));
 
         Assert.True(second.ExitCode == 2, second.Describe());

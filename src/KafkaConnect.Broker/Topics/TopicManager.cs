@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using KafkaConnect.Protocol;
 using KafkaConnect.Storage;
 using Microsoft.Extensions.Logging;
@@ -42,14 +43,14 @@ internal sealed class TopicManager : IDisposable
     public int DefaultPartitions { get; }
     public ICollection<Topic> Topics => _topics.Values;
 
-    private sealed record TopicMeta(string Name, string Id, int Partitions, Dictionary<string, string> Configs);
+    internal sealed record TopicMeta(string Name, string Id, int Partitions, Dictionary<string, string> Configs);
 
     /// <summary>Opens every topic found in the data directory (recovering each log).</summary>
     public void Load()
     {
         foreach (var file in Directory.EnumerateFiles(_metaDir, "*.json"))
         {
-            var meta = JsonSerializer.Deserialize<TopicMeta>(File.ReadAllText(file))
+            var meta = JsonSerializer.Deserialize(File.ReadAllText(file), TopicMetaJson.Default.TopicMeta)
                 ?? throw new InvalidDataException($"{file}: empty topic metadata.");
             if (!Uuid.TryParse(meta.Id, out var id)) throw new InvalidDataException($"{file}: bad topic id '{meta.Id}'.");
             var logConfig = LogConfig.FromProperties(meta.Configs, Defaults);
@@ -214,7 +215,7 @@ internal sealed class TopicManager : IDisposable
     private void Persist(Topic topic)
     {
         var meta = new TopicMeta(topic.Name, topic.Id.ToString(), topic.Partitions.Length, new Dictionary<string, string>(topic.Configs));
-        DurableFile.ReplaceAtomically(MetaPath(topic.Name), JsonSerializer.SerializeToUtf8Bytes(meta), _logDirectory.IO);
+        DurableFile.ReplaceAtomically(MetaPath(topic.Name), JsonSerializer.SerializeToUtf8Bytes(meta, TopicMetaJson.Default.TopicMeta), _logDirectory.IO);
     }
 
     public void Dispose()
@@ -224,3 +225,7 @@ internal sealed class TopicManager : IDisposable
                 p.Log.Dispose();
     }
 }
+
+/// <summary>Generated JSON code for the topic metadata files (no reflection, so the native build can write them).</summary>
+[JsonSerializable(typeof(TopicManager.TopicMeta))]
+internal sealed partial class TopicMetaJson : JsonSerializerContext;

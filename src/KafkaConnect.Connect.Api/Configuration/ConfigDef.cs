@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using KafkaConnect.Connect.Errors;
@@ -492,6 +493,8 @@ public sealed partial class ConfigDef
         }
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Class settings name types at run time; the worker resolves plugins through its registry, whose assemblies the native build keeps whole.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "As above: only types the build kept resolve.")]
     private static Type? DefaultClassResolver(string name)
     {
         var type = Type.GetType(name, throwOnError: false);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using KafkaConnect.Connect.Configuration;
 using KafkaConnect.Connect.Errors;
@@ -243,6 +244,8 @@ public static class ConnectorConfig
         return def;
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = KafkaConnect.Connect.Runtime.Plugins.PluginRegistry.RootedPlugins)]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = KafkaConnect.Connect.Runtime.Plugins.PluginRegistry.RootedPlugins)]
     private static void EmbedPluginConfig(ConfigDef def, IReadOnlyDictionary<string, string> config, string prefix, string group, Func<string, Type?> resolve)
     {
         if (!config.TryGetValue(prefix + "type", out var className) || className.Trim().Length == 0 || resolve(className.Trim()) is not { } type)
@@ -321,6 +324,7 @@ public static class ConnectorConfig
 
     private sealed class PluginClassValidator(Func<string, Type?> resolve, Type openInterface, string kind) : IValidator
     {
+        [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = KafkaConnect.Connect.Runtime.Plugins.PluginRegistry.RootedPlugins)]
         public void EnsureValid(string name, object? value)
         {
             if (value is not string s || s.Trim().Length == 0)

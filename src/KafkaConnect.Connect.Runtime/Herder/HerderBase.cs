@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using KafkaConnect.Connect.Configuration;
 using KafkaConnect.Connect.Connectors;
 using KafkaConnect.Connect.Errors;
@@ -119,6 +120,8 @@ public abstract class HerderBase
             .OrderBy(p => p.ClassName, StringComparer.Ordinal)
             .ToList();
 
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = PluginRegistry.RootedPlugins)]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = PluginRegistry.RootedPlugins)]
     public IReadOnlyList<ConfigKeyInfo> PluginConfig(string pluginName)
     {
         if (!_worker.Plugins.TryResolve(pluginName, out var type))

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using KafkaConnect.Connect.Connectors;
 using KafkaConnect.Connect.Errors;
@@ -25,6 +27,12 @@ public sealed record PluginDescriptor(Type Type, PluginType Kind, string ClassNa
 /// </summary>
 public sealed class PluginRegistry
 {
+    /// <summary>
+    /// Why reflection over plugin types is safe in the native (ahead-of-time compiled) build: every assembly that holds
+    /// plugins is a trimmer root there (KafkaConnect.Cli.csproj), so their types keep all constructors, methods and
+    /// interfaces; plugin.path assemblies load only in the JIT build.
+    /// </summary>
+    internal const string RootedPlugins = "Plugin assemblies are trimmer roots in the native build; plugin.path loads only under the JIT.";
     /// <summary>Assemblies shipped with kconnect that hold plugins; loaded by name when present next to the host.</summary>
     public static readonly IReadOnlyList<string> BuiltInAssemblies =
     [
@@ -127,6 +135,7 @@ public sealed class PluginRegistry
     }
 
     /// <summary>Registers every public plugin type of the assembly.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = RootedPlugins)]
     public void AddAssembly(Assembly assembly)
     {
         ArgumentNullException.ThrowIfNull(assembly);
@@ -172,6 +181,7 @@ public sealed class PluginRegistry
     }
 
     /// <summary>Registers one type if it is a concrete plugin with a public parameterless constructor.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = RootedPlugins)]
     public void Add(Type type)
     {
         if (!type.IsClass || type.IsAbstract || type.ContainsGenericParameters || type.GetConstructor(Type.EmptyTypes) is null)
@@ -240,6 +250,7 @@ public sealed class PluginRegistry
     /// <summary>Creates an instance of the named plugin.</summary>
     public T NewInstance<T>(string configKey, string name) where T : class => Instantiate<T>(Resolve<T>(configKey, name));
 
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = RootedPlugins)]
     public static T Instantiate<T>(Type type) where T : class
     {
         try
@@ -269,11 +280,19 @@ public sealed class PluginRegistry
         : typeof(SinkConnector).IsAssignableFrom(type) ? ConnectorType.Sink
         : ConnectorType.Unknown;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Runs only where dynamic code is supported (the JIT build).")]
     private void LoadDirectory(string dir)
     {
         var dlls = Directory.GetFiles(dir, "*.dll");
         if (dlls.Length == 0)
         {
+            return;
+        }
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            // The native executable has no JIT: it cannot run IL from a plugin assembly.
+            _log.LogError("plugin.path entry {Path} holds .NET plugin assemblies, which the native kconnect executable cannot load; " +
+                "its plugins are skipped. Run the framework-dependent build (dotnet kconnect.dll) to use them.", dir);
             return;
         }
         var context = new PluginLoadContext(dir);
@@ -299,6 +318,7 @@ public sealed class PluginRegistry
         }
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = RootedPlugins)]
     private static IEnumerable<PluginType> KindsOf(Type type)
     {
         if (typeof(SourceConnector).IsAssignableFrom(type))
@@ -381,6 +401,7 @@ public sealed class PluginRegistry
         return names.Distinct(StringComparer.Ordinal).ToList();
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = RootedPlugins)]
     private static string VersionOf(Type type)
     {
         if (!typeof(IVersioned).IsAssignableFrom(type))
@@ -421,6 +442,7 @@ public sealed class PluginRegistry
             }
         }
 
+        [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Plugin load contexts exist only in the JIT build.")]
         protected override Assembly? Load(AssemblyName assemblyName)
         {
             if (assemblyName.Name == typeof(Connector).Assembly.GetName().Name)

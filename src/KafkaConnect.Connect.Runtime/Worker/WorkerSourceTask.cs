@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using KafkaConnect.Client.Producer;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Runtime.Errors;
@@ -45,6 +46,7 @@ public sealed class WorkerSourceTask : WorkerTask
     private volatile Exception? _producerError;
     private bool _started;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = Plugins.PluginRegistry.RootedPlugins)]
     public WorkerSourceTask(
         ConnectorTaskId id,
         SourceTask task,

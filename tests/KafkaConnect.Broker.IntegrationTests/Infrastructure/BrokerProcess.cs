@@ -219,7 +219,8 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
         var ready = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var readyMarker = $"listening on {BootstrapServers}";
 
-        var psi = new ProcessStartInfo(DotnetHost())
+        var (program, leading) = KconnectCommand();
+        var psi = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -227,7 +228,10 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = DataDir,
         };
-        psi.ArgumentList.Add(LocateKconnect());
+        foreach (var a in leading)
+        {
+            psi.ArgumentList.Add(a);
+        }
         psi.ArgumentList.Add("broker");
         psi.ArgumentList.Add("--listen");
         psi.ArgumentList.Add(BootstrapServers);
@@ -326,6 +330,20 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
         // Set by the dotnet CLI for the processes it starts (the test host included).
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         return !string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet";
+    }
+
+    /// <summary>
+    /// How to start kconnect: KCONNECT_EXE names a native build (the ahead-of-time compiled executable) run as it is;
+    /// otherwise <c>dotnet kconnect.dll</c>.
+    /// </summary>
+    internal static (string Program, string[] LeadingArgs) KconnectCommand()
+    {
+        var exe = Environment.GetEnvironmentVariable("KCONNECT_EXE");
+        if (!string.IsNullOrEmpty(exe))
+        {
+            return File.Exists(exe) ? (exe, []) : throw new FileNotFoundException($"KCONNECT_EXE points to a missing file: {exe}");
+        }
+        return (DotnetHost(), [LocateKconnect()]);
     }
 
     /// <summary>kconnect.dll is copied next to the tests by the project reference; fall back to the CLI's bin folder.</summary>

@@ -36,14 +36,18 @@ internal sealed partial class ChildProcess : IAsyncDisposable
 
     public static ChildProcess Start(string workingDirectory, IEnumerable<string> args)
     {
-        var psi = new ProcessStartInfo(DotnetHost())
+        var (program, leading) = KconnectCommand();
+        var psi = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        psi.ArgumentList.Add(LocateKconnect());
+        foreach (var a in leading)
+        {
+            psi.ArgumentList.Add(a);
+        }
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
@@ -189,6 +193,20 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         // Set by the dotnet CLI for the processes it starts, the test host included.
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         return !string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet";
+    }
+
+    /// <summary>
+    /// How to start kconnect: KCONNECT_EXE names a native build (the ahead-of-time compiled executable) run as it is;
+    /// otherwise <c>dotnet kconnect.dll</c>.
+    /// </summary>
+    internal static (string Program, string[] LeadingArgs) KconnectCommand()
+    {
+        var exe = Environment.GetEnvironmentVariable("KCONNECT_EXE");
+        if (!string.IsNullOrEmpty(exe))
+        {
+            return File.Exists(exe) ? (exe, []) : throw new FileNotFoundException($"KCONNECT_EXE points to a missing file: {exe}");
+        }
+        return (DotnetHost(), [LocateKconnect()]);
     }
 
     /// <summary>kconnect.dll lands next to the tests through the project reference; KCONNECT_DLL overrides.</summary>
