@@ -206,39 +206,71 @@ public sealed class KafkaServer : IAsyncDisposable
 
     private async Task ReadLoopAsync(PipeReader reader, ChannelWriter<ValueTask<ProtocolWriter?>> pending, ConnectionContext context, CancellationToken ct)
     {
-        // Reading pauses between frames while queued requests are over their limit; a frame whose reading has
-        // begun is read to its end, so a paused reader never holds a request the handler could finish.
-        var frameStarted = false;
-        while (true)
+        // A frame's bytes are reserved from queued.max.request.bytes once its length is read, before the rest arrives,
+        // as Kafka's memory pool does: a connection waits there (not reading, so TCP pushes back) while the broker is
+        // over the limit, and a frame being read counts like one being handled. The frame is then read straight into
+        // the buffer its handler gets, so its bytes are held once, not in the pipe and again in a copy. A paused
+        // connection holds at most one read's worth of bytes.
+        byte[]? frame = null;
+        var length = 0;
+        var filled = 0;
+        try
         {
-            if (!frameStarted)
+            while (true)
             {
-                await _requestMemory.WaitForRoomAsync(ct).ConfigureAwait(false);
-                frameStarted = true;
+                var result = await reader.ReadAsync(ct).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                while (true)
+                {
+                    if (frame is null)
+                    {
+                        if (!TryReadLength(buffer, out length)) break;
+                        await _requestMemory.ReserveAsync(length, ct).ConfigureAwait(false);
+                        frame = RentFrame(length);
+                        filled = 0;
+                        buffer = buffer.Slice(4);
+                    }
+                    var take = (int)Math.Min(buffer.Length, length - filled);
+                    buffer.Slice(0, take).CopyTo(frame.AsSpan(filled));
+                    buffer = buffer.Slice(take);
+                    filled += take;
+                    if (filled < length) break;
+                    // The reservation goes with the frame to its handler, which releases both when it finishes.
+                    var task = InvokeAsync(frame.AsMemory(0, length), frame, context, ct);
+                    frame = null;
+                    await pending.WriteAsync(task, ct).ConfigureAwait(false);
+                }
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    if (frame is not null || !buffer.IsEmpty) throw new ProtocolException("Connection closed in the middle of a frame.");
+                    return;
+                }
             }
-            var result = await reader.ReadAsync(ct).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            while (TryReadFrame(ref buffer, out var frame))
+        }
+        finally
+        {
+            if (frame is not null)
             {
-                frameStarted = false;
-                // The handler may keep the frame until its task completes, so it gets a buffer of its own.
-                var rented = ArrayPool<byte>.Shared.Rent(Math.Max((int)frame.Length, 1));
-                frame.CopyTo(rented);
-                var memory = rented.AsMemory(0, (int)frame.Length);
-                _requestMemory.Add(memory.Length);
-                var task = InvokeAsync(memory, rented, context, ct);
-                await pending.WriteAsync(task, ct).ConfigureAwait(false);
-            }
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted)
-            {
-                if (!buffer.IsEmpty) throw new ProtocolException("Connection closed in the middle of a frame.");
-                return;
+                _requestMemory.Release(length);
+                ReturnFrame(frame);
             }
         }
     }
 
-    private async ValueTask<ProtocolWriter?> InvokeAsync(ReadOnlyMemory<byte> frame, byte[] rented, ConnectionContext context, CancellationToken ct)
+    // Frames up to 1 MiB come from the shared pool; larger ones get an array of their exact size that the GC reclaims,
+    // so a burst of large requests leaves no pool of large arrays behind (and a 12 MiB frame does not take 16 MiB).
+    private const int PooledFrameBytes = 1 << 20;
+
+    private static byte[] RentFrame(int length) =>
+        length <= PooledFrameBytes ? ArrayPool<byte>.Shared.Rent(Math.Max(length, 1)) : GC.AllocateUninitializedArray<byte>(length);
+
+    private static void ReturnFrame(byte[] frame)
+    {
+        if (frame.Length <= PooledFrameBytes) ArrayPool<byte>.Shared.Return(frame);
+    }
+
+    private async ValueTask<ProtocolWriter?> InvokeAsync(ReadOnlyMemory<byte> frame, byte[] buffer, ConnectionContext context, CancellationToken ct)
     {
         try
         {
@@ -247,22 +279,20 @@ public sealed class KafkaServer : IAsyncDisposable
         finally
         {
             _requestMemory.Release(frame.Length);
-            ArrayPool<byte>.Shared.Return(rented);
+            ReturnFrame(buffer);
         }
     }
 
-    private bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> frame)
+    /// <summary>The next frame's length once its 4-byte prefix is in; a length outside the limits ends the connection.</summary>
+    private bool TryReadLength(ReadOnlySequence<byte> buffer, out int length)
     {
-        frame = default;
+        length = 0;
         if (buffer.Length < 4) return false;
         Span<byte> prefix = stackalloc byte[4];
         buffer.Slice(0, 4).CopyTo(prefix);
-        var length = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        length = BinaryPrimitives.ReadInt32BigEndian(prefix);
         if (length < 0 || length > _limits.MaxFrameBytes)
             throw new ProtocolException($"Frame length {length} is outside 0..{_limits.MaxFrameBytes} (socket.request.max.bytes).");
-        if (buffer.Length < 4 + (long)length) return false;
-        frame = buffer.Slice(4, length);
-        buffer = buffer.Slice(4 + (long)length);
         return true;
     }
 

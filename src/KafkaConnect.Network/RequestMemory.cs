@@ -1,9 +1,11 @@
 namespace KafkaConnect.Network;
 
 /// <summary>
-/// Bytes of requests handed to the handler and not yet finished, shared by all connections. Over the limit,
-/// connections stop reading at their next frame boundary until handlers finish: backpressure through TCP rather
-/// than a disconnect. Only whole frames count, so a reader never waits on bytes it holds itself.
+/// Bytes of requests being read or handled and not yet finished, shared by all connections
+/// (<c>queued.max.request.bytes</c>). A frame takes its share as soon as its length is known, as Kafka's memory pool
+/// does, so frames still arriving count too. Over the limit, connections stop reading until handlers finish:
+/// backpressure through TCP rather than a disconnect. A reservation is granted while the total is under the limit, so it
+/// overshoots by at most one frame; a connection that holds one reads its frame to the end and never waits on itself.
 /// </summary>
 internal sealed class RequestMemory
 {
@@ -22,8 +24,6 @@ internal sealed class RequestMemory
     /// <summary>How many times a connection had to stop reading because the limit was reached.</summary>
     public long Pauses => Interlocked.Read(ref _pauses);
 
-    public void Add(long bytes) => Interlocked.Add(ref _queued, bytes);
-
     public void Release(long bytes)
     {
         var queued = Interlocked.Add(ref _queued, -bytes);
@@ -37,17 +37,26 @@ internal sealed class RequestMemory
         room?.TrySetResult();
     }
 
-    /// <summary>Completes at once while under the limit, else once enough requests have finished.</summary>
-    public async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    /// <summary>Takes <paramref name="bytes"/> at once while under the limit, else once enough requests have finished.</summary>
+    public async ValueTask ReserveAsync(long bytes, CancellationToken cancellationToken)
     {
-        if (!Bounded) return;
+        if (!Bounded)
+        {
+            Interlocked.Add(ref _queued, bytes);
+            return;
+        }
         var counted = false;
         while (true)
         {
             Task wait;
             lock (_lock)
             {
-                if (Queued < _limit) return;
+                // Check and take together: two connections cannot both pass on the same room.
+                if (Queued < _limit)
+                {
+                    Interlocked.Add(ref _queued, bytes);
+                    return;
+                }
                 _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 wait = _room.Task;
             }

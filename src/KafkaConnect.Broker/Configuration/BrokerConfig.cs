@@ -26,7 +26,7 @@ public sealed class BrokerConfig
         new("fetch.max.bytes", "57671680", "Largest fetch response, whatever max.bytes the request asks for; at least one batch is still returned so a consumer makes progress. At least 1024."),
         new("max.connections", "2147483647", "Open connections at most; at the limit new connections wait in the listen backlog until one closes."),
         new("max.connections.per.ip", "2147483647", "Open connections from one IP address at most; a new connection over the limit is closed at once."),
-        new("queued.max.request.bytes", "-1", "Request bytes read but not yet handled, across connections, before the broker stops reading requests until some finish (backpressure, not a disconnect); -1 is unbounded."),
+        new("queued.max.request.bytes", "-1", "Bytes of requests being read or handled, across connections: a request takes its size from this once its length is read (as Kafka's memory pool), and over the limit connections stop reading until some finish (backpressure, not a disconnect). Memory for requests stays within this plus one socket.request.max.bytes; -1 is unbounded."),
         new("log.segment.bytes", "1073741824", "Segment size before a new segment is rolled."),
         new("log.roll.ms", "604800000", "Age after which a segment is rolled (log.roll.hours is accepted too)."),
         new("log.retention.ms", "604800000", "Time retention; -1 keeps forever (log.retention.minutes/hours are accepted too)."),
