@@ -25,6 +25,13 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
+        // kconnect runs in .NET's globalization-invariant mode; where a user turns it off (the SQL Server driver needs
+        // ICU: DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=false), numbers and dates must still format as they do here, not
+        // by the machine's locale.
+        System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+        System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+        System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             Console.Error.WriteLine(Usage);

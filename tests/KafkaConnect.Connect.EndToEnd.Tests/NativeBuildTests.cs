@@ -7,7 +7,8 @@ namespace KafkaConnect.Connect.EndToEnd.Tests;
 
 /// <summary>
 /// What differs between the two builds of kconnect this suite runs against (scripts/test.sh runs it on
-/// <c>dotnet kconnect.dll</c>, then on the native executable with KCONNECT_EXE): a .NET assembly in plugin.path.
+/// <c>dotnet kconnect.dll</c>, then on the native executable with KCONNECT_EXE): a .NET assembly in plugin.path, and the
+/// SQL Server driver.
 /// </summary>
 public sealed class NativeBuildTests(ITestOutputHelper output)
 {
@@ -43,6 +44,37 @@ public sealed class NativeBuildTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, plugins.StatusCode);
         using var doc = JsonDocument.Parse(await plugins.Content.ReadAsStringAsync());
         Assert.Contains(doc.RootElement.EnumerateArray(), p => p.GetProperty("class").GetString() == "org.apache.kafka.connect.file.FileStreamSourceConnector");
+        await worker.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_SQL_Server_sink_fails_with_an_error_that_says_what_to_run_and_the_worker_runs_on()
+    {
+        await using var worker = new WorkerProcess(output);
+        await worker.StartAsync(worker.ClassicWorkerFile());
+        using (var created = await worker.Http.PostAsync("/connectors", new StringContent(
+            """{"name":"mssql-sink","config":{"connector.class":"io.confluent.connect.jdbc.JdbcSinkConnector","topics":"orders","connection.url":"jdbc:sqlserver://127.0.0.1:1;databaseName=shop;loginTimeout=2","connection.user":"sa","connection.password":"pw","connection.attempts":"1","auto.create":"true"}}""",
+            System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+        // The sink connects on its first record.
+        await Kcat.ProduceLinesAsync(worker.BrokerServers, "orders",
+            """{"schema":{"type":"struct","name":"orders","optional":false,"fields":[{"field":"id","type":"int32","optional":false}]},"payload":{"id":1}}""");
+        // Native: the driver is not in the build. JIT: the driver is there but needs ICU, which kconnect runs without.
+        var expected = Native ? "built without the SQL Server driver" : "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=false";
+        var trace = "";
+        await Eventually.WaitAsync(async () =>
+        {
+            using var response = await worker.Http.GetAsync("/connectors/mssql-sink/status");
+            var body = await response.Content.ReadAsStringAsync();
+            trace = body;
+            return body.Contains(expected, StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30), () => $"no status names '{expected}': {trace}\n" + worker.Current.Tail(40));
+        Assert.Contains("FAILED", trace, StringComparison.Ordinal);
+
+        using var root = await worker.Http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, root.StatusCode);
         await worker.StopAsync();
     }
 }

@@ -154,6 +154,14 @@ public sealed record JdbcUrl(IDatabaseDialect Dialect, string ConnectionString, 
         {
             Append(sb, "TrustServerCertificate", trust);
         }
+        if (props.TryGetValue("loginTimeout", out var loginTimeout))
+        {
+            Append(sb, "Connect Timeout", loginTimeout); // seconds in both drivers
+        }
+        if (props.TryGetValue("applicationName", out var application))
+        {
+            Append(sb, "Application Name", application);
+        }
         return new JdbcUrl(new SqlServerDialect(), sb.ToString(), database);
     }
 

@@ -208,6 +208,34 @@ internal static class Kcat
         return process.ExitCode == 0 ? buffer.ToArray() : null;
     }
 
+    /// <summary><c>kcat -P -b servers -t topic</c> with one record per line; fails the test when kcat fails.</summary>
+    public static async Task ProduceLinesAsync(string servers, string topic, params string[] lines)
+    {
+        var psi = new ProcessStartInfo("kcat")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "-P", "-b", servers, "-t", topic })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        foreach (var line in lines)
+        {
+            await process.StandardInput.WriteLineAsync(line);
+        }
+        process.StandardInput.Close();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cts.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new Xunit.Sdk.XunitException($"kcat -P exited with {process.ExitCode}: {await stderr}");
+        }
+    }
+
     public static async Task<string[]> ConsumeLinesAsync(string servers, string topic)
     {
         var bytes = await ConsumeValuesAsync(servers, topic);
