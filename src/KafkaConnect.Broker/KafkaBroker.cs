@@ -81,6 +81,7 @@ public sealed class KafkaBroker : IAsyncDisposable
                 MaxConnections = config.MaxConnections,
                 MaxConnectionsPerIp = config.MaxConnectionsPerIp,
                 QueuedMaxRequestBytes = config.QueuedMaxRequestBytes,
+                ConnectionsMaxIdleMs = config.ConnectionsMaxIdleMs,
             }, logger);
             config.BoundTo(server.LocalEndPoint.Port);
             var broker = new KafkaBroker(state, server, dirLock, logger);

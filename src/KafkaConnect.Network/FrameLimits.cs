@@ -20,4 +20,10 @@ public sealed record FrameLimits
     /// queued.max.request.bytes); -1 is unbounded.
     /// </summary>
     public long QueuedMaxRequestBytes { get; init; } = -1;
+
+    /// <summary>
+    /// A connection that sends nothing for this long while none of its requests is being handled is closed (Kafka's
+    /// connections.max.idle.ms, default 10 minutes); -1 never closes one.
+    /// </summary>
+    public long ConnectionsMaxIdleMs { get; init; } = 600_000;
 }

@@ -30,4 +30,9 @@ public sealed class ConnectionContext
 
     /// <summary>Per-connection state a handler keeps (for example the negotiated SASL state).</summary>
     public object? State { get; set; }
+
+    // For connections.max.idle.ms: when bytes last came in or went out (Environment.TickCount64), and how many of the
+    // connection's requests are being handled.
+    internal long LastActiveMs = Environment.TickCount64;
+    internal int InFlight;
 }

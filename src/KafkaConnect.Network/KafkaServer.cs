@@ -23,12 +23,14 @@ public sealed class KafkaServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Dictionary<long, Socket> _connections = new();
+    private readonly Dictionary<long, (Socket Socket, ConnectionContext Context)> _connections = new();
     private readonly Dictionary<IPAddress, int> _connectionsPerIp = new();
     private readonly List<Task> _connectionTasks = new();
     private readonly SemaphoreSlim _connectionSlots;
     private readonly RequestMemory _requestMemory;
     private Task? _acceptLoop;
+    private Task? _idleLoop;
+    private long _idleClosed;
     private long _nextConnectionId;
     private long _connectionSlotWaits;
     private long _refusedConnections;
@@ -104,6 +106,45 @@ public sealed class KafkaServer : IAsyncDisposable
     {
         _listener.Listen(512);
         _acceptLoop = Task.Run(AcceptLoopAsync);
+        if (_limits.ConnectionsMaxIdleMs > 0) _idleLoop = Task.Run(CloseIdleConnectionsAsync);
+    }
+
+    /// <summary>Connections closed because they were idle for connections.max.idle.ms.</summary>
+    public long IdleConnectionsClosed => Interlocked.Read(ref _idleClosed);
+
+    // As Kafka's selector: a connection with nothing received or sent for connections.max.idle.ms, and no request of
+    // its own in progress, is closed. A client that stopped in the middle of a frame is idle too, and so gives back what
+    // it reserved of queued.max.request.bytes.
+    private async Task CloseIdleConnectionsAsync()
+    {
+        var idle = _limits.ConnectionsMaxIdleMs;
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(idle / 4, 10, 10_000));
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            var now = Environment.TickCount64;
+            lock (_connections)
+            {
+                foreach (var (id, (socket, context)) in _connections)
+                {
+                    var quiet = now - Volatile.Read(ref context.LastActiveMs);
+                    if (quiet < idle || Volatile.Read(ref context.InFlight) > 0) continue;
+                    Interlocked.Increment(ref _idleClosed);
+                    _logger.LogInformation("closing connection {Id} from {Host}: nothing sent or received for {Quiet} ms (connections.max.idle.ms={Idle})",
+                        id, context.RemoteHost, quiet, idle);
+                    // Refresh so the connection is not reported again before its loops have closed it.
+                    Volatile.Write(ref context.LastActiveMs, now);
+                    try { socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
+                }
+            }
+        }
     }
 
     private async Task AcceptLoopAsync()
@@ -145,17 +186,17 @@ public sealed class KafkaServer : IAsyncDisposable
                     continue;
                 }
                 _connectionsPerIp[address] = fromAddress + 1;
-                _connections[id] = socket;
+                var remote = socket.RemoteEndPoint as IPEndPoint;
+                var context = new ConnectionContext(id, remote?.Address.ToString() ?? "unknown", remote?.Port ?? 0);
+                _connections[id] = (socket, context);
                 _connectionTasks.RemoveAll(t => t.IsCompleted);
-                _connectionTasks.Add(Task.Run(() => RunConnectionAsync(id, address, socket)));
+                _connectionTasks.Add(Task.Run(() => RunConnectionAsync(id, address, socket, context)));
             }
         }
     }
 
-    private async Task RunConnectionAsync(long id, IPAddress address, Socket socket)
+    private async Task RunConnectionAsync(long id, IPAddress address, Socket socket, ConnectionContext context)
     {
-        var remote = socket.RemoteEndPoint as IPEndPoint;
-        var context = new ConnectionContext(id, remote?.Address.ToString() ?? "unknown", remote?.Port ?? 0);
         using var connectionCts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         var stream = new NetworkStream(socket, ownsSocket: false);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
@@ -165,7 +206,7 @@ public sealed class KafkaServer : IAsyncDisposable
             SingleReader = true,
             SingleWriter = true,
         });
-        var writeLoop = WriteLoopAsync(pending.Reader, writer, connectionCts, _logger);
+        var writeLoop = WriteLoopAsync(pending.Reader, writer, context, connectionCts, _logger);
         try
         {
             await ReadLoopAsync(reader, pending.Writer, context, connectionCts.Token).ConfigureAwait(false);
@@ -219,6 +260,7 @@ public sealed class KafkaServer : IAsyncDisposable
             while (true)
             {
                 var result = await reader.ReadAsync(ct).ConfigureAwait(false);
+                Volatile.Write(ref context.LastActiveMs, Environment.TickCount64);
                 var buffer = result.Buffer;
                 while (true)
                 {
@@ -236,6 +278,7 @@ public sealed class KafkaServer : IAsyncDisposable
                     filled += take;
                     if (filled < length) break;
                     // The reservation goes with the frame to its handler, which releases both when it finishes.
+                    Interlocked.Increment(ref context.InFlight);
                     var task = InvokeAsync(frame.AsMemory(0, length), frame, context, ct);
                     frame = null;
                     await pending.WriteAsync(task, ct).ConfigureAwait(false);
@@ -280,6 +323,7 @@ public sealed class KafkaServer : IAsyncDisposable
         {
             _requestMemory.Release(frame.Length);
             ReturnFrame(buffer);
+            Interlocked.Decrement(ref context.InFlight);
         }
     }
 
@@ -296,7 +340,8 @@ public sealed class KafkaServer : IAsyncDisposable
         return true;
     }
 
-    private static async Task WriteLoopAsync(ChannelReader<ValueTask<ProtocolWriter?>> pending, PipeWriter writer, CancellationTokenSource connection, ILogger logger)
+    private static async Task WriteLoopAsync(ChannelReader<ValueTask<ProtocolWriter?>> pending, PipeWriter writer, ConnectionContext context,
+        CancellationTokenSource connection, ILogger logger)
     {
         try
         {
@@ -329,6 +374,7 @@ public sealed class KafkaServer : IAsyncDisposable
                         writer.Advance(4);
                         writer.Write(body);
                     }
+                    Volatile.Write(ref context.LastActiveMs, Environment.TickCount64);
                     if (writer.UnflushedBytes > 256 * 1024)
                         await writer.FlushAsync().ConfigureAwait(false);
                 }
@@ -355,10 +401,11 @@ public sealed class KafkaServer : IAsyncDisposable
         _stopping.Cancel();
         _listener.Dispose();
         if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
+        if (_idleLoop is not null) await _idleLoop.ConfigureAwait(false);
         Task[] tasks;
         lock (_connections)
         {
-            foreach (var s in _connections.Values)
+            foreach (var (s, _) in _connections.Values)
             {
                 try { s.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
             }

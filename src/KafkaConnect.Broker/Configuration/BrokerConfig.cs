@@ -27,6 +27,7 @@ public sealed class BrokerConfig
         new("max.connections", "2147483647", "Open connections at most; at the limit new connections wait in the listen backlog until one closes."),
         new("max.connections.per.ip", "2147483647", "Open connections from one IP address at most; a new connection over the limit is closed at once."),
         new("queued.max.request.bytes", "-1", "Bytes of requests being read or handled, across connections: a request takes its size from this once its length is read (as Kafka's memory pool), and over the limit connections stop reading until some finish (backpressure, not a disconnect). Memory for requests stays within this plus one socket.request.max.bytes; -1 is unbounded."),
+        new("connections.max.idle.ms", "600000", "A connection that sends nothing for this long while none of its requests is in progress is closed (a frame left half-sent counts as idle); -1 never closes one."),
         new("log.segment.bytes", "1073741824", "Segment size before a new segment is rolled."),
         new("log.roll.ms", "604800000", "Age after which a segment is rolled (log.roll.hours is accepted too)."),
         new("log.retention.ms", "604800000", "Time retention; -1 keeps forever (log.retention.minutes/hours are accepted too)."),
@@ -67,6 +68,8 @@ public sealed class BrokerConfig
         MaxConnections = Int("max.connections", 0, min: 1);
         MaxConnectionsPerIp = Int("max.connections.per.ip", 0, min: 1);
         QueuedMaxRequestBytes = Long("queued.max.request.bytes", 0, min: -1);
+        ConnectionsMaxIdleMs = Long("connections.max.idle.ms", 0, min: -1);
+        if (ConnectionsMaxIdleMs == 0) throw new ArgumentException("connections.max.idle.ms: expected -1 (never) or a positive number of milliseconds, got '0'.");
         if (QueuedMaxRequestBytes == 0) throw new ArgumentException("queued.max.request.bytes: expected -1 (unbounded) or a positive number of bytes, got '0'.");
         SegmentBytes = Long("log.segment.bytes", 0, min: 1024);
         SegmentMs = _values.ContainsKey("log.roll.ms") || !_values.ContainsKey("log.roll.hours")
@@ -108,6 +111,8 @@ public sealed class BrokerConfig
     public int MaxConnections { get; }
     public int MaxConnectionsPerIp { get; }
     public long QueuedMaxRequestBytes { get; }
+
+    public long ConnectionsMaxIdleMs { get; }
     public long SegmentBytes { get; }
     public long SegmentMs { get; }
     public long RetentionMs { get; }

@@ -74,6 +74,52 @@ public sealed class LoadLimitTests
         Assert.Equal(0, server.RefusedConnections);
     }
 
+    [Fact]
+    public async Task An_idle_connection_is_closed_and_gives_back_its_reservation_while_busy_and_chatty_ones_stay()
+    {
+        var handler = new FakeHandler();
+        await using var server = Start(handler, new FrameLimits { ConnectionsMaxIdleMs = 500, QueuedMaxRequestBytes = 1 << 20 });
+        using var silent = await ConnectAsync(server);
+        using var halfFrame = await ConnectAsync(server);
+        using var waiting = await ConnectAsync(server);
+        using var chatty = await ConnectAsync(server);
+
+        // A frame declared at 64 kB of which only its first bytes arrive: it holds a reservation until the close.
+        var frame = Frame('E', new string('x', 64_000));
+        await SendAsync(halfFrame, frame[..100]);
+        await WaitUntilAsync(() => server.QueuedRequestBytes >= 64_000, "the half-sent frame reserved its size");
+        // A request the handler holds for longer than the idle time: the client waits for its answer, so it is not idle.
+        await SendAsync(waiting, Frame('W', "slow"));
+        await handler.WaitForCallsAsync(1);
+
+        // The chatty connection talks every 50 ms across the idle closes, so it stays open through them.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.ElapsedMilliseconds < 1_500)
+        {
+            await AssertEchoAsync(chatty, "still here");
+            await Task.Delay(50);
+        }
+        await WaitUntilAsync(() => server.IdleConnectionsClosed >= 2, "the silent and the half-sent connections were closed");
+        Assert.Equal(2, server.IdleConnectionsClosed);
+        await AssertClosedAsync(silent);
+        await AssertClosedAsync(halfFrame);
+        await WaitUntilAsync(() => server.QueuedRequestBytes < 64_000, "the reservation was given back");
+
+        // The request held past the idle time still gets its answer on its open connection.
+        handler.Gate("slow").SetResult();
+        Assert.Equal("slow", await ReceiveAsync(waiting));
+        await AssertEchoAsync(waiting, "waiting is still open");
+    }
+
+    [Fact]
+    public void Connections_max_idle_ms_is_read_from_the_broker_config_and_0_is_refused()
+    {
+        Assert.Equal(600_000, BrokerConfig.Create(new Dictionary<string, string> { ["log.dirs"] = "/tmp/x" }).ConnectionsMaxIdleMs);
+        Assert.Equal(-1, BrokerConfig.Create(new Dictionary<string, string> { ["log.dirs"] = "/tmp/x", ["connections.max.idle.ms"] = "-1" }).ConnectionsMaxIdleMs);
+        var error = Assert.Throws<ArgumentException>(() => BrokerConfig.Create(new Dictionary<string, string> { ["log.dirs"] = "/tmp/x", ["connections.max.idle.ms"] = "0" }));
+        Assert.Contains("connections.max.idle.ms", error.Message, StringComparison.Ordinal);
+    }
+
     private const int LargePayload = 100_000;
 
     /// <summary>Ten 100 kB requests pipelined on one connection, each held in the handler until the gate opens.</summary>
