@@ -101,6 +101,47 @@ public sealed class BrokerAvailabilityTests
     }
 
     [Fact]
+    public async Task A_worker_keeps_delivering_while_the_broker_closes_its_idle_connections()
+    {
+        await using var worker = new WorkerProcess(_output);
+        // Every connection that is quiet for 1 s is closed: the source's producer between lines, the admin client, ...
+        await using var broker = new BrokerProcess(worker.Dir, _output, "connections.max.idle.ms=1000");
+        await broker.StartAsync();
+        var input = worker.PathOf("input.txt");
+        await File.WriteAllTextAsync(input, "");
+        var sinkFile = worker.PathOf("sink.txt");
+        var source = worker.WriteFile("source.properties", $"""
+            name=idle-source
+            connector.class=FileStreamSource
+            topic=idle-topic
+            file={input}
+            """);
+        var sink = worker.WriteFile("sink.properties", $"""
+            name=idle-sink
+            connector.class=FileStreamSink
+            topics=idle-topic
+            file={sinkFile}
+            """);
+        await worker.StartAsync(WorkerFile(worker, broker), source, sink);
+        await worker.WaitForStateAsync("idle-source", "RUNNING");
+        await worker.WaitForStateAsync("idle-sink", "RUNNING");
+
+        var lines = new List<string>();
+        for (var round = 0; round < 3; round++)
+        {
+            lines.Add(LineWriter.Line("idle", round));
+            await File.AppendAllTextAsync(input, lines[^1] + "\n");
+            await Eventually.WaitAsync(() => Task.FromResult(SinkFile.CompleteLines(sinkFile).Length >= lines.Count), TimeSpan.FromSeconds(20),
+                () => $"round {round}: the sink wrote {SinkFile.CompleteLines(sinkFile).Length} of {lines.Count} lines:{Environment.NewLine}{worker.Current.Tail(60)}");
+            // Quiet for longer than the idle limit, so the broker closes what the worker is not using.
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+        }
+        Assert.Equal(lines, SinkFile.CompleteLines(sinkFile));
+        Assert.StartsWith("RUNNING", await TaskStateAsync(worker, "idle-source"), StringComparison.Ordinal);
+        Assert.StartsWith("RUNNING", await TaskStateAsync(worker, "idle-sink"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_sink_started_before_its_topic_exists_delivers_once_the_topic_is_created()
     {
         await using var worker = new WorkerProcess(_output);
