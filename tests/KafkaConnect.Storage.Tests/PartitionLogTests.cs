@@ -369,6 +369,50 @@ public sealed class PartitionLogTests : IDisposable
     }
 
     [Fact]
+    public async Task Reads_racing_the_log_start_get_batches_or_offset_out_of_range_and_nothing_else()
+    {
+        // The log start moves under two readers (DeleteRecords dropping whole segments, 49 times) while they read from just above it:
+        // each read returns batches at or after its offset, or fails with OFFSET_OUT_OF_RANGE because the start passed
+        // it; never another error, never a batch that ends before the offset, never a hang on a removed segment.
+        var batch = Batches.Simple(4, 1);
+        using var log = Open(new LogConfig { SegmentBytes = batch.Length * 2 });
+        for (var i = 0; i < 400; i++) log.Append(batch.ToArray()); // 1,600 records in 200 segments
+        var outOfRange = 0L;
+        var served = 0L;
+        using var done = new CancellationTokenSource();
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                var offset = Math.Min(log.LogStartOffset + 3, log.LogEndOffset - 1);
+                try
+                {
+                    var bytes = log.ReadBytes(offset, maxBytes: batch.Length * 3);
+                    var headers = Batches.Headers(bytes);
+                    Assert.NotEmpty(headers);
+                    Assert.True(headers[0].BaseOffset + 4 > offset, $"first batch {headers[0].BaseOffset} ends before {offset}");
+                    Interlocked.Increment(ref served);
+                }
+                catch (StorageException ex) when (ex.ErrorCode == ErrorCode.OffsetOutOfRange)
+                {
+                    Interlocked.Increment(ref outOfRange);
+                }
+            }
+        })).ToList();
+        var last = 0L;
+        for (var start = 32L; start < 1_580; start += 32)
+        {
+            log.DeleteRecordsBefore(start); // four segments at a time
+            last = start;
+            if (start % 320 == 0) await Task.Yield();
+        }
+        await done.CancelAsync();
+        await Task.WhenAll(readers); // rethrows any other exception or a failed assertion
+        Assert.True(Interlocked.Read(ref served) > 0, "no read was served");
+        Assert.Equal(last, log.LogStartOffset);
+    }
+
+    [Fact]
     public void Offset_for_timestamp_finds_first_record_at_or_after()
     {
         using var log = Open(new LogConfig { SegmentBytes = 400, IndexIntervalBytes = 50 });
