@@ -1,13 +1,13 @@
 using System.Text;
 
-namespace KafkaConnect.Client.Security;
+namespace KafkaConnect.Security;
 
 /// <summary>
 /// One login module of a <c>sasl.jaas.config</c> value, in Java's JAAS syntax:
 /// <c>&lt;LoginModuleClass&gt; &lt;controlFlag&gt; (&lt;option&gt;=&lt;value&gt;)*;</c>, e.g.
 /// <c>org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="alice-secret";</c>.
 /// </summary>
-internal sealed class JaasLoginModule
+public sealed class JaasLoginModule
 {
     internal JaasLoginModule(string className, string controlFlag, IReadOnlyDictionary<string, string> options)
     {
@@ -34,7 +34,7 @@ internal sealed class JaasLoginModule
 /// each module ends with ';'. A client's value must hold exactly one module, as Kafka requires. Unlike Java, an
 /// unquoted number is accepted as a value (Java rejects <c>key=3600</c> and wants <c>key="3600"</c>).
 /// </summary>
-internal static class JaasConfig
+public static class JaasConfig
 {
     /// <summary>The one login module of a client's <c>sasl.jaas.config</c>; throws <see cref="ArgumentException"/> saying what is wrong.</summary>
     public static JaasLoginModule ParseSingle(string text)
@@ -50,9 +50,41 @@ internal static class JaasConfig
     {
         ArgumentNullException.ThrowIfNull(text);
         var tokens = new Tokenizer(text);
+        var modules = ParseModules(tokens, insideSection: false);
+        return modules.Count > 0 ? modules : throw new ArgumentException("Login module not specified in JAAS config");
+    }
+
+    /// <summary>
+    /// The sections of a JAAS file (<c>java.security.auth.login.config</c>): <c>Name { module flag options; ... };</c>,
+    /// by name. Kafka Connect's basic-auth extension reads the section named <c>KafkaConnect</c> from such a file.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<JaasLoginModule>> ParseFile(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var tokens = new Tokenizer(text);
+        var sections = new Dictionary<string, IReadOnlyList<JaasLoginModule>>(StringComparer.Ordinal);
+        while (tokens.Next() is { } name)
+        {
+            if (name.Kind != TokenKind.Word)
+                throw new ArgumentException($"Expected a section name in the JAAS file, found '{name.Text}'");
+            if (tokens.Next() is not { Kind: TokenKind.Other, Text: "{" })
+                throw new ArgumentException($"Expected '{{' after the section name '{name.Text}' in the JAAS file");
+            var modules = ParseModules(tokens, insideSection: true);
+            if (modules.Count == 0) throw new ArgumentException($"Section '{name.Text}' of the JAAS file has no login module");
+            if (tokens.Next() is not { Kind: TokenKind.Semicolon })
+                throw new ArgumentException($"Section '{name.Text}' of the JAAS file is not terminated by '}};'");
+            sections[name.Text] = modules;
+        }
+        return sections;
+    }
+
+    // Reads modules until the end of the text or, inside a section, its closing brace (consumed).
+    private static List<JaasLoginModule> ParseModules(Tokenizer tokens, bool insideSection)
+    {
         var modules = new List<JaasLoginModule>();
         while (tokens.Next() is { } token)
         {
+            if (insideSection && token is { Kind: TokenKind.Other, Text: "}" }) return modules;
             if (token.Kind != TokenKind.Word)
             {
                 throw new ArgumentException($"Expected a login module class name in JAAS config, found '{token.Text}'");
@@ -86,7 +118,8 @@ internal static class JaasConfig
             }
             modules.Add(new JaasLoginModule(className, flag, options));
         }
-        return modules.Count > 0 ? modules : throw new ArgumentException("Login module not specified in JAAS config");
+        if (insideSection) throw new ArgumentException("JAAS file section not closed by '}'");
+        return modules;
     }
 
     private enum TokenKind

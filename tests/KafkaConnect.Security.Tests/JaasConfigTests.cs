@@ -1,6 +1,5 @@
-using KafkaConnect.Client.Security;
 
-namespace KafkaConnect.Client.Tests.Security;
+namespace KafkaConnect.Security.Tests;
 
 /// <summary><c>sasl.jaas.config</c> values as users write them for Kafka's clients, and the mistakes Kafka names.</summary>
 public sealed class JaasConfigTests
