@@ -20,6 +20,9 @@ public sealed record ClusterOptions
     public TimeSpan MetadataMaxAge { get; init; } = TimeSpan.FromMinutes(5);
     public ClientSecurity Security { get; init; } = ClientSecurity.Plaintext;
 
+    /// <summary>The common client keys from properties (unknown keys are an error).</summary>
+    public static ClusterOptions FromProperties(IReadOnlyDictionary<string, string> properties) => From(new ConfigSpec(CommonClientConfig.Keys).Parse(properties));
+
     /// <summary>Reads the common client keys (bootstrap.servers, client.id, request.timeout.ms, ...).</summary>
     public static ClusterOptions From(ConfigValues c) => new()
     {

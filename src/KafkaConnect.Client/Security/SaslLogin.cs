@@ -75,9 +75,9 @@ internal abstract class SaslLogin
 
     private static string ExampleFor(string mechanism) => mechanism switch
     {
-        "PLAIN" => PlainModule + " required username=\"alice\" password=\"alice-secret\";",
+        "PLAIN" => PlainModule + " required username=\"...\" password=\"...\";",
         "OAUTHBEARER" => OAuthModule + " required;",
-        _ => ScramModule + " required username=\"alice\" password=\"alice-secret\";",
+        _ => ScramModule + " required username=\"...\" password=\"...\";",
     };
 }
 
