@@ -1,5 +1,6 @@
 using KafkaConnect.Broker.Configuration;
 using KafkaConnect.Broker.Groups;
+using KafkaConnect.Broker.Security;
 using KafkaConnect.Broker.Topics;
 using KafkaConnect.Storage;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,11 @@ internal sealed class BrokerState
         ProducerIds = producerIds;
         Time = time;
         Loggers = loggers;
+        Scram = ScramCredentialStore.Open(config.DataDirectory);
     }
+
+    /// <summary>SCRAM users, loaded from the data directory.</summary>
+    public ScramCredentialStore Scram { get; }
 
     public BrokerConfig Config { get; }
     public string ClusterId { get; }

@@ -5,6 +5,7 @@ using KafkaConnect.Broker.Handlers;
 using KafkaConnect.Broker.Topics;
 using KafkaConnect.Network;
 using KafkaConnect.Protocol;
+using KafkaConnect.Security;
 using KafkaConnect.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -38,7 +39,18 @@ public sealed class KafkaBroker : IAsyncDisposable
     public System.Net.IPEndPoint EndPoint => _server.LocalEndPoint;
     public string BootstrapServers => $"{_server.LocalEndPoint.Address}:{_server.LocalEndPoint.Port}";
 
-    public static async Task<KafkaBroker> StartAsync(BrokerConfig config, ILoggerFactory? loggers = null, TimeProvider? time = null)
+    /// <summary>Each listener's bound address by listener name (port 0 resolved).</summary>
+    public IReadOnlyDictionary<string, System.Net.IPEndPoint> ListenerEndPoints =>
+        _state.Config.Listeners.Select((l, i) => (l.Name, _server.LocalEndPoints[i])).ToDictionary(x => x.Name, x => x.Item2);
+
+    /// <summary>"NAME (PROTOCOL) host:port" per listener, for the start-up line.</summary>
+    public string DescribeListeners() => string.Join(", ", _state.Config.Listeners.Select((l, i) =>
+        $"{l.Name} ({BrokerListener.ProtocolName(l.Protocol)}{(l.UsesSasl ? " " + string.Join("/", l.SaslMechanisms) : "")}) {_server.LocalEndPoints[i]}"));
+
+    /// <param name="initialScram">SCRAM credentials stored before the broker listens, so the first users can log in
+    /// (as <c>kafka-storage format --add-scram</c>); an existing credential of the same user and mechanism is replaced.</param>
+    public static async Task<KafkaBroker> StartAsync(BrokerConfig config, ILoggerFactory? loggers = null, TimeProvider? time = null,
+        IReadOnlyList<(string User, ScramCredential Credential)>? initialScram = null)
     {
         loggers ??= NullLoggerFactory.Instance;
         time ??= TimeProvider.System;
@@ -75,7 +87,13 @@ public sealed class KafkaBroker : IAsyncDisposable
                 foreach (var p in t.Partitions)
                     ProduceHandler.RebuildProducerState(p);
             var dispatcher = new RequestDispatcher(state, HandlerRegistry.Create(), logger);
-            var server = new KafkaServer(config.ListenEndPoint(), dispatcher, new FrameLimits
+            if (initialScram is { Count: > 0 })
+            {
+                state.Scram.Apply([], initialScram.Select(u => (u.User, u.Credential)));
+                logger.LogInformation("stored SCRAM credentials for {Users}", string.Join(", ", initialScram.Select(u => $"{u.User} ({u.Credential.Mechanism.Name()})")));
+            }
+            var listeners = config.Listeners.Select(l => new ListenerOptions { Name = l.Name, EndPoint = l.EndPoint(), Tls = l.Tls, Sasl = l.UsesSasl }).ToList();
+            var server = new KafkaServer(listeners, dispatcher, new FrameLimits
             {
                 MaxFrameBytes = config.SocketRequestMaxBytes,
                 MaxConnections = config.MaxConnections,
@@ -83,12 +101,14 @@ public sealed class KafkaBroker : IAsyncDisposable
                 QueuedMaxRequestBytes = config.QueuedMaxRequestBytes,
                 ConnectionsMaxIdleMs = config.ConnectionsMaxIdleMs,
             }, logger);
-            config.BoundTo(server.LocalEndPoint.Port);
+            for (var i = 0; i < listeners.Count; i++) config.BoundTo(listeners[i].Name, server.LocalEndPoints[i].Port);
             var broker = new KafkaBroker(state, server, dirLock, logger);
             server.Start();
             broker.StartBackground();
             logger.LogInformation("broker {NodeId} of cluster {ClusterId} listening on {Endpoint}, data in {Dir}",
                 config.NodeId, clusterId, server.LocalEndPoint, config.DataDirectory);
+            if (config.Listeners.Count > 1 || config.Listeners[0].Protocol != SecurityProtocol.Plaintext)
+                logger.LogInformation("listeners: {Listeners}", broker.DescribeListeners());
             await Task.CompletedTask.ConfigureAwait(false);
             return broker;
         }

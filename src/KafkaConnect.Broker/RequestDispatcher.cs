@@ -1,4 +1,5 @@
 using KafkaConnect.Broker.Handlers;
+using KafkaConnect.Broker.Security;
 using KafkaConnect.Network;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
@@ -33,6 +34,12 @@ internal sealed class RequestDispatcher : IFrameHandler
         var apiKey = (ApiKey)reader.ReadInt16();
         var version = reader.ReadInt16();
         var correlationId = reader.ReadInt32();
+        if (connection.UsesSasl && Gate(connection, apiKey) is { } refusal)
+        {
+            _logger.LogInformation("closing connection {Id} from {Host} on listener {Listener}: {Reason}",
+                connection.Id, connection.RemoteHost, connection.ListenerName, refusal);
+            throw new ProtocolException(refusal);
+        }
         var handler = (uint)apiKey < (uint)_handlers.Length ? _handlers[(int)apiKey] : null;
         if (handler is null || version < handler.MinVersion || version > handler.MaxVersion)
         {
@@ -52,6 +59,18 @@ internal sealed class RequestDispatcher : IFrameHandler
         var pending = handler.HandleAsync(context, request, cancellationToken);
         if (pending.IsCompletedSuccessfully) return new ValueTask<ProtocolWriter?>(Encode(context, pending.Result));
         return AwaitAndEncode(context, pending);
+    }
+
+    // A SASL listener's connection answers only ApiVersions and the SASL requests until it has authenticated, and
+    // only a re-authentication once its session expired; anything else closes it (as Kafka).
+    private string? Gate(ConnectionContext connection, ApiKey apiKey)
+    {
+        if (connection.State is not SaslSession session)
+        {
+            session = new SaslSession(_broker.Config.Listener(connection.ListenerName), _broker.Scram, () => _broker.NowMs, _broker.Config.ConnectionsMaxReauthMs);
+            connection.State = session;
+        }
+        return session.Refuse(apiKey);
     }
 
     private async ValueTask<ProtocolWriter?> AwaitAndEncode(RequestContext context, ValueTask<IKafkaMessage?> pending)

@@ -11,8 +11,9 @@ internal static class Program
         usage: kconnect <command> [options]
 
         commands:
-          broker [server.properties] [--listen HOST:PORT] [--data-dir DIR] [--config KEY=VALUE]...
+          broker [server.properties] [--listen HOST:PORT] [--data-dir DIR] [--config KEY=VALUE]... [--add-scram SPEC]...
               Runs the single-node Kafka broker. Settings use Kafka's server.properties keys; flags override the file.
+              --add-scram 'SCRAM-SHA-512=[name=alice,password=alice-secret]' stores a SCRAM user before listening.
           standalone worker.properties [connector.properties|connector.json ...]
               Runs a standalone Kafka Connect worker (as connect-standalone.sh). Without bootstrap.servers in the
               worker file an embedded broker starts on 127.0.0.1:9092 (embedded.broker.listeners/.data.dir).
@@ -73,6 +74,7 @@ internal static class BrokerCommand
     {
         var props = new Dictionary<string, string>(StringComparer.Ordinal);
         var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+        var scramUsers = new List<(string User, KafkaConnect.Security.ScramCredential Credential)>();
         for (var i = 0; i < args.Length; i++)
         {
             var a = args[i];
@@ -84,6 +86,9 @@ internal static class BrokerCommand
                     break;
                 case "--data-dir":
                     overrides["log.dirs"] = Value();
+                    break;
+                case "--add-scram":
+                    scramUsers.Add(KafkaConnect.Broker.Security.AddScramOption.Parse(Value()));
                     break;
                 case "--config":
                     var kv = Value();
@@ -118,7 +123,7 @@ internal static class BrokerCommand
         KafkaBroker started;
         try
         {
-            started = await KafkaBroker.StartAsync(config, loggers).ConfigureAwait(false);
+            started = await KafkaBroker.StartAsync(config, loggers, initialScram: scramUsers).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or System.Net.Sockets.SocketException)
         {

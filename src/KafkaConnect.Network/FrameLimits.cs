@@ -26,4 +26,7 @@ public sealed record FrameLimits
     /// connections.max.idle.ms, default 10 minutes); -1 never closes one.
     /// </summary>
     public long ConnectionsMaxIdleMs { get; init; } = 600_000;
+
+    /// <summary>How long a TLS client has to finish its handshake before its connection is closed.</summary>
+    public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -17,12 +17,39 @@ public interface IFrameHandler
 /// <summary>What a handler may know about the peer.</summary>
 public sealed class ConnectionContext
 {
-    public ConnectionContext(long id, string remoteHost, int remotePort)
+    public ConnectionContext(long id, string remoteHost, int remotePort, string listenerName = "PLAINTEXT", bool sasl = false)
     {
         Id = id;
         RemoteHost = remoteHost;
         RemotePort = remotePort;
+        ListenerName = listenerName;
+        UsesSasl = sasl;
+        _sequential = sasl;
     }
+
+    /// <summary>The listener the connection arrived on (its name as in <c>listeners</c>).</summary>
+    public string ListenerName { get; }
+
+    /// <summary>Whether the listener authenticates connections with SASL.</summary>
+    public bool UsesSasl { get; }
+
+    private volatile bool _sequential;
+    private volatile bool _closeRequested;
+
+    /// <summary>
+    /// While set, the server reads the next request only once the previous one is answered (SASL authentication
+    /// must not run ahead of itself); a SASL listener's connections start with it set.
+    /// </summary>
+    public bool ProcessSequentially
+    {
+        get => _sequential;
+        set => _sequential = value;
+    }
+
+    /// <summary>Closes the connection once the response to the current request is sent (a failed authentication).</summary>
+    public void CloseAfterResponse() => _closeRequested = true;
+
+    public bool CloseRequested => _closeRequested;
 
     public long Id { get; }
     public string RemoteHost { get; }

@@ -3,8 +3,10 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Threading.Channels;
 using KafkaConnect.Protocol;
+using KafkaConnect.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -21,44 +23,76 @@ public sealed class KafkaServer : IAsyncDisposable
     private readonly IFrameHandler _handler;
     private readonly FrameLimits _limits;
     private readonly ILogger _logger;
-    private readonly Socket _listener;
+    private readonly Socket[] _sockets;
+    private readonly ListenerOptions[] _listeners;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<long, (Socket Socket, ConnectionContext Context)> _connections = new();
     private readonly Dictionary<IPAddress, int> _connectionsPerIp = new();
     private readonly List<Task> _connectionTasks = new();
     private readonly SemaphoreSlim _connectionSlots;
     private readonly RequestMemory _requestMemory;
-    private Task? _acceptLoop;
+    private readonly List<Task> _acceptLoops = new();
     private Task? _idleLoop;
     private long _idleClosed;
     private long _nextConnectionId;
     private long _connectionSlotWaits;
     private long _refusedConnections;
+    private long _failedHandshakes;
 
+    /// <summary>One PLAINTEXT listener.</summary>
     public KafkaServer(IPEndPoint endpoint, IFrameHandler handler, FrameLimits? limits = null, ILogger? logger = null)
+        : this([new ListenerOptions { Name = "PLAINTEXT", EndPoint = endpoint }], handler, limits, logger)
     {
+    }
+
+    /// <summary>Several listeners sharing the connection limits and the request memory, each with its own security.</summary>
+    public KafkaServer(IReadOnlyList<ListenerOptions> listeners, IFrameHandler handler, FrameLimits? limits = null, ILogger? logger = null)
+    {
+        if (listeners.Count == 0) throw new ArgumentException("At least one listener is required.", nameof(listeners));
         _handler = handler;
         _limits = limits ?? new FrameLimits();
         _logger = logger ?? NullLogger.Instance;
         _connectionSlots = new SemaphoreSlim(_limits.MaxConnections, int.MaxValue);
         _requestMemory = new RequestMemory(_limits.QueuedMaxRequestBytes);
-        _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _listeners = listeners.ToArray();
+        _sockets = new Socket[_listeners.Length];
+        var bound = new List<IPEndPoint>();
         try
         {
-            AllowRebindButNotSharing(_listener);
-            _listener.Bind(endpoint);
+            for (var i = 0; i < _listeners.Length; i++)
+            {
+                _sockets[i] = Bind(_listeners[i].EndPoint);
+                bound.Add((IPEndPoint)_sockets[i].LocalEndPoint!);
+            }
+        }
+        catch
+        {
+            foreach (var s in _sockets) s?.Dispose();
+            throw;
+        }
+        LocalEndPoints = bound;
+        LocalEndPoint = bound[0];
+    }
+
+    private static Socket Bind(IPEndPoint endpoint)
+    {
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            AllowRebindButNotSharing(socket);
+            socket.Bind(endpoint);
+            return socket;
         }
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
-            _listener.Dispose();
+            socket.Dispose();
             throw new InvalidOperationException($"{endpoint}: address already in use (another process is listening on it).", ex);
         }
         catch
         {
-            _listener.Dispose();
+            socket.Dispose();
             throw;
         }
-        LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
     }
 
     /// <summary>
@@ -79,7 +113,14 @@ public sealed class KafkaServer : IAsyncDisposable
         if (level != 0) listener.SetRawSocketOption(level, name, BitConverter.GetBytes(1));
     }
 
+    /// <summary>The first listener's bound address.</summary>
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Every listener's bound address, in the order given (port 0 resolved).</summary>
+    public IReadOnlyList<IPEndPoint> LocalEndPoints { get; }
+
+    /// <summary>Connections closed because their TLS handshake failed or timed out.</summary>
+    public long FailedHandshakes => Interlocked.Read(ref _failedHandshakes);
 
     /// <summary>Open connections.</summary>
     public int ConnectionCount
@@ -104,8 +145,12 @@ public sealed class KafkaServer : IAsyncDisposable
 
     public void Start()
     {
-        _listener.Listen(512);
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        for (var i = 0; i < _sockets.Length; i++)
+        {
+            _sockets[i].Listen(512);
+            var index = i;
+            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(index)));
+        }
         if (_limits.ConnectionsMaxIdleMs > 0) _idleLoop = Task.Run(CloseIdleConnectionsAsync);
     }
 
@@ -147,8 +192,10 @@ public sealed class KafkaServer : IAsyncDisposable
         }
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync(int index)
     {
+        var listener = _sockets[index];
+        var options = _listeners[index];
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
@@ -161,7 +208,7 @@ public sealed class KafkaServer : IAsyncDisposable
                     _logger.LogInformation("{Max} connections open (max.connections); new connections wait", _limits.MaxConnections);
                     await _connectionSlots.WaitAsync(_stopping.Token).ConfigureAwait(false);
                 }
-                socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) { break; }
             catch (ObjectDisposedException) { break; }
@@ -187,18 +234,28 @@ public sealed class KafkaServer : IAsyncDisposable
                 }
                 _connectionsPerIp[address] = fromAddress + 1;
                 var remote = socket.RemoteEndPoint as IPEndPoint;
-                var context = new ConnectionContext(id, remote?.Address.ToString() ?? "unknown", remote?.Port ?? 0);
+                var context = new ConnectionContext(id, remote?.Address.ToString() ?? "unknown", remote?.Port ?? 0, options.Name, options.Sasl);
                 _connections[id] = (socket, context);
                 _connectionTasks.RemoveAll(t => t.IsCompleted);
-                _connectionTasks.Add(Task.Run(() => RunConnectionAsync(id, address, socket, context)));
+                _connectionTasks.Add(Task.Run(() => RunConnectionAsync(id, address, socket, context, options.Tls)));
             }
         }
     }
 
-    private async Task RunConnectionAsync(long id, IPAddress address, Socket socket, ConnectionContext context)
+    private async Task RunConnectionAsync(long id, IPAddress address, Socket socket, ConnectionContext context, TlsSettings? tls)
     {
         using var connectionCts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        var stream = new NetworkStream(socket, ownsSocket: false);
+        Stream stream = new NetworkStream(socket, ownsSocket: false);
+        if (tls is not null)
+        {
+            var secured = await HandshakeAsync(id, stream, context, tls, connectionCts.Token).ConfigureAwait(false);
+            if (secured is null)
+            {
+                CloseConnection(id, address, socket);
+                return;
+            }
+            stream = secured;
+        }
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         var pending = Channel.CreateBounded<ValueTask<ProtocolWriter?>>(new BoundedChannelOptions(_limits.MaxInFlightPerConnection)
@@ -234,6 +291,12 @@ public sealed class KafkaServer : IAsyncDisposable
         {
         }
         await reader.CompleteAsync().ConfigureAwait(false);
+        if (tls is not null) await stream.DisposeAsync().ConfigureAwait(false);
+        CloseConnection(id, address, socket);
+    }
+
+    private void CloseConnection(long id, IPAddress address, Socket socket)
+    {
         try { socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
         socket.Dispose();
         lock (_connections)
@@ -243,6 +306,30 @@ public sealed class KafkaServer : IAsyncDisposable
             else _connectionsPerIp[address]--;
         }
         _connectionSlots.Release();
+    }
+
+    // The TLS handshake, bounded so a client that connects and says nothing does not hold a connection slot; a failure
+    // closes this connection only, with the reason in the log.
+    private async Task<Stream?> HandshakeAsync(long id, Stream inner, ConnectionContext context, TlsSettings tls, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_limits.TlsHandshakeTimeout);
+        try
+        {
+            return await tls.AuthenticateAsServerAsync(inner, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            if (_stopping.IsCancellationRequested) return null;
+            Interlocked.Increment(ref _failedHandshakes);
+            var reason = ex is OperationCanceledException
+                ? $"no TLS handshake within {_limits.TlsHandshakeTimeout.TotalMilliseconds:F0} ms"
+                : ex.Message;
+            _logger.LogWarning("closing connection {Id} from {Host} on listener {Listener}: TLS handshake failed: {Reason}",
+                id, context.RemoteHost, context.ListenerName, reason);
+            await inner.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
     }
 
     private async Task ReadLoopAsync(PipeReader reader, ChannelWriter<ValueTask<ProtocolWriter?>> pending, ConnectionContext context, CancellationToken ct)
@@ -279,8 +366,19 @@ public sealed class KafkaServer : IAsyncDisposable
                     if (filled < length) break;
                     // The reservation goes with the frame to its handler, which releases both when it finishes.
                     Interlocked.Increment(ref context.InFlight);
+                    var sequential = context.ProcessSequentially;
                     var task = InvokeAsync(frame.AsMemory(0, length), frame, context, ct);
                     frame = null;
+                    if (sequential || context.ProcessSequentially)
+                    {
+                        // Until a SASL connection is authenticated its requests run one at a time: the next is not even
+                        // read before this one is answered, and a failed authentication ends the connection after it.
+                        var done = task.AsTask();
+                        await pending.WriteAsync(new ValueTask<ProtocolWriter?>(done), ct).ConfigureAwait(false);
+                        await ((Task)done).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        if (context.CloseRequested || done.IsFaulted) return;
+                        continue;
+                    }
                     await pending.WriteAsync(task, ct).ConfigureAwait(false);
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
@@ -399,8 +497,8 @@ public sealed class KafkaServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
-        _listener.Dispose();
-        if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
+        foreach (var socket in _sockets) socket.Dispose();
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
         if (_idleLoop is not null) await _idleLoop.ConfigureAwait(false);
         Task[] tasks;
         lock (_connections)

@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Net;
+using KafkaConnect.Security;
 
 namespace KafkaConnect.Broker.Configuration;
 
 /// <summary>One broker setting: its Kafka name, default and documentation. The table below is the only place a key is declared.</summary>
-public sealed record BrokerSetting(string Name, string? Default, string Documentation);
+public sealed record BrokerSetting(string Name, string? Default, string Documentation, bool Sensitive = false);
 
 /// <summary>
 /// The broker's configuration, read from Kafka's own server.properties keys (unknown keys are kept and
@@ -14,8 +15,13 @@ public sealed class BrokerConfig
 {
     public static readonly IReadOnlyList<BrokerSetting> Settings =
     [
-        new("listeners", "PLAINTEXT://127.0.0.1:9092", "Address to listen on. Only PLAINTEXT is supported; the host must be an IP address or localhost."),
-        new("advertised.listeners", null, "Address clients are told to connect to; defaults to the listener."),
+        new("listeners", "PLAINTEXT://127.0.0.1:9092", "Comma-separated listeners NAME://host:port; each name's security protocol comes from listener.security.protocol.map (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL). The host must be an IP address or localhost; port 0 picks a free port."),
+        new("advertised.listeners", null, "NAME://host:port per listener, what clients connecting to that listener are told (Metadata, FindCoordinator, DescribeCluster); a listener not named here advertises its own address."),
+        new("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", "Listener name to security protocol, NAME:PROTOCOL pairs, so custom names such as INTERNAL:PLAINTEXT,EXTERNAL:SASL_SSL can be used in listeners."),
+        new("sasl.enabled.mechanisms", "PLAIN", "SASL mechanisms SASL listeners offer: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (unsecured JWTs). Kafka's default is GSSAPI (Kerberos), which this broker does not support; here the default is PLAIN. listener.name.NAME.sasl.enabled.mechanisms overrides it per listener."),
+        new("sasl.jaas.config", null, "JAAS login module used when a listener has no listener.name.NAME.MECHANISM.sasl.jaas.config (ours: Kafka takes only the listener-prefixed key or a JAAS file). For PLAIN: org.apache.kafka.common.security.plain.PlainLoginModule required user_NAME=\"password\" ...;", Sensitive: true),
+        new("connections.max.reauth.ms", "0", "When positive, a SASL session lasts at most this long (KIP-368): clients are told the lifetime and must re-authenticate; a connection whose session expired is closed on its next request other than a re-authentication. 0 disables."),
+        .. TlsSettings.Settings.Concat(TlsSettings.ServerSettings).Select(s => new BrokerSetting(s.Name, s.Default, s.Documentation + " listener.name.NAME." + s.Name + " overrides it for one listener.", s.IsPassword)),
         new("log.dirs", null, "Data directory (log.dir is accepted too). Required."),
         new("node.id", "1", "This broker's id in metadata responses (broker.id is accepted too)."),
         new("cluster.id", null, "Cluster id; generated and stored in meta.properties on first start when absent."),
@@ -53,9 +59,7 @@ public sealed class BrokerConfig
     {
         _values = values;
         UnknownKeys = unknown;
-        (ListenHost, ListenPort) = ParseListener(Get("listeners")!, "listeners");
-        var advertised = Get("advertised.listeners");
-        (AdvertisedHost, AdvertisedPort) = advertised is null ? (ListenHost, ListenPort) : ParseListener(advertised, "advertised.listeners");
+        Listeners = BrokerListener.ParseAll(Get);
         DataDirectory = Get("log.dirs") ?? Get("log.dir") ?? throw new ArgumentException("log.dirs: a data directory is required (use --data-dir DIR or log.dirs=DIR).");
         if (DataDirectory.Contains(',')) throw new ArgumentException("log.dirs: this broker keeps its data in one directory; give exactly one.");
         NodeId = Int("broker.id", Int("node.id", 1));
@@ -88,17 +92,31 @@ public sealed class BrokerConfig
         InitialRebalanceDelayMs = Int("group.initial.rebalance.delay.ms", 0, min: 0);
         MinSessionTimeoutMs = Int("group.min.session.timeout.ms", 0, min: 1);
         MaxSessionTimeoutMs = Int("group.max.session.timeout.ms", 0, min: 1);
+        ConnectionsMaxReauthMs = Long("connections.max.reauth.ms", 0, min: 0);
     }
 
-    public string ListenHost { get; }
-    public int ListenPort { get; }
-    public string AdvertisedHost { get; }
-    public int AdvertisedPort { get; private set; }
+    /// <summary>Every listener, in the order of <c>listeners</c>; the first is the one <see cref="ListenHost"/> and friends describe.</summary>
+    public IReadOnlyList<BrokerListener> Listeners { get; }
 
-    /// <summary>With port 0 the OS picks the port; clients must be told the one actually bound.</summary>
-    internal void BoundTo(int port)
+    /// <summary>The listener of that name (names are upper case).</summary>
+    public BrokerListener Listener(string name) => Listeners.FirstOrDefault(l => l.Name == name) ?? Listeners[0];
+
+    /// <summary>connections.max.reauth.ms: the longest SASL session before re-authentication, 0 for unlimited.</summary>
+    public long ConnectionsMaxReauthMs { get; }
+
+    public string ListenHost => Listeners[0].Host;
+    public int ListenPort => Listeners[0].Port;
+    public string AdvertisedHost => Listeners[0].AdvertisedHost;
+    public int AdvertisedPort => Listeners[0].AdvertisedPort;
+
+    /// <summary>With port 0 the OS picks the port; clients must be told the one actually bound (first listener).</summary>
+    internal void BoundTo(int port) => BoundTo(Listeners[0].Name, port);
+
+    /// <summary>The port a listener actually bound, for a listener configured (or advertised) with port 0.</summary>
+    internal void BoundTo(string listener, int port)
     {
-        if (AdvertisedPort == 0) AdvertisedPort = port;
+        var l = Listener(listener);
+        if (l.AdvertisedPort == 0) l.AdvertisedPort = port;
     }
     public string DataDirectory { get; }
     public int NodeId { get; }
@@ -131,7 +149,7 @@ public sealed class BrokerConfig
 
     /// <summary>Every setting with its effective value, for DescribeConfigs on the broker resource.</summary>
     public IEnumerable<(string Name, string? Value, bool IsDefault)> Describe()
-        => Settings.Select(s => (s.Name, Get(s.Name), !_values.ContainsKey(s.Name) || _values[s.Name] == s.Default));
+        => Settings.Select(s => (s.Name, s.Sensitive ? null : Get(s.Name), !_values.ContainsKey(s.Name) || _values[s.Name] == s.Default));
 
     public static BrokerConfig Create(IReadOnlyDictionary<string, string> properties)
     {
@@ -140,9 +158,20 @@ public sealed class BrokerConfig
         foreach (var (k, v) in properties)
         {
             values[k] = v.Trim();
-            if (!Known.Contains(k)) unknown.Add(k);
+            if (!Known.Contains(k) && !IsListenerKey(k)) unknown.Add(k);
         }
         return new BrokerConfig(values, unknown);
+    }
+
+    // listener.name.NAME.KEY overrides KEY for one listener; NAME.MECHANISM.sasl.jaas.config carries a mechanism's JAAS.
+    private static bool IsListenerKey(string key)
+    {
+        const string Prefix = "listener.name.";
+        if (!key.StartsWith(Prefix, StringComparison.Ordinal)) return false;
+        var dot = key.IndexOf('.', Prefix.Length);
+        if (dot < 0) return false;
+        var rest = key[(dot + 1)..];
+        return Known.Contains(rest) || rest.EndsWith(".sasl.jaas.config", StringComparison.Ordinal);
     }
 
     private static readonly Dictionary<string, string?> Defaults = Settings.ToDictionary(s => s.Name, s => s.Default, StringComparer.Ordinal);
@@ -176,32 +205,5 @@ public sealed class BrokerConfig
         return v;
     }
 
-    /// <summary>Accepts "PLAINTEXT://host:port", "host:port" or ":port" (the first listener when several are given).</summary>
-    public static (string Host, int Port) ParseListener(string text, string key)
-    {
-        var first = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
-        var body = first;
-        var scheme = first.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0)
-        {
-            var name = first[..scheme];
-            if (!name.Equals("PLAINTEXT", StringComparison.OrdinalIgnoreCase))
-                throw new ArgumentException($"{key}: only PLAINTEXT listeners are supported, got '{name}'.");
-            body = first[(scheme + 3)..];
-        }
-        var colon = body.LastIndexOf(':');
-        if (colon < 0 || !int.TryParse(body[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
-            throw new ArgumentException($"{key}: expected host:port, got '{text}'.");
-        var host = body[..colon].Trim('[', ']');
-        if (host.Length == 0) host = "127.0.0.1";
-        return (host, port);
-    }
-
-    public IPEndPoint ListenEndPoint()
-    {
-        var host = ListenHost.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? "127.0.0.1" : ListenHost;
-        if (!IPAddress.TryParse(host, out var address))
-            throw new ArgumentException($"listeners: '{ListenHost}' is not an IP address.");
-        return new IPEndPoint(address, ListenPort);
-    }
+    public IPEndPoint ListenEndPoint() => Listeners[0].EndPoint();
 }

@@ -24,8 +24,8 @@ internal sealed class MetadataHandler : SyncApiHandler<MetadataRequest, Metadata
         response.Brokers.Add(new MetadataResponse.MetadataResponseBroker
         {
             NodeId = broker.NodeId,
-            Host = broker.Config.AdvertisedHost,
-            Port = broker.Config.AdvertisedPort,
+            Host = context.Listener.AdvertisedHost,
+            Port = context.Listener.AdvertisedPort,
         });
         // v0: an empty list means all topics; v1+: null means all topics.
         var all = request.Topics is null || (context.ApiVersion == 0 && request.Topics.Count == 0);

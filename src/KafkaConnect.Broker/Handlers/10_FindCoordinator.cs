@@ -24,8 +24,8 @@ internal sealed class FindCoordinatorHandler : SyncApiHandler<FindCoordinatorReq
             response.ErrorCode = (short)error;
             response.ErrorMessage = isGroup ? null : NoTransactions;
             response.NodeId = isGroup ? broker.NodeId : -1;
-            response.Host = isGroup ? broker.Config.AdvertisedHost : "";
-            response.Port = isGroup ? broker.Config.AdvertisedPort : -1;
+            response.Host = isGroup ? context.Listener.AdvertisedHost : "";
+            response.Port = isGroup ? context.Listener.AdvertisedPort : -1;
             return response;
         }
         foreach (var key in request.CoordinatorKeys)
@@ -36,8 +36,8 @@ internal sealed class FindCoordinatorHandler : SyncApiHandler<FindCoordinatorReq
                 ErrorCode = (short)error,
                 ErrorMessage = isGroup ? null : NoTransactions,
                 NodeId = isGroup ? broker.NodeId : -1,
-                Host = isGroup ? broker.Config.AdvertisedHost : "",
-                Port = isGroup ? broker.Config.AdvertisedPort : -1,
+                Host = isGroup ? context.Listener.AdvertisedHost : "",
+                Port = isGroup ? context.Listener.AdvertisedPort : -1,
             });
         }
         return response;

@@ -23,8 +23,8 @@ internal sealed class DescribeClusterHandler : SyncApiHandler<DescribeClusterReq
         response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker
         {
             BrokerId = broker.NodeId,
-            Host = broker.Config.AdvertisedHost,
-            Port = broker.Config.AdvertisedPort,
+            Host = context.Listener.AdvertisedHost,
+            Port = context.Listener.AdvertisedPort,
         });
         return response;
     }

@@ -1,3 +1,4 @@
+using KafkaConnect.Broker.Configuration;
 using KafkaConnect.Network;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
@@ -19,6 +20,9 @@ internal sealed class RequestContext
 
     public BrokerState Broker { get; }
     public ConnectionContext Connection { get; }
+
+    /// <summary>The listener the request arrived on: its advertised address is the one to give out (as Kafka).</summary>
+    public BrokerListener Listener => Broker.Config.Listener(Connection.ListenerName);
     public ApiKey ApiKey { get; }
     public short ApiVersion { get; }
     public int CorrelationId { get; }

@@ -18,6 +18,7 @@ internal static class HandlerRegistry
         new SyncGroupHandler(),
         new DescribeGroupsHandler(),
         new ListGroupsHandler(),
+        new SaslHandshakeHandler(),
         new ApiVersionsHandler(),
         new CreateTopicsHandler(),
         new DeleteTopicsHandler(),
@@ -26,10 +27,13 @@ internal static class HandlerRegistry
         new OffsetForLeaderEpochHandler(),
         new DescribeConfigsHandler(),
         new AlterConfigsHandler(),
+        new SaslAuthenticateHandler(),
         new CreatePartitionsHandler(),
         new DeleteGroupsHandler(),
         new IncrementalAlterConfigsHandler(),
         new OffsetDeleteHandler(),
+        new DescribeUserScramCredentialsHandler(),
+        new AlterUserScramCredentialsHandler(),
         new DescribeClusterHandler(),
     ];
 }

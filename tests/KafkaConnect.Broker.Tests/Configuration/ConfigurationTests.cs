@@ -55,7 +55,8 @@ public sealed class ConfigurationTests
     [InlineData("num.partitions", "zero", "num.partitions")]
     [InlineData("num.partitions", "0", "num.partitions")]
     [InlineData("auto.create.topics.enable", "yes", "auto.create.topics.enable")]
-    [InlineData("listeners", "SSL://127.0.0.1:9093", "listeners")]
+    [InlineData("listeners", "FOO://127.0.0.1:9093", "listener.security.protocol.map")]
+    [InlineData("listeners", "SSL://127.0.0.1:9093", "ssl.keystore.location")]
     [InlineData("listeners", "nohostport", "listeners")]
     [InlineData("log.dirs", "/a,/b", "log.dirs")]
     public void Invalid_settings_fail_with_the_key_named(string key, string value, string named)
