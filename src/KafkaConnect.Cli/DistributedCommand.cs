@@ -32,10 +32,13 @@ internal static class DistributedCommand
         var log = loggers.CreateLogger("kconnect");
 
         WorkerConfig config;
+        RestServerOptions restOptions;
         try
         {
             var props = WorkerHost.LoadWorkerProperties(args[0], loggers);
             config = WorkerConfig.Distributed(props);
+            // Key stores and the basic-auth files are read now: a mistake there stops the worker before it joins the group.
+            restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
         }
         catch (Connect.Errors.ConfigException ex)
         {
@@ -64,7 +67,6 @@ internal static class DistributedCommand
         var clusterTask = WorkerHost.CheckClusterAsync(config);
         var herderCreated = new TaskCompletionSource<IHerder>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var rest = new ConnectRestServer();
-        var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
         var restStart = rest.StartAsync(herderCreated.Task, restOptions);
         var clusterId = await clusterTask.ConfigureAwait(false);
         var clusterMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
