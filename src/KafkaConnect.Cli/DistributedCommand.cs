@@ -83,7 +83,10 @@ internal static class DistributedCommand
         var groupId = config.GetString(DistributedConfig.GroupId)!;
         var stores = DistributedStores.Create(config, loggers);
         var worker = new Worker(config, plugins, stores.Offsets, status, loggers);
-        await using var herder = new DistributedHerder(worker, clusterId, stores.Configs, stores.Statuses, loggers);
+        await using var herder = new DistributedHerder(worker, clusterId, stores.Configs, stores.Statuses, loggers)
+        {
+            InterWorkerHandler = restOptions.CreateInterWorkerHandler(),
+        };
         herder.LoggerLevelChanged = (ns, level) =>
         {
             if (LogLevelRegistry.TryParseLevel(level, out var parsed))

@@ -27,6 +27,7 @@ namespace KafkaConnect.Connect.Rest;
 public sealed class ConnectRestServer : IAsyncDisposable
 {
     private WebApplication? _app;
+    private RequestForwarder? _forwarder;
     private RestServerOptions? _options;
     private const string AdminConnectionKey = "kconnect.admin-listener";
     private IReadOnlyList<Uri> _addresses = [];
@@ -135,7 +136,8 @@ public sealed class ConnectRestServer : IAsyncDisposable
         var handlers = new RestHandlers(herder, LogLevels, options.RequestTimeout);
         var cors = CorsPolicy.Create(options.AllowOrigin, options.AllowMethods);
         var access = new AccessRules(options.Authenticator, options.AdminListeners);
-        app.Use((ctx, next) => Pipeline(ctx, next, herder, cors, headers, access));
+        var forwarder = new RequestForwarder(options.CreateInterWorkerHandler());
+        app.Use((ctx, next) => Pipeline(ctx, next, herder, cors, headers, access, forwarder));
         // Explicitly after our middleware so routing failures (ambiguity, 405) are answered as JSON too.
         app.UseRouting();
         handlers.Map(app);
@@ -147,9 +149,11 @@ public sealed class ConnectRestServer : IAsyncDisposable
         catch
         {
             await app.DisposeAsync().ConfigureAwait(false);
+            forwarder.Dispose();
             throw;
         }
         _app = app;
+        _forwarder = forwarder;
         // Kestrel reports one address per listener, in the order they were added: the listeners, then the admin ones.
         var bound = (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []).Select(a => new Uri(a)).ToList();
         var mainCount = endpoints.Count(e => !e.IsAdmin);
@@ -201,6 +205,8 @@ public sealed class ConnectRestServer : IAsyncDisposable
             _app = null;
             await app.StopAsync(ct).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
+            _forwarder?.Dispose();
+            _forwarder = null;
         }
     }
 
@@ -209,7 +215,7 @@ public sealed class ConnectRestServer : IAsyncDisposable
     // Response headers, CORS, authentication, admin routing, readiness, exception mapping and JSON bodies for errors
     // the router produces (404/405).
     private static async Task Pipeline(HttpContext ctx, RequestDelegate next, Task<IHerder> herder, CorsPolicy? cors,
-        ResponseHeaderRules? headers, AccessRules access)
+        ResponseHeaderRules? headers, AccessRules access, RequestForwarder forwarder)
     {
         headers?.Apply(ctx);
         if (cors is not null && cors.Apply(ctx))
@@ -250,7 +256,7 @@ public sealed class ConnectRestServer : IAsyncDisposable
         catch (RequestTargetException e) when (!ctx.Response.HasStarted)
         {
             ctx.Response.Clear();
-            await RequestForwarder.ForwardAsync(ctx, e).ConfigureAwait(false);
+            await forwarder.ForwardAsync(ctx, e).ConfigureAwait(false);
             return;
         }
         catch (Exception e) when (!ctx.Response.HasStarted)

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using KafkaConnect.Connect.Configuration;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Security;
@@ -73,6 +74,12 @@ public sealed record RestServerOptions
     /// <summary>Key, trust and protocol settings of the https listeners (needed when one is https).</summary>
     public TlsSettings? Tls { get; init; }
 
+    /// <summary>
+    /// TLS settings for requests to other workers (forwarding to the leader, task configs), from the same
+    /// <c>listeners.https.ssl.*</c> or <c>ssl.*</c> keys, as Apache's REST client; null when this worker has no https listener.
+    /// </summary>
+    public TlsSettings? ClientTls { get; init; }
+
     /// <summary>Key, trust and protocol settings of the https admin listeners.</summary>
     public TlsSettings? AdminTls { get; init; }
 
@@ -121,6 +128,7 @@ public sealed record RestServerOptions
             Listeners = listeners,
             AdminListeners = adminListeners,
             Tls = HasHttps(listeners) ? LoadTls(workerConfig, ListenersHttpsPrefix) : null,
+            ClientTls = HasHttps(listeners) ? LoadTls(workerConfig, ListenersHttpsPrefix, server: false) : null,
             AdminTls = HasHttps(adminListeners) ? LoadTls(workerConfig, AdminListenersHttpsPrefix) : null,
             ResponseHeaders = config.GetString(ResponseHttpHeadersConfig) ?? "",
             Authenticator = LoadExtensions(config.GetList(RestExtensionClassesConfig) ?? [], config.GetString(JaasFileConfig), kafkaOpts),
@@ -135,6 +143,26 @@ public sealed record RestServerOptions
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
+    /// <summary>
+    /// The HTTP handler for requests to other workers: with <see cref="ClientTls"/>, https URLs are checked against its
+    /// trust store and host name rule, and its key store's certificate is offered; otherwise the system's defaults apply.
+    /// </summary>
+    public HttpMessageHandler CreateInterWorkerHandler()
+    {
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (ClientTls is { } tls)
+        {
+            handler.SslOptions.EnabledSslProtocols = tls.Protocols;
+            if (tls.Key is { } key)
+            {
+                handler.SslOptions.ClientCertificateContext = SslStreamCertificateContext.Create(key.Certificate, key.Chain, offline: true);
+            }
+            handler.SslOptions.RemoteCertificateValidationCallback = (sender, cert, _, errors) =>
+                tls.ValidateServerCertificate(cert, errors, (sender as SslStream)?.TargetHostName ?? "") is null;
+        }
+        return handler;
+    }
+
     private static bool HasHttps(IReadOnlyList<string>? listeners) =>
         listeners?.Any(l => l.Trim().StartsWith("https:", StringComparison.OrdinalIgnoreCase)) == true;
 
@@ -143,7 +171,7 @@ public sealed record RestServerOptions
     /// prefixed keys count; otherwise the worker's top-level ssl.* keys do.
     /// </summary>
     /// <exception cref="ConfigException">A key or trust store cannot be loaded (the message names the key).</exception>
-    internal static TlsSettings LoadTls(IReadOnlyDictionary<string, string> workerConfig, string prefix)
+    internal static TlsSettings LoadTls(IReadOnlyDictionary<string, string> workerConfig, string prefix, bool server = true)
     {
         var prefixed = workerConfig.Keys.Any(k => k.Length > prefix.Length && k.StartsWith(prefix, StringComparison.Ordinal));
         string Full(string key) => prefixed ? prefix + key : key;
@@ -166,7 +194,7 @@ public sealed record RestServerOptions
         string KeyName(string key) => Full(key == ClientAuthKey ? clientAuthKey : key);
         try
         {
-            return TlsSettings.Load(Get, server: true, KeyName);
+            return TlsSettings.Load(Get, server, KeyName);
         }
         catch (SecurityConfigException e)
         {

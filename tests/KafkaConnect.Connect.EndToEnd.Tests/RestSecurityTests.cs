@@ -155,7 +155,7 @@ public sealed class RestSecurityTests(ITestOutputHelper output)
             ("malformed-jaas", $"""
                 rest.extension.classes={BasicAuthExtension}
                 java.security.auth.login.config={malformedJaas}
-                """, ["bad-jaas.conf", "java.security.auth.login.config"]),
+                """, ["bad-jaas.conf", "java.security.auth.login.config", "not terminated by semi-colon"]),
             ("unknown-extension", "rest.extension.classes=com.example.AuditRestExtension\n", ["rest.extension.classes", "com.example.AuditRestExtension"]),
         };
         foreach (var (name, extra, expected) in cases)

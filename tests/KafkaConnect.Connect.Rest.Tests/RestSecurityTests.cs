@@ -40,12 +40,48 @@ public sealed class RestSecurityTests : IAsyncLifetime
         [prefix + "ssl.key.password"] = TestPki.Password,
     };
 
-    private async Task<ConnectRestServer> StartAsync(Dictionary<string, string> config, string? kafkaOpts = null)
+    private async Task<ConnectRestServer> StartAsync(Dictionary<string, string> config, string? kafkaOpts = null, FakeHerder? herder = null)
     {
         var server = new ConnectRestServer();
         _servers.Add(server);
-        await server.StartAsync(new FakeHerder(), RestServerOptions.FromWorkerConfig(config, kafkaOpts));
+        await server.StartAsync(herder ?? new FakeHerder(), RestServerOptions.FromWorkerConfig(config, kafkaOpts));
         return server;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Requests_forwarded_to_an_https_leader_trust_the_configured_trust_store(bool withTrustStore)
+    {
+        var leaderHerder = new FakeHerder();
+        var leader = await StartAsync(Https(), herder: leaderHerder);
+        using (var create = Client())
+        {
+            using var created = await create.PostAsync(new Uri(leader.Addresses[0], "/connectors"), new StringContent(
+                """{"name":"on-leader","config":{"connector.class":"FileStreamSource","topic":"t","file":"/tmp/x"}}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+        var config = Https("listeners.https.");
+        if (withTrustStore)
+        {
+            config["listeners.https.ssl.truststore.location"] = _pki.TrustJks;
+            config["listeners.https.ssl.truststore.password"] = TestPki.Password;
+        }
+        var follower = await StartAsync(config, herder: new FakeHerder { LeaderUrl = leader.AdvertisedUrl.ToString() });
+        using var http = Client();
+        using var response = await http.GetAsync(new Uri(follower.Addresses[0], "/connectors"));
+        var body = await response.Content.ReadAsStringAsync();
+        if (withTrustStore)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("""["on-leader"]""", body);
+        }
+        else
+        {
+            // The system does not trust the test authority, so the follower refuses the leader's certificate.
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Contains("IO Error trying to forward REST request", body, StringComparison.Ordinal);
+        }
     }
 
     // Trusts exactly the test CA, as curl --cacert does; optionally presents the client certificate.
@@ -330,7 +366,7 @@ public sealed class RestSecurityTests : IAsyncLifetime
         var malformed = WriteJaas("", "KafkaConnect {\n org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required file=\"/x\"\n};\n");
         error = Assert.Throws<ConfigException>(() => RestServerOptions.FromWorkerConfig(BasicAuth(malformed), null));
         Assert.Contains(malformed, error.Message, StringComparison.Ordinal);
-        Assert.Contains("Value not specified for key '}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("JAAS config entry not terminated by semi-colon", error.Message, StringComparison.Ordinal);
 
         var otherSection = WriteJaas("", "KafkaServer {\n org.apache.kafka.common.security.plain.PlainLoginModule required username=\"a\" password=\"b\";\n};\n");
         error = Assert.Throws<ConfigException>(() => RestServerOptions.FromWorkerConfig(BasicAuth(otherSection), null));
