@@ -349,6 +349,18 @@ public sealed class RestSecurityTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await GetAs(http, new Uri(server.Addresses[0], "/"), "carol", "pw")).Status);
     }
 
+    [Theory]
+    [InlineData(null, "-Xmx1g -Djava.security.auth.login.config=/a.conf -Dx=1 -Djava.security.auth.login.config=/b.conf", "/b.conf")]
+    [InlineData(null, "-Djava.security.auth.login.config==/only.conf", "/only.conf")]
+    [InlineData(null, "-Djava.security.auth.login.config=\"/quoted.conf\"", "/quoted.conf")]
+    [InlineData("/setting.conf", "-Djava.security.auth.login.config=/opts.conf", "/setting.conf")]
+    [InlineData(null, "-Xmx1g", null)]
+    [InlineData(null, null, null)]
+    public void JAAS_file_is_found_as_the_JVM_would_find_it(string? setting, string? kafkaOpts, string? expected)
+    {
+        Assert.Equal(expected, BasicAuthenticator.LocateJaasFile(setting, kafkaOpts)?.Path);
+    }
+
     [Fact]
     public async Task Empty_credentials_file_lets_every_request_in_as_Apache_does()
     {
