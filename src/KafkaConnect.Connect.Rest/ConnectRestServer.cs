@@ -11,12 +11,12 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using BadHttpRequestException = Microsoft.AspNetCore.Http.BadHttpRequestException;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using BadHttpRequestException = Microsoft.AspNetCore.Http.BadHttpRequestException;
 
 namespace KafkaConnect.Connect.Rest;
 
@@ -26,10 +26,11 @@ namespace KafkaConnect.Connect.Rest;
 /// </summary>
 public sealed class ConnectRestServer : IAsyncDisposable
 {
+    // Marks connections accepted by an admin listener (Kestrel's per-connection items reach every request on it).
+    private const string AdminConnectionKey = "kconnect.admin-listener";
     private WebApplication? _app;
     private RequestForwarder? _forwarder;
     private RestServerOptions? _options;
-    private const string AdminConnectionKey = "kconnect.admin-listener";
     private IReadOnlyList<Uri> _addresses = [];
     private IReadOnlyList<Uri> _adminAddresses = [];
 
@@ -68,7 +69,7 @@ public sealed class ConnectRestServer : IAsyncDisposable
         }
     }
 
-    /// <exception cref="ConfigException">A listener is not a valid http URL.</exception>
+    /// <exception cref="ConfigException">A listener is not a valid http or https URL, or an https one has no key store.</exception>
     /// <exception cref="IOException">A listener's address is in use or cannot be bound.</exception>
     public Task StartAsync(IHerder herder, RestServerOptions options, CancellationToken ct = default)
     {
@@ -81,7 +82,7 @@ public sealed class ConnectRestServer : IAsyncDisposable
     /// its topics: <c>GET /</c> waits for <paramref name="herder"/>, <c>/health</c> says "starting", the rest answer 503
     /// until the herder is ready.
     /// </summary>
-    /// <exception cref="ConfigException">A listener is not a valid http URL.</exception>
+    /// <exception cref="ConfigException">A listener is not a valid http or https URL, or an https one has no key store.</exception>
     /// <exception cref="IOException">A listener's address is in use or cannot be bound.</exception>
     public async Task StartAsync(Task<IHerder> herder, RestServerOptions options, CancellationToken ct = default)
     {

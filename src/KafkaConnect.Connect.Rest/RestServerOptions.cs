@@ -30,7 +30,7 @@ public sealed record RestServerOptions
     /// <summary>The worker settings this server reads, declared once.</summary>
     public static ConfigDef ConfigDef { get; } = new ConfigDef()
         .Define(ListenersConfig, ConfigType.List, DefaultListener, Importance.Low,
-            "Comma-separated URIs the REST API listens on, e.g. http://127.0.0.1:8083. An empty host binds every interface; port 0 picks a free port.")
+            "Comma-separated URIs (http or https) the REST API listens on, e.g. http://127.0.0.1:8083,https://0.0.0.0:8443. An empty host binds every interface; port 0 picks a free port. kconnect binds loopback by default (Apache: all interfaces).")
         .Define(AdvertisedHostNameConfig, ConfigType.String, null, Importance.Low,
             "Host name given to other workers to reach this one, when it differs from the listener's.")
         .Define(AdvertisedPortConfig, ConfigType.Int, null, Importance.Low,
