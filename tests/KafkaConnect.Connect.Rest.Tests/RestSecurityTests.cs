@@ -196,6 +196,12 @@ public sealed class RestSecurityTests : IAsyncLifetime
         badClientAuth["ssl.client.authentication"] = "sometimes";
         error = Assert.Throws<ConfigException>(() => RestServerOptions.FromWorkerConfig(badClientAuth, null));
         Assert.Contains("ssl.client.authentication", error.Message, StringComparison.Ordinal);
+
+        var disagreeing = Https();
+        disagreeing["ssl.client.auth"] = "none";
+        disagreeing["ssl.client.authentication"] = "REQUIRED";
+        error = Assert.Throws<ConfigException>(() => RestServerOptions.FromWorkerConfig(disagreeing, null));
+        Assert.Contains("ssl.client.auth=none and ssl.client.authentication=REQUIRED disagree", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
