@@ -367,6 +367,32 @@ public sealed class RestSecurityTests : IAsyncLifetime
         Assert.Equal(expected, BasicAuthenticator.LocateJaasFile(setting, kafkaOpts)?.Path);
     }
 
+    [Theory]
+    [InlineData("sufficient", "sufficient", "alice", true)]
+    [InlineData("sufficient", "sufficient", "bob", true)]
+    [InlineData("sufficient", "sufficient", "carol", false)]
+    [InlineData("required", "required", "alice", false)]
+    [InlineData("required", "required", "both", true)]
+    [InlineData("requisite", "optional", "bob", false)]
+    [InlineData("optional", "optional", "bob", true)]
+    public async Task Login_modules_combine_by_their_JAAS_control_flags(string firstFlag, string secondFlag, string user, bool allowed)
+    {
+        string Credentials(string text)
+        {
+            var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".properties");
+            File.WriteAllText(path, text);
+            return path;
+        }
+        var first = Credentials("alice: pw\nboth: pw\n");
+        var second = Credentials("bob: pw\nboth: pw\n");
+        const string module = "org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule";
+        var jaas = WriteJaas("", $"KafkaConnect {{\n {module} {firstFlag} file=\"{first}\";\n {module} {secondFlag} file=\"{second}\";\n}};\n");
+        var server = await StartAsync(BasicAuth(jaas));
+        using var http = new HttpClient();
+        var (status, _, _) = await GetAs(http, new Uri(server.Addresses[0], "/connectors"), user, "pw");
+        Assert.Equal(allowed ? HttpStatusCode.OK : HttpStatusCode.Unauthorized, status);
+    }
+
     [Fact]
     public async Task Empty_credentials_file_lets_every_request_in_as_Apache_does()
     {
