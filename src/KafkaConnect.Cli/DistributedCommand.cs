@@ -32,10 +32,13 @@ internal static class DistributedCommand
         var log = loggers.CreateLogger("kconnect");
 
         WorkerConfig config;
+        RestServerOptions restOptions;
         try
         {
             var props = WorkerHost.LoadWorkerProperties(args[0], loggers);
             config = WorkerConfig.Distributed(props);
+            // Key stores and the basic-auth files are read now: a mistake there stops the worker before it joins the group.
+            restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
         }
         catch (Connect.Errors.ConfigException ex)
         {
@@ -64,7 +67,6 @@ internal static class DistributedCommand
         var clusterTask = WorkerHost.CheckClusterAsync(config);
         var herderCreated = new TaskCompletionSource<IHerder>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var rest = new ConnectRestServer();
-        var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
         var restStart = rest.StartAsync(herderCreated.Task, restOptions);
         var (clusterId, clusterProblem) = await clusterTask.ConfigureAwait(false);
         var clusterMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -86,7 +88,10 @@ internal static class DistributedCommand
         var groupId = config.GetString(DistributedConfig.GroupId)!;
         var stores = DistributedStores.Create(config, loggers);
         var worker = new Worker(config, plugins, stores.Offsets, status, loggers);
-        await using var herder = new DistributedHerder(worker, clusterId, stores.Configs, stores.Statuses, loggers);
+        await using var herder = new DistributedHerder(worker, clusterId, stores.Configs, stores.Statuses, loggers)
+        {
+            InterWorkerHandler = restOptions.CreateInterWorkerHandler(),
+        };
         herder.LoggerLevelChanged = (ns, level) =>
         {
             if (LogLevelRegistry.TryParseLevel(level, out var parsed))

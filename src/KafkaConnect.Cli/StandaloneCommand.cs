@@ -52,10 +52,13 @@ internal static class StandaloneCommand
 
         WorkerConfig config;
         Dictionary<string, string> workerProps;
+        RestServerOptions restOptions;
         try
         {
             workerProps = WorkerHost.LoadWorkerProperties(args[0], loggers);
             config = new WorkerConfig(workerProps);
+            // Key stores and the basic-auth files are read now: a mistake there stops the worker before it starts anything.
+            restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
         }
         catch (Connect.Errors.ConfigException ex)
         {
@@ -131,7 +134,6 @@ internal static class StandaloneCommand
             Step("herder");
 
             await using var rest = new ConnectRestServer();
-            var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
             try
             {
                 await rest.StartAsync(herder, restOptions).ConfigureAwait(false);

@@ -7,7 +7,7 @@ namespace KafkaConnect.Connect.ConfigProviders;
 /// written for Apache Kafka use: <c>#</c>/<c>!</c> comments, <c>=</c>, <c>:</c> or whitespace separators,
 /// backslash line continuations and escapes including <c>\uXXXX</c>. A later duplicate key wins.
 /// </summary>
-internal static class JavaProperties
+public static class JavaProperties
 {
     /// <exception cref="FormatException">A malformed <c>\uXXXX</c> escape (the message quotes no content).</exception>
     public static Dictionary<string, string> Parse(string text)

@@ -2,15 +2,21 @@ using System.Net;
 using KafkaConnect.Connect.Configuration;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Runtime.Herder;
+using KafkaConnect.Security;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using BadHttpRequestException = Microsoft.AspNetCore.Http.BadHttpRequestException;
 
 namespace KafkaConnect.Connect.Rest;
 
@@ -20,19 +26,27 @@ namespace KafkaConnect.Connect.Rest;
 /// </summary>
 public sealed class ConnectRestServer : IAsyncDisposable
 {
+    // Marks connections accepted by an admin listener (Kestrel's per-connection items reach every request on it).
+    private const string AdminConnectionKey = "kconnect.admin-listener";
     private WebApplication? _app;
+    private RequestForwarder? _forwarder;
     private RestServerOptions? _options;
     private IReadOnlyList<Uri> _addresses = [];
+    private IReadOnlyList<Uri> _adminAddresses = [];
 
-    /// <summary>The URLs actually bound (ports resolved when a listener asked for port 0).</summary>
+    /// <summary>The URLs of <c>listeners</c> actually bound (ports resolved when a listener asked for port 0).</summary>
     public IReadOnlyList<Uri> Addresses => _addresses;
+
+    /// <summary>The URLs of <c>admin.listeners</c> actually bound; empty when /admin is served on the listeners or off.</summary>
+    public IReadOnlyList<Uri> AdminAddresses => _adminAddresses;
 
     /// <summary>The registry behind /admin/loggers (the options' one, or a private one).</summary>
     public LogLevelRegistry LogLevels { get; private set; } = new();
 
     /// <summary>
     /// The URL other workers should use to reach this one: the listener of <c>rest.advertised.listener</c>'s
-    /// protocol (else the first), with <c>rest.advertised.host.name</c>/<c>port</c> overriding its host and port.
+    /// protocol (unset: http when there is an http listener, else https, as Apache), with
+    /// <c>rest.advertised.host.name</c>/<c>port</c> overriding its host and port.
     /// </summary>
     public Uri AdvertisedUrl
     {
@@ -43,21 +57,19 @@ public sealed class ConnectRestServer : IAsyncDisposable
             {
                 throw new InvalidOperationException("The REST server is not started.");
             }
-            var chosen = _addresses[0];
-            if (options.AdvertisedListener is { } scheme)
-            {
-                chosen = _addresses.FirstOrDefault(a => a.Scheme.Equals(scheme, StringComparison.OrdinalIgnoreCase)) ?? chosen;
-            }
+            var scheme = options.AdvertisedListener?.Trim().ToLowerInvariant()
+                ?? (_addresses.Any(a => a.Scheme == Uri.UriSchemeHttp) ? Uri.UriSchemeHttp : Uri.UriSchemeHttps);
+            var chosen = _addresses.FirstOrDefault(a => a.Scheme.Equals(scheme, StringComparison.OrdinalIgnoreCase)) ?? _addresses[0];
             var host = options.AdvertisedHostName ?? chosen.Host;
             if (host is "0.0.0.0" or "[::]" or "::")
             {
                 host = Dns.GetHostName();
             }
-            return new UriBuilder(chosen.Scheme, host, options.AdvertisedPort ?? chosen.Port).Uri;
+            return new UriBuilder(scheme, host, options.AdvertisedPort ?? chosen.Port).Uri;
         }
     }
 
-    /// <exception cref="ConfigException">A listener is not a valid http URL.</exception>
+    /// <exception cref="ConfigException">A listener is not a valid http or https URL, or an https one has no key store.</exception>
     /// <exception cref="IOException">A listener's address is in use or cannot be bound.</exception>
     public Task StartAsync(IHerder herder, RestServerOptions options, CancellationToken ct = default)
     {
@@ -70,7 +82,7 @@ public sealed class ConnectRestServer : IAsyncDisposable
     /// its topics: <c>GET /</c> waits for <paramref name="herder"/>, <c>/health</c> says "starting", the rest answer 503
     /// until the herder is ready.
     /// </summary>
-    /// <exception cref="ConfigException">A listener is not a valid http URL.</exception>
+    /// <exception cref="ConfigException">A listener is not a valid http or https URL, or an https one has no key store.</exception>
     /// <exception cref="IOException">A listener's address is in use or cannot be bound.</exception>
     public async Task StartAsync(Task<IHerder> herder, RestServerOptions options, CancellationToken ct = default)
     {
@@ -80,7 +92,12 @@ public sealed class ConnectRestServer : IAsyncDisposable
         {
             throw new InvalidOperationException("The REST server is already started.");
         }
-        var endpoints = ParseListeners(options.Listeners);
+        var endpoints = ParseListeners(options.Listeners, RestServerOptions.ListenersConfig, options.Tls, isAdmin: false);
+        if (options.AdminListeners is { Count: > 0 } admin)
+        {
+            endpoints.AddRange(ParseListeners(admin, RestServerOptions.AdminListenersConfig, options.AdminTls, isAdmin: true));
+        }
+        var headers = ResponseHeaderRules.Parse(options.ResponseHeaders, options.TimeProvider);
         _options = options;
         LogLevels = options.LogLevels ?? new LogLevelRegistry(timeProvider: options.TimeProvider);
 
@@ -98,18 +115,20 @@ public sealed class ConnectRestServer : IAsyncDisposable
         {
             builder.Services.AddSingleton(loggerFactory);
         }
+        var tlsLog = options.LoggerFactory?.CreateLogger("KafkaConnect.Connect.Rest.Tls");
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            foreach (var (address, port, isLocalhost) in endpoints)
+            foreach (var endpoint in endpoints)
             {
-                if (isLocalhost)
+                void Configure(ListenOptions listen) => ConfigureListener(listen, endpoint, tlsLog);
+                if (endpoint.IsLocalhost)
                 {
-                    kestrel.ListenLocalhost(port);
+                    kestrel.ListenLocalhost(endpoint.Port, Configure);
                 }
                 else
                 {
-                    kestrel.Listen(address!, port);
+                    kestrel.Listen(endpoint.Address!, endpoint.Port, Configure);
                 }
             }
         });
@@ -117,7 +136,9 @@ public sealed class ConnectRestServer : IAsyncDisposable
         var app = builder.Build();
         var handlers = new RestHandlers(herder, LogLevels, options.RequestTimeout);
         var cors = CorsPolicy.Create(options.AllowOrigin, options.AllowMethods);
-        app.Use((ctx, next) => Pipeline(ctx, next, herder, cors));
+        var access = new AccessRules(options.Authenticator, options.AdminListeners);
+        var forwarder = new RequestForwarder(options.CreateInterWorkerHandler());
+        app.Use((ctx, next) => Pipeline(ctx, next, herder, cors, headers, access, forwarder));
         // Explicitly after our middleware so routing failures (ambiguity, 405) are answered as JSON too.
         app.UseRouting();
         handlers.Map(app);
@@ -129,11 +150,53 @@ public sealed class ConnectRestServer : IAsyncDisposable
         catch
         {
             await app.DisposeAsync().ConfigureAwait(false);
+            forwarder.Dispose();
             throw;
         }
         _app = app;
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        _addresses = [.. bound.Select(a => new Uri(a))];
+        _forwarder = forwarder;
+        // Kestrel reports one address per listener, in the order they were added: the listeners, then the admin ones.
+        var bound = (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []).Select(a => new Uri(a)).ToList();
+        var mainCount = endpoints.Count(e => !e.IsAdmin);
+        _addresses = [.. bound.Take(mainCount)];
+        _adminAddresses = [.. bound.Skip(mainCount)];
+        if (options.LoggerFactory?.CreateLogger("KafkaConnect.Connect.Rest") is { } log)
+        {
+            if (options.Authenticator is { } auth)
+            {
+                log.LogInformation("REST basic authentication on (JAAS file from {Source})", auth.Source);
+                foreach (var warning in auth.Warnings)
+                {
+                    log.LogWarning("{Warning}", warning);
+                }
+            }
+            if (_adminAddresses.Count > 0)
+            {
+                log.LogInformation("REST admin endpoints at {Urls}", string.Join(", ", _adminAddresses));
+            }
+        }
+    }
+
+    private static void ConfigureListener(ListenOptions listen, Endpoint endpoint, ILogger? tlsLog)
+    {
+        if (endpoint.Tls is { } tls)
+        {
+            // Jetty speaks HTTP/1.1 only; so do we on TLS, where HTTP/2 would need ALPN settings of its own.
+            listen.Protocols = HttpProtocols.Http1;
+            listen.UseHttps(new TlsHandshakeCallbackOptions
+            {
+                OnConnection = _ => ValueTask.FromResult(tls.ServerOptions(reason =>
+                    tlsLog?.LogDebug("REST TLS handshake refused on {Listener}: {Reason}", endpoint.Url, reason))),
+            });
+        }
+        if (endpoint.IsAdmin)
+        {
+            listen.Use(next => connection =>
+            {
+                connection.Items[AdminConnectionKey] = true;
+                return next(connection);
+            });
+        }
     }
 
     public async Task StopAsync(CancellationToken ct = default)
@@ -143,19 +206,34 @@ public sealed class ConnectRestServer : IAsyncDisposable
             _app = null;
             await app.StopAsync(ct).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
+            _forwarder?.Dispose();
+            _forwarder = null;
         }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    // CORS, readiness, exception mapping and JSON bodies for errors the router produces (404/405).
-    private static async Task Pipeline(HttpContext ctx, RequestDelegate next, Task<IHerder> herder, CorsPolicy? cors)
+    // Response headers, CORS, authentication, admin routing, readiness, exception mapping and JSON bodies for errors
+    // the router produces (404/405).
+    private static async Task Pipeline(HttpContext ctx, RequestDelegate next, Task<IHerder> herder, CorsPolicy? cors,
+        ResponseHeaderRules? headers, AccessRules access, RequestForwarder forwarder)
     {
+        headers?.Apply(ctx);
         if (cors is not null && cors.Apply(ctx))
         {
             return; // answered a preflight
         }
+        if (!access.IsAuthenticated(ctx))
+        {
+            await AccessRules.RefuseAsync(ctx).ConfigureAwait(false);
+            return;
+        }
         var path = ctx.Request.Path;
+        if (!access.IsRoutedHere(ctx))
+        {
+            await RestJson.WriteErrorAsync(ctx, StatusCodes.Status404NotFound, "HTTP 404 Not Found").ConfigureAwait(false);
+            return;
+        }
         if (!(herder.IsCompletedSuccessfully && herder.Result.IsReady)
             && !path.Equals("/health", StringComparison.Ordinal) && !path.Equals("/", StringComparison.Ordinal))
         {
@@ -179,7 +257,7 @@ public sealed class ConnectRestServer : IAsyncDisposable
         catch (RequestTargetException e) when (!ctx.Response.HasStarted)
         {
             ctx.Response.Clear();
-            await RequestForwarder.ForwardAsync(ctx, e).ConfigureAwait(false);
+            await forwarder.ForwardAsync(ctx, e).ConfigureAwait(false);
             return;
         }
         catch (Exception e) when (!ctx.Response.HasStarted)
@@ -218,9 +296,11 @@ public sealed class ConnectRestServer : IAsyncDisposable
         _ => (500, e.Message),
     };
 
-    private static List<(IPAddress? Address, int Port, bool IsLocalhost)> ParseListeners(IReadOnlyList<string> listeners)
+    private sealed record Endpoint(string Url, IPAddress? Address, int Port, bool IsLocalhost, TlsSettings? Tls, bool IsAdmin);
+
+    private static List<Endpoint> ParseListeners(IReadOnlyList<string> listeners, string key, TlsSettings? tls, bool isAdmin)
     {
-        var result = new List<(IPAddress?, int, bool)>();
+        var result = new List<Endpoint>();
         foreach (var raw in listeners)
         {
             var listener = raw.Trim();
@@ -232,35 +312,66 @@ public sealed class ConnectRestServer : IAsyncDisposable
             var normalized = listener.Replace("://:", "://0.0.0.0:", StringComparison.Ordinal);
             if (!Uri.TryCreate(normalized, UriKind.Absolute, out var uri))
             {
-                throw new ConfigException(RestServerOptions.ListenersConfig, listener, "expected a URL such as http://127.0.0.1:8083");
+                throw new ConfigException(key, listener, "expected a URL such as http://127.0.0.1:8083 or https://127.0.0.1:8443");
             }
-            if (!uri.Scheme.Equals("http", StringComparison.OrdinalIgnoreCase))
+            TlsSettings? listenerTls = null;
+            if (uri.Scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
             {
-                throw new ConfigException(RestServerOptions.ListenersConfig, listener, "only http listeners are supported");
+                var prefix = isAdmin ? RestServerOptions.AdminListenersHttpsPrefix : RestServerOptions.ListenersHttpsPrefix;
+                listenerTls = tls ?? throw new ConfigException(key, listener,
+                    $"an https listener needs a key store: set {prefix}ssl.keystore.location (or ssl.keystore.location)");
+            }
+            else if (!uri.Scheme.Equals("http", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ConfigException(key, listener, "Listener protocol must be either \"http\" or \"https\".");
             }
             var host = uri.Host.Trim('[', ']');
-            if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-            {
-                result.Add((null, uri.Port, true));
-            }
-            else if (IPAddress.TryParse(host, out var ip))
-            {
-                result.Add((ip, uri.Port, false));
-            }
-            else
+            IPAddress? address = null;
+            var isLocalhost = host.Equals("localhost", StringComparison.OrdinalIgnoreCase);
+            if (!isLocalhost && !IPAddress.TryParse(host, out address))
             {
                 var addresses = Dns.GetHostAddresses(host);
                 if (addresses.Length == 0)
                 {
-                    throw new ConfigException(RestServerOptions.ListenersConfig, listener, "the host name does not resolve");
+                    throw new ConfigException(key, listener, "the host name does not resolve");
                 }
-                result.Add((addresses[0], uri.Port, false));
+                address = addresses[0];
             }
+            result.Add(new Endpoint(listener, address, uri.Port, isLocalhost, listenerTls, isAdmin));
         }
-        if (result.Count == 0)
+        if (result.Count == 0 && !isAdmin)
         {
-            throw new ConfigException(RestServerOptions.ListenersConfig, string.Join(",", listeners), "at least one listener is required");
+            throw new ConfigException(key, string.Join(",", listeners), "at least one listener is required");
         }
         return result;
+    }
+
+    /// <summary>Basic authentication and the split of /admin between the listeners and admin.listeners.</summary>
+    private sealed class AccessRules(BasicAuthenticator? authenticator, IReadOnlyList<string>? adminListeners)
+    {
+        public bool IsAuthenticated(HttpContext ctx) => authenticator is null || authenticator.IsAllowed(ctx.Request);
+
+        // Apache answers a failed login 401 with this text (no JSON, no challenge header); we add the challenge that
+        // HTTP requires, so browsers and HttpClient credentials work.
+        public static async Task RefuseAsync(HttpContext ctx)
+        {
+            ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            ctx.Response.Headers.WWWAuthenticate = "Basic realm=\"Kafka Connect\"";
+            ctx.Response.ContentType = "text/plain; charset=utf-8";
+            await ctx.Response.WriteAsync(BasicAuthenticator.FailureMessage, ctx.RequestAborted).ConfigureAwait(false);
+        }
+
+        /// <summary>/admin only on admin listeners when there are some (none when admin.listeners is empty); nothing else there.</summary>
+        public bool IsRoutedHere(HttpContext ctx)
+        {
+            if (adminListeners is null)
+            {
+                return true;
+            }
+            var isAdminPath = ctx.Request.Path.StartsWithSegments("/admin", StringComparison.Ordinal);
+            var items = ctx.Features.Get<IConnectionItemsFeature>()?.Items;
+            var onAdminListener = items?.ContainsKey(AdminConnectionKey) == true;
+            return isAdminPath == onAdminListener;
+        }
     }
 }

@@ -9,11 +9,13 @@ namespace KafkaConnect.Connect.Rest;
 /// answer, with Apache's <c>forward</c> query parameter: a user's request (no parameter) may hop twice, a forwarded one
 /// once more at most; past that the cluster is rebalancing and the answer is 409.
 /// </summary>
-internal static class RequestForwarder
+internal sealed class RequestForwarder(HttpMessageHandler handler) : IDisposable
 {
-    private static readonly HttpClient s_client = new() { Timeout = TimeSpan.FromSeconds(90) };
+    private readonly HttpClient _client = new(handler) { Timeout = TimeSpan.FromSeconds(90) };
 
-    public static async Task ForwardAsync(HttpContext ctx, RequestTargetException target)
+    public void Dispose() => _client.Dispose();
+
+    public async Task ForwardAsync(HttpContext ctx, RequestTargetException target)
     {
         var forward = ctx.Request.Query["forward"].ToString();
         if (forward.Equals("false", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(target.ForwardUrl))
@@ -63,7 +65,7 @@ internal static class RequestForwarder
         HttpResponseMessage response;
         try
         {
-            response = await s_client.SendAsync(request, ctx.RequestAborted).ConfigureAwait(false);
+            response = await _client.SendAsync(request, ctx.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ctx.RequestAborted.IsCancellationRequested)
         {

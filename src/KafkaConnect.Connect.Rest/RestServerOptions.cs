@@ -1,4 +1,7 @@
+using System.Net.Security;
 using KafkaConnect.Connect.Configuration;
+using KafkaConnect.Connect.Errors;
+using KafkaConnect.Security;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaConnect.Connect.Rest;
@@ -13,12 +16,21 @@ public sealed record RestServerOptions
     public const string AccessControlAllowOriginConfig = "access.control.allow.origin";
     public const string AccessControlAllowMethodsConfig = "access.control.allow.methods";
     public const string RequestTimeoutConfig = "rest.request.timeout.ms";
+    public const string AdminListenersConfig = "admin.listeners";
+    public const string RestExtensionClassesConfig = "rest.extension.classes";
+    public const string ResponseHttpHeadersConfig = "response.http.headers.config";
+    public const string JaasFileConfig = BasicAuthenticator.JaasFileProperty;
+    public const string ListenersHttpsPrefix = "listeners.https.";
+    public const string AdminListenersHttpsPrefix = "admin.listeners.https.";
+    /// <summary>The name some Connect distributions give <c>ssl.client.auth</c>; accepted as its alias.</summary>
+    public const string ClientAuthenticationAlias = "ssl.client.authentication";
     public const string DefaultListener = "http://127.0.0.1:8083";
+    private const string ClientAuthKey = "ssl.client.auth";
 
     /// <summary>The worker settings this server reads, declared once.</summary>
     public static ConfigDef ConfigDef { get; } = new ConfigDef()
         .Define(ListenersConfig, ConfigType.List, DefaultListener, Importance.Low,
-            "Comma-separated URIs the REST API listens on, e.g. http://127.0.0.1:8083. An empty host binds every interface; port 0 picks a free port.")
+            "Comma-separated URIs (http or https) the REST API listens on, e.g. http://127.0.0.1:8083,https://0.0.0.0:8443. An empty host binds every interface; port 0 picks a free port. kconnect binds loopback by default (Apache: all interfaces).")
         .Define(AdvertisedHostNameConfig, ConfigType.String, null, Importance.Low,
             "Host name given to other workers to reach this one, when it differs from the listener's.")
         .Define(AdvertisedPortConfig, ConfigType.Int, null, Importance.Low,
@@ -30,7 +42,17 @@ public sealed record RestServerOptions
         .Define(AccessControlAllowMethodsConfig, ConfigType.String, "", Importance.Low,
             "Methods allowed for cross-origin requests (Access-Control-Allow-Methods); empty means GET,POST,HEAD.")
         .Define(RequestTimeoutConfig, ConfigType.Long, 90_000L, Importance.Low,
-            "How long a REST request waits for the worker before answering 500 \"Request timed out\".");
+            "How long a REST request waits for the worker before answering 500 \"Request timed out\".")
+        .Define(AdminListenersConfig, ConfigType.List, null, Importance.Low,
+            "Comma-separated URIs (http or https) serving only the /admin endpoints (log levels). Unset: /admin is served on the listeners; empty: /admin is off.")
+        .Define(RestExtensionClassesConfig, ConfigType.List, "", Importance.Low,
+            $"REST extensions. Only {BasicAuthenticator.ExtensionClass} (HTTP basic authentication from the JAAS file's {BasicAuthenticator.JaasSection} section) is built in; any other class is an error.")
+        .Define(ResponseHttpHeadersConfig, ConfigType.String, "", ResponseHeaderRules.Validator, Importance.Low,
+            "Headers added to every REST response: comma-separated rules '[action] [header name]:[header value]' with action set, add, setDate or addDate (dates in milliseconds from now); a rule containing a comma goes in double quotes.")
+        .Define(JaasFileConfig, ConfigType.String, null, Importance.Low,
+            "kconnect only: the JAAS file the basic-auth extension reads, standing in for the JVM system property of the same name (which is also taken from -Djava.security.auth.login.config=... in KAFKA_OPTS; this setting wins).")
+        .DefineTls(ListenersHttpsPrefix, "the https listeners")
+        .DefineTls(AdminListenersHttpsPrefix, "the https admin listeners");
 
     public IReadOnlyList<string> Listeners { get; init; } = [DefaultListener];
 
@@ -46,6 +68,27 @@ public sealed record RestServerOptions
 
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>Listeners serving only /admin; null serves /admin on <see cref="Listeners"/>, empty turns it off.</summary>
+    public IReadOnlyList<string>? AdminListeners { get; init; }
+
+    /// <summary>Key, trust and protocol settings of the https listeners (needed when one is https).</summary>
+    public TlsSettings? Tls { get; init; }
+
+    /// <summary>
+    /// TLS settings for requests to other workers (forwarding to the leader, task configs), from the same
+    /// <c>listeners.https.ssl.*</c> or <c>ssl.*</c> keys, as Apache's REST client; null when this worker has no https listener.
+    /// </summary>
+    public TlsSettings? ClientTls { get; init; }
+
+    /// <summary>Key, trust and protocol settings of the https admin listeners.</summary>
+    public TlsSettings? AdminTls { get; init; }
+
+    /// <summary><c>response.http.headers.config</c> as written (validated by <see cref="FromWorkerConfig(IReadOnlyDictionary{string, string})"/>).</summary>
+    public string ResponseHeaders { get; init; } = "";
+
+    /// <summary>Basic authentication from the basic-auth REST extension; null lets every request in.</summary>
+    internal BasicAuthenticator? Authenticator { get; init; }
+
     /// <summary>Backs /admin/loggers; the CLI passes the registry its logger factory filters with.</summary>
     public LogLevelRegistry? LogLevels { get; init; }
 
@@ -54,9 +97,17 @@ public sealed record RestServerOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Reads the REST settings from a worker configuration; other keys are ignored.</summary>
-    /// <exception cref="Errors.ConfigException">A REST setting is invalid.</exception>
-    public static RestServerOptions FromWorkerConfig(IReadOnlyDictionary<string, string> workerConfig)
+    /// <summary>
+    /// Reads the REST settings from a worker configuration (other keys are ignored), loading key stores and the
+    /// basic-auth files now, so a mistake is a start-up error. The JAAS file may come from <c>KAFKA_OPTS</c>.
+    /// </summary>
+    /// <exception cref="ConfigException">A REST setting, key store or credentials file is invalid.</exception>
+    public static RestServerOptions FromWorkerConfig(IReadOnlyDictionary<string, string> workerConfig) =>
+        FromWorkerConfig(workerConfig, Environment.GetEnvironmentVariable("KAFKA_OPTS"));
+
+    /// <summary>As <see cref="FromWorkerConfig(IReadOnlyDictionary{string, string})"/>, with <paramref name="kafkaOpts"/> for the environment's KAFKA_OPTS.</summary>
+    /// <exception cref="ConfigException">A REST setting, key store or credentials file is invalid.</exception>
+    public static RestServerOptions FromWorkerConfig(IReadOnlyDictionary<string, string> workerConfig, string? kafkaOpts)
     {
         ArgumentNullException.ThrowIfNull(workerConfig);
         var relevant = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -69,10 +120,18 @@ public sealed record RestServerOptions
         }
         var config = new AbstractConfig(ConfigDef, relevant);
         var listeners = config.GetList(ListenersConfig) ?? [];
+        listeners = listeners.Count == 0 ? [DefaultListener] : listeners;
+        var adminListeners = config.GetList(AdminListenersConfig);
         var advertisedPort = config.Get(AdvertisedPortConfig);
         return new RestServerOptions
         {
-            Listeners = listeners.Count == 0 ? [DefaultListener] : listeners,
+            Listeners = listeners,
+            AdminListeners = adminListeners,
+            Tls = HasHttps(listeners) ? LoadTls(workerConfig, ListenersHttpsPrefix) : null,
+            ClientTls = HasHttps(listeners) ? LoadTls(workerConfig, ListenersHttpsPrefix, server: false) : null,
+            AdminTls = HasHttps(adminListeners) ? LoadTls(workerConfig, AdminListenersHttpsPrefix) : null,
+            ResponseHeaders = config.GetString(ResponseHttpHeadersConfig) ?? "",
+            Authenticator = LoadExtensions(config.GetList(RestExtensionClassesConfig) ?? [], config.GetString(JaasFileConfig), kafkaOpts),
             AdvertisedHostName = NullIfEmpty(config.GetString(AdvertisedHostNameConfig)),
             AdvertisedPort = advertisedPort is int p ? p : null,
             AdvertisedListener = NullIfEmpty(config.GetString(AdvertisedListenerConfig)),
@@ -83,4 +142,102 @@ public sealed record RestServerOptions
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    /// <summary>
+    /// The HTTP handler for requests to other workers: with <see cref="ClientTls"/>, https URLs are checked against its
+    /// trust store and host name rule, and its key store's certificate is offered; otherwise the system's defaults apply.
+    /// </summary>
+    public HttpMessageHandler CreateInterWorkerHandler()
+    {
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (ClientTls is { } tls)
+        {
+            handler.SslOptions.EnabledSslProtocols = tls.Protocols;
+            if (tls.Key is { } key)
+            {
+                handler.SslOptions.ClientCertificateContext = SslStreamCertificateContext.Create(key.Certificate, key.Chain, offline: true);
+            }
+            handler.SslOptions.RemoteCertificateValidationCallback = (sender, cert, _, errors) =>
+                tls.ValidateServerCertificate(cert, errors, (sender as SslStream)?.TargetHostName ?? "") is null;
+        }
+        return handler;
+    }
+
+    private static bool HasHttps(IReadOnlyList<string>? listeners) =>
+        listeners?.Any(l => l.Trim().StartsWith("https:", StringComparison.OrdinalIgnoreCase)) == true;
+
+    /// <summary>
+    /// Apache's rule for an https listener's ssl.* settings: when any key carries <paramref name="prefix"/>, only the
+    /// prefixed keys count; otherwise the worker's top-level ssl.* keys do.
+    /// </summary>
+    /// <exception cref="ConfigException">A key or trust store cannot be loaded (the message names the key).</exception>
+    internal static TlsSettings LoadTls(IReadOnlyDictionary<string, string> workerConfig, string prefix, bool server = true)
+    {
+        var prefixed = workerConfig.Keys.Any(k => k.Length > prefix.Length && k.StartsWith(prefix, StringComparison.Ordinal));
+        string Full(string key) => prefixed ? prefix + key : key;
+        string? Raw(string key) => workerConfig.TryGetValue(Full(key), out var v) && !string.IsNullOrWhiteSpace(v) ? v : null;
+        // ssl.client.auth is Apache's key; the alias is accepted, and an error about it names the one the user wrote.
+        var clientAuthKey = Raw(ClientAuthKey) is null && Raw(ClientAuthenticationAlias) is not null ? ClientAuthenticationAlias : ClientAuthKey;
+        string? Get(string key)
+        {
+            if (key != ClientAuthKey)
+            {
+                return Raw(key);
+            }
+            var (auth, alias) = (Raw(ClientAuthKey), Raw(ClientAuthenticationAlias));
+            if (auth is not null && alias is not null && !auth.Trim().Equals(alias.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ConfigException($"{Full(ClientAuthKey)}={auth} and {Full(ClientAuthenticationAlias)}={alias} disagree; set one of them.");
+            }
+            return auth ?? alias;
+        }
+        string KeyName(string key) => Full(key == ClientAuthKey ? clientAuthKey : key);
+        try
+        {
+            return TlsSettings.Load(Get, server, KeyName);
+        }
+        catch (SecurityConfigException e)
+        {
+            throw new ConfigException($"Invalid HTTPS configuration: {e.Message}", e);
+        }
+    }
+
+    private static BasicAuthenticator? LoadExtensions(IReadOnlyList<string> classes, string? jaasSetting, string? kafkaOpts)
+    {
+        BasicAuthenticator? authenticator = null;
+        foreach (var name in classes)
+        {
+            // The class name, or its simple name as Apache's plugin aliases allow.
+            if (name != BasicAuthenticator.ExtensionClass && name != BasicAuthenticator.ExtensionClass[(BasicAuthenticator.ExtensionClass.LastIndexOf('.') + 1)..])
+            {
+                throw new ConfigException(RestExtensionClassesConfig, name,
+                    $"REST extensions are Java classes and cannot be loaded here; the one built in is {BasicAuthenticator.ExtensionClass}");
+            }
+            if (authenticator is not null)
+            {
+                continue;
+            }
+            var (path, source) = BasicAuthenticator.LocateJaasFile(jaasSetting, kafkaOpts)
+                ?? throw new ConfigException($"{RestExtensionClassesConfig} names {name}, which needs a JAAS file with a {BasicAuthenticator.JaasSection} section: "
+                    + $"set {JaasFileConfig}=/path/file in the worker configuration or -D{BasicAuthenticator.JaasFileProperty}=/path/file in KAFKA_OPTS.");
+            authenticator = BasicAuthenticator.Load(path, source);
+        }
+        return authenticator;
+    }
+}
+
+internal static class TlsConfigDefExtensions
+{
+    /// <summary>Declares Kafka's server ssl.* settings (and the client-auth alias) under <paramref name="prefix"/>, from the one list in KafkaConnect.Security.</summary>
+    public static ConfigDef DefineTls(this ConfigDef def, string prefix, string who)
+    {
+        foreach (var setting in TlsSettings.Settings.Concat(TlsSettings.ServerSettings))
+        {
+            var type = setting.IsPassword ? ConfigType.Password : setting.IsList ? ConfigType.List : ConfigType.String;
+            def.Define(prefix + setting.Name, type, null, Importance.Low,
+                $"{setting.Documentation} For {who}; when no {prefix}* key is set, {setting.Name} applies (default {setting.Default ?? "none"}).");
+        }
+        return def.Define(prefix + RestServerOptions.ClientAuthenticationAlias, ConfigType.String, null, Importance.Low,
+            $"Alias of {prefix}ssl.client.auth: none, requested or required (any case).");
+    }
 }

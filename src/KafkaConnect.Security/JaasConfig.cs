@@ -105,6 +105,10 @@ public static class JaasConfig
                     terminated = true;
                     break;
                 }
+                if (insideSection && next is { Kind: TokenKind.Other, Text: "}" })
+                {
+                    break; // the section closes on a module that lacks its ';'
+                }
                 var key = next.Text;
                 if (next.Kind != TokenKind.Word || tokens.Next() is not { Kind: TokenKind.Equals } || tokens.Next() is not { Kind: TokenKind.Word or TokenKind.Quoted } value)
                 {

@@ -262,6 +262,10 @@ public sealed class TlsSettings
         },
     };
 
+    /// <summary>Null when a server's certificate is acceptable for <paramref name="host"/> (trust store, host name check), else why not; for TLS clients that run their own handshake, such as HTTP clients.</summary>
+    public string? ValidateServerCertificate(X509Certificate? cert, SslPolicyErrors errors, string host) =>
+        CheckPeer(cert, errors, CheckHostName, $"the server {host}");
+
     /// <summary>Null when the client's certificate (or its absence) is acceptable under ssl.client.auth, else why not.</summary>
     public string? ValidateClientCertificate(X509Certificate? cert, SslPolicyErrors errors)
     {

@@ -18,8 +18,15 @@ internal sealed class FakeHerder : IHerder
 
     public List<string> Calls { get; } = [];
 
+    /// <summary>When set, listing connectors answers "ask the leader there", as a follower does for leader-only requests.</summary>
+    public string? LeaderUrl { get; set; }
+
     public Task<IReadOnlyList<string>> ConnectorsAsync(CancellationToken ct = default)
     {
+        if (LeaderUrl is { } leader)
+        {
+            throw new NotLeaderException("not the leader", leader);
+        }
         lock (_lock)
         {
             return Task.FromResult<IReadOnlyList<string>>([.. _connectors.Keys]);

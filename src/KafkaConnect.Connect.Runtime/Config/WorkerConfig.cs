@@ -196,7 +196,7 @@ public sealed class WorkerConfig : AbstractConfig
         .Define("access.control.allow.origin", ConfigType.String, "", Importance.Low, "Value to set the Access-Control-Allow-Origin header to for REST API requests.")
         .Define("access.control.allow.methods", ConfigType.String, "", Importance.Low, "Sets the methods supported for cross origin requests.")
         .Define("admin.listeners", ConfigType.List, null, Importance.Low, "Separate listeners for the admin REST API.")
-        .Define("rest.extension.classes", ConfigType.List, "", Importance.Low, "ConnectRestExtension classes (not supported; must be empty).")
+        .Define("rest.extension.classes", ConfigType.List, "", Importance.Low, "ConnectRestExtension classes; only the basic-auth extension is built in (see the REST server's settings).")
         .Define("response.http.headers.config", ConfigType.String, "", Importance.Low, "Rules for REST API HTTP response headers.")
         .Define(PluginPath, ConfigType.List, null, Importance.Low,
             "List of paths separated by commas that contain plugins (each directory's assemblies load into their own context).")

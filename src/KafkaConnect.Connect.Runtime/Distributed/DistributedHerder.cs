@@ -44,7 +44,7 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
     private readonly HashSet<string> _myConnectors = new(StringComparer.Ordinal);
     private readonly HashSet<ConnectorTaskId> _myTasks = [];
     private readonly ConcurrentDictionary<string, int> _forwardFailures = new(StringComparer.Ordinal);
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private HttpClient? _httpClient;
     private TaskCompletionSource _wake = NewSignal();
     private GroupMember? _member;
     private KafkaCluster? _cluster;
@@ -98,6 +98,16 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
 
     /// <summary>A cluster-scoped logger level arrived through the config topic (the CLI applies it to its log level registry).</summary>
     public Action<string, string>? LoggerLevelChanged { get; set; }
+
+    /// <summary>
+    /// Sends this worker's requests to the leader (task configs); set before <see cref="StartAsync"/> when the leader's
+    /// URL may be https with a private authority (the REST server's TLS settings make one). Disposed with the herder.
+    /// </summary>
+    public HttpMessageHandler? InterWorkerHandler { get; init; }
+
+    // Made on first use: the handler is an init property, set after the constructor.
+    private HttpClient Http => LazyInitializer.EnsureInitialized(ref _httpClient,
+        () => new HttpClient(InterWorkerHandler ?? new SocketsHttpHandler(), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(30) });
 
     public string? LeaderUrl => _leaderUrl;
 
@@ -568,7 +578,7 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
                 request.Headers.Add(InternalRequestSignature.SignatureHeader, Convert.ToBase64String(InternalRequestSignature.Sign(key.Key, body)));
                 request.Headers.Add(InternalRequestSignature.AlgorithmHeader, _config.GetString(DistributedConfig.InterWorkerSignatureAlgorithm));
             }
-            using var response = await _http.SendAsync(request, _stopping.Token).ConfigureAwait(false);
+            using var response = await Http.SendAsync(request, _stopping.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 var text = await response.Content.ReadAsStringAsync(_stopping.Token).ConfigureAwait(false);
@@ -947,7 +957,7 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
         _worker.Offsets.Stop();
         await _statusStore.StopAsync().ConfigureAwait(false);
         await _configStore.StopAsync().ConfigureAwait(false);
-        _http.Dispose();
+        _httpClient?.Dispose();
         _stopping.Dispose();
         _log.LogInformation("Herder stopped");
     }

@@ -34,7 +34,8 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>Time from <see cref="Start"/> to now.</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    public static ChildProcess Start(string workingDirectory, IEnumerable<string> args)
+    /// <param name="environment">Variables to set for the child besides the inherited ones (e.g. KAFKA_OPTS).</param>
+    public static ChildProcess Start(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var (program, leading) = KconnectCommand();
         var psi = new ProcessStartInfo(program)
@@ -51,6 +52,10 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
         }
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var child = new ChildProcess(process, new Stopwatch());
