@@ -200,6 +200,39 @@ public sealed class SecurityTests(ITestOutputHelper output)
         await KcatRoundTripAsync(broker.SaslPlaintext, Sasl("SASL_PLAINTEXT", "PLAIN", "alice", "alice-secret"), "after-garbage");
     }
 
+    [Fact]
+    public async Task Scram_users_made_with_our_admin_client_log_in_with_kcat_across_a_restart_until_deleted()
+    {
+        var port = BrokerProcess.FreePort();
+        var sasl = BrokerProcess.FreePort();
+        await using var broker = await BrokerProcess.StartAsync(output, port, [],
+            $"listeners=PLAINTEXT://127.0.0.1:{port},SASL_PLAINTEXT://127.0.0.1:{sasl}", "sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512", "num.partitions=1");
+        await using (var admin = new KafkaConnect.Client.Admin.KafkaAdminClient(new Dictionary<string, string> { ["bootstrap.servers"] = broker.BootstrapServers }))
+        {
+            await admin.AlterUserScramCredentialsAsync(
+            [
+                new KafkaConnect.Client.Admin.UserScramCredentialUpsertion("erin", new(KafkaConnect.Security.ScramMechanism.Sha512, 8192), "erin-secret"),
+            ]);
+            var described = await admin.DescribeUserScramCredentialsAsync(["erin"]);
+            Assert.Equal([new KafkaConnect.Client.Admin.ScramCredentialInfo(KafkaConnect.Security.ScramMechanism.Sha512, 8192)], described["erin"].Credentials);
+            var tooFew = await Assert.ThrowsAsync<KafkaConnect.Client.KafkaException>(() => admin.AlterUserScramCredentialsAsync(
+                [new KafkaConnect.Client.Admin.UserScramCredentialUpsertion("frank", new(KafkaConnect.Security.ScramMechanism.Sha256, 100), "x")]));
+            Assert.Equal(KafkaConnect.Protocol.ErrorCode.UnacceptableCredential, tooFew.Error);
+        }
+
+        await broker.RestartAsync(crash: true);
+        await KcatRoundTripAsync(sasl, Sasl("SASL_PLAINTEXT", "SCRAM-SHA-512", "erin", "erin-secret"), "scram-admin");
+
+        await using (var admin = new KafkaConnect.Client.Admin.KafkaAdminClient(new Dictionary<string, string> { ["bootstrap.servers"] = broker.BootstrapServers }))
+        {
+            await admin.AlterUserScramCredentialsAsync([new KafkaConnect.Client.Admin.UserScramCredentialDeletion("erin", KafkaConnect.Security.ScramMechanism.Sha512)]);
+            var missing = await Assert.ThrowsAsync<KafkaConnect.Client.KafkaException>(() => admin.DescribeUserScramCredentialsAsync(["erin"]));
+            Assert.Equal(KafkaConnect.Protocol.ErrorCode.ResourceNotFound, missing.Error);
+        }
+        var refused = await ProcessRunner.RunAsync(Clients.RequireKcat(), KcatArgs(sasl, Sasl("SASL_PLAINTEXT", "SCRAM-SHA-512", "erin", "erin-secret"), "-L", "-m", "5"), s_timeout);
+        Assert.False(refused.Succeeded, refused.Describe());
+    }
+
     [Theory]
     [InlineData("listeners=PLAINTEXT://127.0.0.1:{0},EXTERNAL://127.0.0.1:0", "", "listener.security.protocol.map")]
     [InlineData("listeners=SASL_PLAINTEXT://127.0.0.1:{0}", "sasl.enabled.mechanisms=GSSAPI", "sasl.enabled.mechanisms: GSSAPI")]
