@@ -148,8 +148,9 @@ public sealed class BrokerConfig
     public IReadOnlyList<string> UnknownKeys { get; }
 
     /// <summary>Every setting with its effective value, for DescribeConfigs on the broker resource.</summary>
-    public IEnumerable<(string Name, string? Value, bool IsDefault)> Describe()
-        => Settings.Select(s => (s.Name, s.Sensitive ? null : Get(s.Name), !_values.ContainsKey(s.Name) || _values[s.Name] == s.Default));
+    /// <remarks>Passwords and JAAS lines are described without their value, as Kafka does for sensitive settings.</remarks>
+    public IEnumerable<(string Name, string? Value, bool IsDefault, bool IsSensitive)> Describe()
+        => Settings.Select(s => (s.Name, s.Sensitive ? null : Get(s.Name), !_values.ContainsKey(s.Name) || _values[s.Name] == s.Default, s.Sensitive));
 
     public static BrokerConfig Create(IReadOnlyDictionary<string, string> properties)
     {
