@@ -325,7 +325,7 @@ public sealed class KafkaServer : IAsyncDisposable
             var reason = ex is OperationCanceledException
                 ? $"no TLS handshake within {_limits.TlsHandshakeTimeout.TotalMilliseconds:F0} ms"
                 : ex.Message;
-            _logger.LogWarning("closing connection {Id} from {Host} on listener {Listener}: TLS handshake failed: {Reason}",
+            _logger.LogInformation("closing connection {Id} from {Host} on listener {Listener}: TLS handshake failed: {Reason}",
                 id, context.RemoteHost, context.ListenerName, reason);
             await inner.DisposeAsync().ConfigureAwait(false);
             return null;

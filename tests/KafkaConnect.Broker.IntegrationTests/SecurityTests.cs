@@ -33,7 +33,7 @@ public sealed class SecurityTests(ITestOutputHelper output)
             "ssl.keystore.type=PKCS12",
             $"ssl.keystore.location={pki.ServerP12}",
             $"ssl.keystore.password={TestPki.Password}",
-            "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+            "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER",
             $"listener.name.sasl_ssl.plain.sasl.jaas.config={PlainJaas}",
             $"sasl.jaas.config={PlainJaas}",
             "num.partitions=1",
@@ -105,6 +105,12 @@ public sealed class SecurityTests(ITestOutputHelper output)
             var result = await ConfluentAsync(port, "ck-" + name, properties);
             Assert.True(result.GetProperty("received").GetInt32() == 10, $"confluent-kafka over {name}: {result}");
         }
+        // librdkafka's unsecured JWTs against Kafka's unsecured validator (KIP-255).
+        string[] oauth = ["security.protocol=SASL_SSL", $"ssl.ca.location={pki.CaCert}", "sasl.mechanisms=OAUTHBEARER",
+            "enable.sasl.oauthbearer.unsecure.jwt=true", "sasl.oauthbearer.config=principal=carol scope=kafka"];
+        await KcatRoundTripAsync(broker.SaslSsl, oauth, "kcat-oauth");
+        var ck = await ConfluentAsync(broker.SaslSsl, "ck-oauth", oauth);
+        Assert.True(ck.GetProperty("received").GetInt32() == 10, $"confluent-kafka over OAUTHBEARER: {ck}");
         // SCRAM-SHA-256 once, with the user created at 8192 iterations.
         await KcatRoundTripAsync(broker.SaslPlaintext, Sasl("SASL_PLAINTEXT", "SCRAM-SHA-256", "bob", "bob-scram"), "kcat-scram256");
         broker.Process.AssertAlive("after the round trips");
