@@ -110,6 +110,26 @@ public sealed class SecureListenerTests : IDisposable
     }
 
     [Fact]
+    public async Task Before_authentication_a_sasl_connection_may_not_send_a_frame_over_the_sasl_receive_limit()
+    {
+        var handler = new SaslLikeHandler();
+        await using var server = new KafkaServer([new ListenerOptions { Name = "SASL_PLAINTEXT", EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Sasl = true }],
+            handler, new FrameLimits { MaxSaslFrameBytes = 1024 });
+        server.Start();
+        var big = new string('x', 2000);
+        using (var anonymous = await ConnectAsync(server))
+        {
+            await SendAsync(anonymous, Frame('E', big));
+            await AssertClosedAsync(anonymous);
+        }
+        using var authenticated = await ConnectAsync(server);
+        await SendAsync(authenticated, Frame('A', "ok"));
+        Assert.Equal("ok", await ReceiveAsync(authenticated));
+        await SendAsync(authenticated, Frame('E', big));
+        Assert.Equal(big, await ReceiveAsync(authenticated));
+    }
+
+    [Fact]
     public async Task Each_listener_binds_its_own_port_zero_and_tells_the_handler_its_name()
     {
         var handler = new FakeHandler();
