@@ -30,7 +30,10 @@ internal sealed class BenchBroker : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<BenchBroker?> StartAsync()
+    /// <summary>Starts the broker; <paramref name="extraArgs"/> (for example --config KEY=VALUE) are added to its command line.</summary>
+    public static async Task<BenchBroker?> StartAsync(params string[] extraArgs) => await StartAsync(FreePort(), extraArgs).ConfigureAwait(false);
+
+    public static async Task<BenchBroker?> StartAsync(int port, params string[] extraArgs)
     {
         var repo = FindRepo();
         var dll = Path.Combine(repo, "src/KafkaConnect.Cli/bin/Release/net10.0/kconnect.dll");
@@ -40,7 +43,6 @@ internal sealed class BenchBroker : IAsyncDisposable
             return null;
         }
         var work = Directory.CreateTempSubdirectory("kconnect-clientbench-").FullName;
-        var port = FreePort();
         var bootstrap = $"127.0.0.1:{port}";
         var process = Process.Start(new ProcessStartInfo("dotnet")
         {
@@ -48,7 +50,7 @@ internal sealed class BenchBroker : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-        })!;
+        }.WithArguments(extraArgs))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -188,7 +190,7 @@ internal sealed class BenchBroker : IAsyncDisposable
         return n == 0 ? double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -218,5 +220,14 @@ internal sealed class BenchBroker : IAsyncDisposable
         var dir = AppContext.BaseDirectory;
         while (dir is not null && !File.Exists(Path.Combine(dir, "KafkaConnect.slnx"))) dir = Path.GetDirectoryName(dir);
         return dir ?? throw new InvalidOperationException("Run from inside the repository.");
+    }
+}
+
+internal static class ProcessStartInfoExtensions
+{
+    public static ProcessStartInfo WithArguments(this ProcessStartInfo psi, IEnumerable<string> args)
+    {
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return psi;
     }
 }

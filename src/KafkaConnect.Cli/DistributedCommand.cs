@@ -66,8 +66,13 @@ internal static class DistributedCommand
         await using var rest = new ConnectRestServer();
         var restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
         var restStart = rest.StartAsync(herderCreated.Task, restOptions);
-        var clusterId = await clusterTask.ConfigureAwait(false);
+        var (clusterId, clusterProblem) = await clusterTask.ConfigureAwait(false);
         var clusterMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (clusterProblem is not null)
+        {
+            await restStart.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return Program.Fail(clusterProblem);
+        }
         if (clusterId is null)
         {
             await restStart.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

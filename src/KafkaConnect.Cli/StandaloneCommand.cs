@@ -106,7 +106,12 @@ internal static class StandaloneCommand
                 clusterId = broker.ClusterId;
             }
 
-            clusterId ??= await WorkerHost.CheckClusterAsync(config).ConfigureAwait(false);
+            if (clusterId is null)
+            {
+                var (id, problem) = await WorkerHost.CheckClusterAsync(config).ConfigureAwait(false);
+                if (problem is not null) return Program.Fail(problem);
+                clusterId = id;
+            }
             if (clusterId is null)
             {
                 return Program.Fail($"cannot reach Kafka at bootstrap.servers={config.BootstrapServersValue} within 5 s. Start the broker (e.g. `kconnect broker`), "

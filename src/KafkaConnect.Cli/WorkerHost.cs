@@ -40,22 +40,40 @@ internal static class WorkerHost
         new(Connect.ConfigProviders.WorkerConfigProviders.ResolveWorkerProperties(JavaProperties.Load(path),
             log: loggers.CreateLogger("KafkaConnect.Connect.ConfigProviders")), StringComparer.Ordinal);
 
-    /// <summary>Cluster id, or null when the cluster does not answer within 5 seconds.</summary>
-    public static async Task<string?> CheckClusterAsync(WorkerConfig config)
+    /// <summary>
+    /// The cluster id; or no id and no problem when the cluster does not answer within 5 seconds; or a problem that
+    /// waiting will not fix (the worker's client settings are wrong, or the cluster refused its credentials).
+    /// </summary>
+    public static async Task<(string? ClusterId, string? Problem)> CheckClusterAsync(WorkerConfig config)
     {
         var props = config.ClientConfig("admin.");
         props.TryAdd("request.timeout.ms", "5000");
         props.TryAdd("socket.connection.setup.timeout.ms", "5000");
-        await using var admin = new KafkaAdminClient(props);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        KafkaAdminClient admin;
         try
         {
-            var cluster = await admin.DescribeClusterAsync(cts.Token).ConfigureAwait(false);
-            return cluster.ClusterId ?? "";
+            admin = new KafkaAdminClient(props);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Client.Config.ConfigException ex)
         {
-            return null;
+            return (null, $"the worker's Kafka client settings are invalid: {ex.Message}");
+        }
+        await using (admin.ConfigureAwait(false))
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                var cluster = await admin.DescribeClusterAsync(cts.Token).ConfigureAwait(false);
+                return (cluster.ClusterId ?? "", null);
+            }
+            catch (Client.Security.KafkaAuthenticationException ex)
+            {
+                return (null, $"Kafka at bootstrap.servers={config.BootstrapServersValue} refused the worker: {ex.Message}");
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                return (null, null);
+            }
         }
     }
 }

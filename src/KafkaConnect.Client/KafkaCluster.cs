@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using KafkaConnect.Client.Config;
+using KafkaConnect.Client.Security;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
 
@@ -17,6 +18,10 @@ public sealed record ClusterOptions
     public TimeSpan ReconnectBackoff { get; init; } = TimeSpan.FromMilliseconds(50);
     public TimeSpan ReconnectBackoffMax { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan MetadataMaxAge { get; init; } = TimeSpan.FromMinutes(5);
+    public ClientSecurity Security { get; init; } = ClientSecurity.Plaintext;
+
+    /// <summary>The common client keys from properties (unknown keys are an error).</summary>
+    public static ClusterOptions FromProperties(IReadOnlyDictionary<string, string> properties) => From(new ConfigSpec(CommonClientConfig.Keys).Parse(properties));
 
     /// <summary>Reads the common client keys (bootstrap.servers, client.id, request.timeout.ms, ...).</summary>
     public static ClusterOptions From(ConfigValues c) => new()
@@ -30,6 +35,7 @@ public sealed record ClusterOptions
         ReconnectBackoff = TimeSpan.FromMilliseconds(c.GetLong("reconnect.backoff.ms")),
         ReconnectBackoffMax = TimeSpan.FromMilliseconds(c.GetLong("reconnect.backoff.max.ms")),
         MetadataMaxAge = TimeSpan.FromMilliseconds(c.GetLong("metadata.max.age.ms")),
+        Security = ClientSecurity.From(c),
     };
 }
 
@@ -90,7 +96,7 @@ public sealed class KafkaCluster : IAsyncDisposable
             {
                 connection = await lazy.Value.WaitAsync(ct).ConfigureAwait(false);
             }
-            catch (KafkaConnectionException)
+            catch (Exception ex) when (ex is KafkaConnectionException or KafkaAuthenticationException)
             {
                 _connections.TryRemove(new KeyValuePair<int, Lazy<Task<KafkaConnection>>>(id, lazy));
                 throw;
@@ -110,12 +116,13 @@ public sealed class KafkaCluster : IAsyncDisposable
         }
         try
         {
-            var c = await KafkaConnection.ConnectAsync(address.Host, address.Port, _options.ClientId, _options.ConnectTimeout, _options.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+            var c = await KafkaConnection.ConnectAsync(address.Host, address.Port, _options.ClientId, _options.ConnectTimeout, _options.RequestTimeout, CancellationToken.None, _options.Security).ConfigureAwait(false);
             _backoff.TryRemove(id, out _);
             return c;
         }
-        catch (KafkaConnectionException)
+        catch (Exception ex) when (ex is KafkaConnectionException or KafkaAuthenticationException)
         {
+            // An authentication failure is not retried here (the caller fails), but the next attempt still waits its turn.
             var failures = _backoff.TryGetValue(id, out var prev) ? prev.Failures + 1 : 1;
             var delay = Math.Min(_options.ReconnectBackoff.TotalMilliseconds * Math.Pow(2, failures - 1), _options.ReconnectBackoffMax.TotalMilliseconds);
             delay *= 0.8 + Random.Shared.NextDouble() * 0.4;

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using KafkaConnect.Client.Security;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
 
@@ -27,7 +29,7 @@ public sealed class UnsupportedVersionException : Exception
 public sealed class KafkaConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Queue<Pending> _pending = new();
@@ -39,6 +41,8 @@ public sealed class KafkaConnection : IAsyncDisposable
     private Dictionary<ApiKey, (short Min, short Max)> _versions = new();
     private int _nextCorrelationId;
     private Exception? _failure;
+    private SaslLogin? _sasl;
+    private CancellationTokenSource? _reauthTimer;
 
     private sealed class Pending
     {
@@ -50,14 +54,14 @@ public sealed class KafkaConnection : IAsyncDisposable
         public long DeadlineTicks;
     }
 
-    private KafkaConnection(Socket socket, string host, int port, string clientId, TimeSpan requestTimeout)
+    private KafkaConnection(Socket socket, Stream stream, string host, int port, string clientId, TimeSpan requestTimeout)
     {
         _socket = socket;
         Host = host;
         Port = port;
         _clientId = clientId;
         _requestTimeout = requestTimeout;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024));
         _readLoop = Task.Run(ReadLoopAsync);
         _ = Task.Run(TimeoutLoopAsync);
@@ -67,9 +71,17 @@ public sealed class KafkaConnection : IAsyncDisposable
     public int Port { get; }
     public bool IsClosed => _closed.IsCancellationRequested;
 
-    public static async Task<KafkaConnection> ConnectAsync(string host, int port, string clientId, TimeSpan connectTimeout, TimeSpan requestTimeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a connection: TCP, then the TLS handshake (SSL, SASL_SSL) within <paramref name="connectTimeout"/>, then
+    /// ApiVersions, then SASL authentication (SASL_PLAINTEXT, SASL_SSL). An authentication failure is a
+    /// <see cref="KafkaAuthenticationException"/> (retrying will not help); anything else a <see cref="KafkaConnectionException"/>.
+    /// </summary>
+    public static async Task<KafkaConnection> ConnectAsync(string host, int port, string clientId, TimeSpan connectTimeout, TimeSpan requestTimeout,
+        CancellationToken cancellationToken, ClientSecurity? security = null)
     {
+        security ??= ClientSecurity.Plaintext;
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream stream;
         using (var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             cts.CancelAfter(connectTimeout);
@@ -83,11 +95,34 @@ public sealed class KafkaConnection : IAsyncDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 throw new KafkaConnectionException($"Cannot connect to {host}:{port}: {(ex is OperationCanceledException ? "timed out" : ex.Message)}", ex);
             }
+            stream = new NetworkStream(socket, ownsSocket: true);
+            if (security.Tls is { } tls)
+            {
+                try
+                {
+                    stream = await tls.AuthenticateAsClientAsync(stream, host, cts.Token).ConfigureAwait(false);
+                }
+                catch (AuthenticationException ex)
+                {
+                    throw new KafkaAuthenticationException($"SSL handshake with broker {host}:{port} failed: {ex.Message}", ex);
+                }
+                catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
+                {
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    throw new KafkaConnectionException($"SSL handshake with {host}:{port} failed: {(ex is OperationCanceledException ? "timed out" : ex.Message)}", ex);
+                }
+            }
         }
-        var connection = new KafkaConnection(socket, host, port, clientId, requestTimeout);
+        var connection = new KafkaConnection(socket, stream, host, port, clientId, requestTimeout);
         try
         {
             await connection.NegotiateAsync(cancellationToken).ConfigureAwait(false);
+            if (security.Sasl is { } sasl)
+            {
+                connection._sasl = sasl;
+                await connection.AuthenticateAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
@@ -95,6 +130,96 @@ public sealed class KafkaConnection : IAsyncDisposable
             throw;
         }
         return connection;
+    }
+
+    /// <summary>
+    /// SaslHandshake then SaslAuthenticate rounds (KIP-152). When the broker gives the session a lifetime
+    /// (connections.max.reauth.ms, KIP-368) the connection re-authenticates before it ends, with no other request on
+    /// the wire meanwhile: the write lock is held for the whole exchange.
+    /// </summary>
+    private async Task AuthenticateAsync(CancellationToken ct)
+    {
+        var sasl = _sasl!;
+        var broker = $"{Host}:{Port}";
+        if (!Supports(ApiKey.SaslAuthenticate))
+            throw new KafkaAuthenticationException($"Broker {broker} does not support SaslAuthenticate (KIP-152); SASL mechanism {sasl.Mechanism} needs a broker of Kafka 1.0 or later with a SASL listener.");
+        var handshakeVersion = NegotiateVersion(ApiKey.SaslHandshake, 1, 1);
+        var authenticateVersion = NegotiateVersion(ApiKey.SaslAuthenticate, 0, 2);
+        var exchange = sasl.Start();
+        var token = await exchange.FirstAsync(ct).ConfigureAwait(false);
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        long lifetimeMs;
+        try
+        {
+            var handshake = await ExchangeLockedAsync<SaslHandshakeResponse>(ApiKey.SaslHandshake, handshakeVersion, new SaslHandshakeRequest { Mechanism = sasl.Mechanism }, ct).ConfigureAwait(false);
+            if (handshake.ErrorCode == (short)ErrorCode.UnsupportedSaslMechanism)
+                throw new KafkaAuthenticationException($"Broker {broker} does not enable SASL mechanism {sasl.Mechanism} (sasl.mechanism); it enables {string.Join(", ", handshake.Mechanisms)}.");
+            if (handshake.ErrorCode != 0)
+                throw new KafkaAuthenticationException($"SASL handshake with broker {broker} failed: {(ErrorCode)handshake.ErrorCode}.");
+            while (true)
+            {
+                var response = await ExchangeLockedAsync<SaslAuthenticateResponse>(ApiKey.SaslAuthenticate, authenticateVersion, new SaslAuthenticateRequest { AuthBytes = token }, ct).ConfigureAwait(false);
+                if (response.ErrorCode != 0)
+                {
+                    var why = string.IsNullOrEmpty(response.ErrorMessage) ? ((ErrorCode)response.ErrorCode).ToString() : response.ErrorMessage;
+                    throw new KafkaAuthenticationException($"Authentication with broker {broker} using SASL mechanism {sasl.Mechanism} failed: {why}");
+                }
+                byte[]? next;
+                try
+                {
+                    next = exchange.Next(response.AuthBytes);
+                }
+                catch (KafkaAuthenticationException ex)
+                {
+                    throw new KafkaAuthenticationException($"Authentication with broker {broker} using SASL mechanism {sasl.Mechanism} failed: {ex.Message}", ex);
+                }
+                if (next is null)
+                {
+                    lifetimeMs = response.SessionLifetimeMs;
+                    break;
+                }
+                token = next;
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        if (lifetimeMs > 0) ScheduleReauthentication(lifetimeMs);
+    }
+
+    // KIP-368: re-authenticate at 85-95% of the session's lifetime, as Kafka's clients do; a failure ends the connection
+    // (its requests fail over to a new one, which authenticates afresh).
+    private void ScheduleReauthentication(long lifetimeMs)
+    {
+        var at = TimeSpan.FromMilliseconds(lifetimeMs * (0.85 + Random.Shared.NextDouble() * 0.10));
+        var timer = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
+        Interlocked.Exchange(ref _reauthTimer, timer)?.Dispose();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(at, timer.Token).ConfigureAwait(false);
+                await AuthenticateAsync(timer.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception ex)
+            {
+                Fail(new KafkaConnectionException($"Re-authentication with {Host}:{Port} failed: {ex.Message}", ex));
+            }
+        });
+    }
+
+    /// <summary>Sends a request and waits for its response while the caller holds the write lock.</summary>
+    private async Task<TResponse> ExchangeLockedAsync<TResponse>(ApiKey key, short version, IKafkaMessage request, CancellationToken ct)
+        where TResponse : class, IKafkaMessage, new()
+    {
+        var pending = NewPending<TResponse>(key, version);
+        await WriteLockedAsync(key, version, request, pending).ConfigureAwait(false);
+        using (ct.Register(static s => ((TaskCompletionSource<object>)s!).TrySetCanceled(), pending.Completion))
+            return (TResponse)await pending.Completion.Task.ConfigureAwait(false);
     }
 
     private async Task NegotiateAsync(CancellationToken ct)
@@ -126,8 +251,14 @@ public sealed class KafkaConnection : IAsyncDisposable
     public async Task<TResponse> SendAsync<TResponse>(ApiKey key, short version, IKafkaMessage request, CancellationToken cancellationToken)
         where TResponse : class, IKafkaMessage, new()
     {
-        var completion = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await WriteAsync(key, version, request, new Pending
+        var pending = NewPending<TResponse>(key, version);
+        await WriteAsync(key, version, request, pending, cancellationToken).ConfigureAwait(false);
+        using (cancellationToken.Register(static s => ((TaskCompletionSource<object>)s!).TrySetCanceled(), pending.Completion))
+            return (TResponse)await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    private static Pending NewPending<TResponse>(ApiKey key, short version)
+        where TResponse : class, IKafkaMessage, new() => new()
         {
             CorrelationId = 0,
             Key = key,
@@ -139,11 +270,8 @@ public sealed class KafkaConnection : IAsyncDisposable
                 r.Read(ref reader, v);
                 return r;
             },
-            Completion = completion,
-        }, cancellationToken).ConfigureAwait(false);
-        using (cancellationToken.Register(static s => ((TaskCompletionSource<object>)s!).TrySetCanceled(), completion))
-            return (TResponse)await completion.Task.ConfigureAwait(false);
-    }
+            Completion = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously),
+        };
 
     /// <summary>Sends a request that gets no response (produce with acks=0).</summary>
     public Task SendWithoutResponseAsync(ApiKey key, short version, IKafkaMessage request, CancellationToken cancellationToken)
@@ -154,37 +282,42 @@ public sealed class KafkaConnection : IAsyncDisposable
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_failure is not null) throw new KafkaConnectionException($"Connection to {Host}:{Port} is closed: {_failure.Message}", _failure);
-            var correlationId = _nextCorrelationId++;
-            var w = _scratch;
-            w.Reset();
-            var lengthAt = w.Reserve(4);
-            w.WriteInt16((short)key);
-            w.WriteInt16(version);
-            w.WriteInt32(correlationId);
-            w.WriteNullableString(_clientId);
-            if (ApiMessages.RequestHeaderVersion(key, version) >= 2) w.WriteEmptyTaggedFields();
-            request.Write(w, version);
-            w.PatchInt32(lengthAt, w.Position - 4);
-            if (pending is not null)
-            {
-                pending.CorrelationId = correlationId;
-                pending.DeadlineTicks = Environment.TickCount64 + (long)_requestTimeout.TotalMilliseconds;
-                lock (_pending) _pending.Enqueue(pending);
-            }
-            try
-            {
-                await _stream.WriteAsync(w.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-            {
-                Fail(new KafkaConnectionException($"Write to {Host}:{Port} failed: {ex.Message}", ex));
-                throw new KafkaConnectionException($"Write to {Host}:{Port} failed: {ex.Message}", ex);
-            }
+            await WriteLockedAsync(key, version, request, pending).ConfigureAwait(false);
         }
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    private async Task WriteLockedAsync(ApiKey key, short version, IKafkaMessage request, Pending? pending)
+    {
+        if (_failure is not null) throw new KafkaConnectionException($"Connection to {Host}:{Port} is closed: {_failure.Message}", _failure);
+        var correlationId = _nextCorrelationId++;
+        var w = _scratch;
+        w.Reset();
+        var lengthAt = w.Reserve(4);
+        w.WriteInt16((short)key);
+        w.WriteInt16(version);
+        w.WriteInt32(correlationId);
+        w.WriteNullableString(_clientId);
+        if (ApiMessages.RequestHeaderVersion(key, version) >= 2) w.WriteEmptyTaggedFields();
+        request.Write(w, version);
+        w.PatchInt32(lengthAt, w.Position - 4);
+        if (pending is not null)
+        {
+            pending.CorrelationId = correlationId;
+            pending.DeadlineTicks = Environment.TickCount64 + (long)_requestTimeout.TotalMilliseconds;
+            lock (_pending) _pending.Enqueue(pending);
+        }
+        try
+        {
+            await _stream.WriteAsync(w.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            Fail(new KafkaConnectionException($"Write to {Host}:{Port} failed: {ex.Message}", ex));
+            throw new KafkaConnectionException($"Write to {Host}:{Port} failed: {ex.Message}", ex);
         }
     }
 
@@ -288,6 +421,7 @@ public sealed class KafkaConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _reauthTimer?.Dispose();
         Fail(new KafkaConnectionException($"Connection to {Host}:{Port} was closed by the client."));
         try { await _readLoop.ConfigureAwait(false); } catch (Exception) { }
         await _reader.CompleteAsync().ConfigureAwait(false);

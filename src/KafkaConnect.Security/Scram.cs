@@ -92,8 +92,21 @@ public static class Scram
 
     internal static string? UnescapeName(string name)
     {
-        var s = name.Replace("=2C", ",", StringComparison.Ordinal).Replace("=3D", "=", StringComparison.Ordinal);
-        return s.Contains('=', StringComparison.Ordinal) ? null : s;
+        var sb = new StringBuilder(name.Length);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (name[i] != '=')
+            {
+                sb.Append(name[i]);
+                continue;
+            }
+            var escape = i + 3 <= name.Length ? name.Substring(i, 3) : "";
+            if (escape == "=2C") sb.Append(',');
+            else if (escape == "=3D") sb.Append('=');
+            else return null; // a bare '=' is not allowed in a saslname
+            i += 2;
+        }
+        return sb.ToString();
     }
 
     // "a=1,b=2" into its attributes; a repeated or malformed attribute makes the message invalid.

@@ -5,6 +5,7 @@ public static class CommonClientConfig
 {
     public static readonly IReadOnlyList<ConfigKey> Keys =
     [
+        .. Security.ClientSecurity.Keys(),
         new("bootstrap.servers", ConfigType.List, null, "host:port pairs used to discover the cluster.",
             v => ((IReadOnlyList<string>)v).Count == 0 ? "needs at least one host:port." : null),
         new("client.id", ConfigType.String, "", "Name sent with every request, for the broker's logs."),
@@ -16,8 +17,6 @@ public static class CommonClientConfig
         new("socket.connection.setup.timeout.ms", ConfigType.Long, "10000", "How long a TCP connect may take.", ConfigSpec.Between(1, long.MaxValue)),
         new("metadata.max.age.ms", ConfigType.Long, "300000", "Refresh metadata at least this often.", ConfigSpec.Between(0, long.MaxValue)),
         new("connections.max.idle.ms", ConfigType.Long, "540000", "Close connections idle this long."),
-        new("security.protocol", ConfigType.String, "PLAINTEXT", "Only PLAINTEXT is supported so far; SSL and SASL come later.",
-            v => ((string)v).Equals("PLAINTEXT", StringComparison.OrdinalIgnoreCase) ? null : $"'{v}' is not supported yet; only PLAINTEXT is."),
         new("client.dns.lookup", ConfigType.String, "use_all_dns_ips", "How host names are resolved.", ConfigSpec.OneOf("use_all_dns_ips", "resolve_canonical_bootstrap_servers_only")),
     ];
 

@@ -411,7 +411,7 @@ public sealed class GroupMember : IAsyncDisposable
             var o = _cluster.Options;
             // JoinGroup may legitimately wait for the whole rebalance timeout.
             var requestTimeout = TimeSpan.FromTicks(Math.Max(o.RequestTimeout.Ticks, (_options.RebalanceTimeout + TimeSpan.FromSeconds(5)).Ticks));
-            var connection = await KafkaConnection.ConnectAsync(node.Host, node.Port, o.ClientId, o.ConnectTimeout, requestTimeout, ct).ConfigureAwait(false);
+            var connection = await KafkaConnection.ConnectAsync(node.Host, node.Port, o.ClientId, o.ConnectTimeout, requestTimeout, ct, o.Security).ConfigureAwait(false);
             Volatile.Write(ref _connection, connection);
             return connection;
         }

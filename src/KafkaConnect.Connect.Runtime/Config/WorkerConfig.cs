@@ -92,16 +92,36 @@ public sealed class WorkerConfig : AbstractConfig
 
     public bool TopicCreationEnabled => GetBoolean(TopicCreationEnable);
 
-    /// <summary>Client settings for a worker-owned client: bootstrap.servers plus the given prefix (e.g. "producer.").</summary>
+    /// <summary>
+    /// Client settings for a client of the worker's: bootstrap.servers, then (for "admin." and the worker's own clients)
+    /// the worker's top-level client settings such as security.protocol, ssl.* and sasl.*, then the keys under the prefix.
+    /// As in Apache, connectors' producers and consumers take only their "producer."/"consumer." keys, so a secured
+    /// cluster needs the security settings repeated under those prefixes.
+    /// </summary>
     public Dictionary<string, string> ClientConfig(string prefix)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal) { [BootstrapServers] = BootstrapServersValue };
+        if (prefix is "admin." or WorkerClientPrefix)
+        {
+            foreach (var (k, v) in Originals())
+            {
+                if (k != BootstrapServers && k != "client.id" && s_topLevelClientKeys.Contains(k)) result[k] = v;
+            }
+        }
         foreach (var (k, v) in OriginalsWithPrefix(prefix))
         {
             result[k] = v;
         }
         return result;
     }
+
+    /// <summary>The prefix that asks <see cref="ClientConfig"/> for the worker's own clients (internal topics, the group).</summary>
+    public const string WorkerClientPrefix = "__worker__.";
+
+    // The client settings a worker file may give at the top level for the worker's own clients (Apache passes its
+    // originals on; only keys a client knows are kept here, since our clients refuse unknown keys).
+    private static readonly HashSet<string> s_topLevelClientKeys = new(
+        KafkaConnect.Client.Config.CommonClientConfig.Keys.Select(k => k.Name), StringComparer.Ordinal);
 
     /// <summary>
     /// "host:port" identifying this worker in statuses: rest.advertised.* if set, else the first listener. An
@@ -194,5 +214,6 @@ public sealed class WorkerConfig : AbstractConfig
         .Define("auto.include.jmx.reporter", ConfigType.Boolean, true, Importance.Low, "Accepted for compatibility.")
         .Define("client.id", ConfigType.String, "", Importance.Low, "Accepted for compatibility.")
         .Define("exactly.once.source.support", ConfigType.String, "disabled", Importance.High, "Distributed mode only; accepted.")
-        .Define("security.protocol", ConfigType.String, "PLAINTEXT", Importance.Medium, "Protocol used to communicate with brokers.");
+        .Define("security.protocol", ConfigType.String, "PLAINTEXT", Importance.Medium,
+            "Protocol the worker's own clients use with the brokers (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL), with the top-level ssl.* and sasl.* keys; connectors' clients take theirs under producer., consumer. and admin.");
 }

@@ -147,9 +147,8 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
         _url = advertisedUrl;
         await LoadAsync(ct).ConfigureAwait(false);
         _snapshot = _configStore.Snapshot();
-        _cluster = new KafkaCluster(new ClusterOptions
+        _cluster = new KafkaCluster(ClusterOptions.FromProperties(_config.ClientConfig(WorkerConfig.WorkerClientPrefix)) with
         {
-            BootstrapServers = CommonClientConfig.ParseBootstrap(_config.GetList(WorkerConfig.BootstrapServers)!),
             ClientId = "connect-" + _config.GetString(DistributedConfig.GroupId),
         });
         _member = new GroupMember(_cluster, new GroupMemberOptions

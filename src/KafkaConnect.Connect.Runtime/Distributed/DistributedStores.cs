@@ -29,7 +29,7 @@ public sealed record DistributedStores(KafkaConfigBackingStore Configs, KafkaOff
             }
         }
         // The internal clients take the worker's connection settings only (not the producer./consumer. overrides of tasks).
-        var client = config.ClientConfig("__worker__.");
+        var client = config.ClientConfig(WorkerConfig.WorkerClientPrefix);
         return new KafkaStoreOptions(config.GetString(topicKey)!, partitionsKey is null ? 1 : config.GetInt(partitionsKey), config.GetShort(replicationKey),
             client, client, client, topicSettings, "connect-" + group + "-" + what);
     }
