@@ -177,7 +177,8 @@ public sealed class BrokerConfig
         var dot = key.IndexOf('.', Prefix.Length);
         if (dot < 0) return false;
         var rest = key[(dot + 1)..];
-        return Known.Contains(rest) || rest.EndsWith(".sasl.jaas.config", StringComparison.Ordinal);
+        return Known.Contains(rest) || rest.EndsWith(".sasl.jaas.config", StringComparison.Ordinal)
+            || rest.EndsWith(".connections.max.reauth.ms", StringComparison.Ordinal);
     }
 
     private static readonly Dictionary<string, string?> Defaults = Settings.ToDictionary(s => s.Name, s => s.Default, StringComparer.Ordinal);

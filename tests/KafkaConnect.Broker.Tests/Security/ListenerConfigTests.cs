@@ -23,12 +23,14 @@ public sealed class ListenerConfigTests
             ("listener.security.protocol.map", "INTERNAL:PLAINTEXT,EXTERNAL:SASL_PLAINTEXT"),
             ("advertised.listeners", "EXTERNAL://kafka.example.com:19093"),
             ("listener.name.external.sasl.enabled.mechanisms", "SCRAM-SHA-512"),
-            ("listener.name.external.scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;"));
+            ("listener.name.external.scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;"),
+            ("listener.name.external.scram-sha-512.connections.max.reauth.ms", "30000"));
         Assert.Equal(["INTERNAL", "EXTERNAL"], c.Listeners.Select(l => l.Name));
         Assert.Equal([SecurityProtocol.Plaintext, SecurityProtocol.SaslPlaintext], c.Listeners.Select(l => l.Protocol));
         Assert.Equal(("127.0.0.1", 9092), (c.Listener("INTERNAL").AdvertisedHost, c.Listener("INTERNAL").AdvertisedPort));
         Assert.Equal(("kafka.example.com", 19093), (c.Listener("EXTERNAL").AdvertisedHost, c.Listener("EXTERNAL").AdvertisedPort));
         Assert.Equal(["SCRAM-SHA-512"], c.Listener("EXTERNAL").SaslMechanisms);
+        Assert.Equal(30000, c.Listener("EXTERNAL").MaxReauthMs("SCRAM-SHA-512", 0));
         Assert.Empty(c.UnknownKeys);
         // The first listener is the one the single-listener properties describe.
         Assert.Equal(("127.0.0.1", 9092), (c.ListenHost, c.ListenPort));

@@ -25,6 +25,7 @@ public sealed class SaslTests : HandlerTestBase
         ["listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config"] =
             "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredValidatorRequiredScope=\"kafka\";",
         ["connections.max.reauth.ms"] = "60000",
+        ["listener.name.sasl_plaintext.scram-sha-256.connections.max.reauth.ms"] = "1000",
     };
 
     private ConnectionContext SaslConnection() => new(Interlocked.Increment(ref _nextConnection), "127.0.0.1", 50001, "SASL_PLAINTEXT", sasl: true);
@@ -163,6 +164,8 @@ public sealed class SaslTests : HandlerTestBase
             Assert.True(ok.ProcessSequentially);
             var final = await AuthenticateAsync(ok, client.FinalMessage(first.AuthBytes));
             Assert.Equal(0, final.ErrorCode);
+            // SCRAM-SHA-256 has its own session bound on this listener; the other mechanisms take the broker's.
+            Assert.Equal(mechanism == ScramMechanism.Sha256 ? 1000 : 60000, final.SessionLifetimeMs);
             client.VerifyServerFinal(final.AuthBytes);
             Assert.False(ok.ProcessSequentially);
 
