@@ -185,6 +185,25 @@ public sealed class SecurityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Client_auth_requested_serves_clients_with_and_without_a_certificate()
+    {
+        var pki = await TestPki.SharedAsync();
+        var port = BrokerProcess.FreePort();
+        await using var broker = await BrokerProcess.StartAsync(output, port, [],
+            $"listeners=SSL://127.0.0.1:{port}",
+            "ssl.keystore.type=PKCS12",
+            $"ssl.keystore.location={pki.ServerP12}",
+            $"ssl.keystore.password={TestPki.Password}",
+            "ssl.truststore.type=PEM",
+            $"ssl.truststore.location={pki.CaCert}",
+            "ssl.client.auth=requested",
+            "num.partitions=1");
+        await KcatRoundTripAsync(port, Tls(pki), "requested-anonymous");
+        await KcatRoundTripAsync(port, [.. Tls(pki), $"ssl.certificate.location={pki.ClientCert}", $"ssl.key.location={pki.ClientKey}"], "requested-with-cert");
+        broker.AssertAlive("after the clients");
+    }
+
+    [Fact]
     public async Task Requests_before_sasl_authentication_and_garbage_close_the_connection_and_the_broker_keeps_serving()
     {
         var pki = await TestPki.SharedAsync();
