@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 
 missing=()
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+# Test certificates are made with openssl (tests/KafkaConnect.Security.Tests/TestPki.cs; keytool comes with the JDK).
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 /usr/bin/python3 -c 'import kafka' >/dev/null 2>&1 || missing+=(python3-kafka)
 /usr/bin/python3 -c 'import confluent_kafka' >/dev/null 2>&1 || missing+=(python3-confluent-kafka)
 # Reference codecs that decode our compressed batches (tests/KafkaConnect.Protocol.Tests/CompressionTests.cs).

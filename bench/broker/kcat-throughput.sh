@@ -3,10 +3,12 @@
 #
 #   bench/broker/kcat-throughput.sh            # 1,000,000 records of 100 and 1024 bytes
 #   RECORDS=200000 SIZES="100" bench/broker/kcat-throughput.sh
+#   PROTOCOLS="PLAINTEXT SSL" SIZES=1024 bench/broker/kcat-throughput.sh   # the cost of TLS, side by side
 #
 # Environment: RECORDS (per size), SIZES (payload bytes, space separated), PARTITIONS (default 4),
 # LINGER_MS (default 5), SKIP_BUILD=1 (reuse an existing Release build), KEEP=1 (keep the temp dir),
-# KCAT (default kcat). Needs about RECORDS * (sum of SIZES) * 2 bytes of free space in $TMPDIR.
+# KCAT (default kcat), PROTOCOLS (listeners to measure: PLAINTEXT and/or SSL, default PLAINTEXT; SSL makes a
+# test CA and server certificate with openssl). Needs about RECORDS * (sum of SIZES) * 2 bytes of free space in $TMPDIR.
 set -euo pipefail
 
 RECORDS=${RECORDS:-1000000}
@@ -14,6 +16,7 @@ SIZES=${SIZES:-"100 1024"}
 PARTITIONS=${PARTITIONS:-4}
 LINGER_MS=${LINGER_MS:-5}
 KCAT=${KCAT:-kcat}
+PROTOCOLS=${PROTOCOLS:-PLAINTEXT}
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 dll="$repo/src/KafkaConnect.Cli/bin/Release/net10.0/kconnect.dll"
@@ -53,11 +56,26 @@ if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
 fi
 [[ -f "$dll" ]] || die "$dll missing (build src/KafkaConnect.Cli in Release)"
 
-# A free loopback port: bind to 0 and read back what the kernel picked.
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# Free loopback ports: bind to 0 and read back what the kernel picked.
+free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+ssl_port=$(free_port)
 bootstrap="127.0.0.1:$port"
+listeners="PLAINTEXT://$bootstrap"
+tls_args=()
+if [[ " $PROTOCOLS " == *" SSL "* ]]; then
+    command -v openssl >/dev/null || die "openssl not found; install it with: apt-get install -y openssl"
+    (cd "$work" && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=bench CA" -keyout ca.key -out ca.pem \
+            -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign >/dev/null 2>&1 \
+        && openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out server.csr >/dev/null 2>&1 \
+        && printf 'subjectAltName=IP:127.0.0.1\n' >server.ext \
+        && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile server.ext -out server.pem >/dev/null 2>&1 \
+        && openssl pkcs12 -export -in server.pem -inkey server.key -out server.p12 -passout pass:bench) || die "openssl failed"
+    listeners="$listeners,SSL://127.0.0.1:$ssl_port"
+    tls_args=(--config ssl.keystore.type=PKCS12 --config "ssl.keystore.location=$work/server.p12" --config ssl.keystore.password=bench)
+fi
 
-dotnet "$dll" broker --listen "$bootstrap" --data-dir "$work/data" \
+dotnet "$dll" broker --listen "$bootstrap" --data-dir "$work/data" --config "listeners=$listeners" "${tls_args[@]}" \
     --config "num.partitions=$PARTITIONS" --config auto.create.topics.enable=true \
     >"$work/broker.log" 2>&1 &
 broker_pid=$!
@@ -99,13 +117,19 @@ end_offset_sum() {
 rows=()
 record_row() { # size phase seconds cpu_ticks
     local size=$1 phase=$2 secs=$3 ticks=$4
-    rows+=("$(awk -v size="$size" -v phase="$phase" -v n="$RECORDS" -v s="$secs" -v t="$ticks" -v hz="$clk_tck" -v rss="$(peak_rss_mb)" \
+    rows+=("$(printf '%-9s ' "$protocol")$(awk -v size="$size" -v phase="$phase" -v n="$RECORDS" -v s="$secs" -v t="$ticks" -v hz="$clk_tck" -v rss="$(peak_rss_mb)" \
         'BEGIN { cpu = t / hz;
                  printf "%6d  %-8s %10d %9.2f %12.0f %9.1f %10.2f %7.0f%% %9s", size, phase, n, s, n / s, n * size / s / 1048576, cpu, 100 * cpu / s, rss }')")
 }
 
-for size in $SIZES; do
-    topic="bench-$size"
+for protocol in $PROTOCOLS; do
+  case $protocol in
+    PLAINTEXT) target=$bootstrap; client=() ;;
+    SSL) target="127.0.0.1:$ssl_port"; client=(-X security.protocol=SSL -X "ssl.ca.location=$work/ca.pem") ;;
+    *) die "PROTOCOLS: $protocol is not PLAINTEXT or SSL" ;;
+  esac
+  for size in $SIZES; do
+    topic="bench-$protocol-$size"
     input="$work/records-$size.txt"
     echo "generating $RECORDS records of $size bytes…" >&2
     # A 10-digit sequence number padded to exactly $size bytes (the newline is the delimiter, not payload).
@@ -114,9 +138,9 @@ for size in $SIZES; do
         for (i = 0; i < n; i++) printf "%010d%s\n", i, substr(pad, 11)
     }' >"$input"
 
-    echo "producing $topic…" >&2
+    echo "producing $topic over $protocol…" >&2
     ticks0=$(cpu_ticks); t0=$(now)
-    "$KCAT" -P -b "$bootstrap" -t "$topic" -X acks=1 -X "linger.ms=$LINGER_MS" \
+    "$KCAT" -P -b "$target" "${client[@]}" -t "$topic" -X acks=1 -X "linger.ms=$LINGER_MS" \
         -X batch.num.messages=10000 -X queue.buffering.max.messages=1000000 -X queue.buffering.max.kbytes=1048576 \
         -l "$input"
     t1=$(now); ticks1=$(cpu_ticks)
@@ -124,18 +148,19 @@ for size in $SIZES; do
     [[ "$stored" == "$RECORDS" ]] || die "$topic holds $stored records, expected $RECORDS"
     record_row "$size" produce "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" $((ticks1 - ticks0))
 
-    echo "consuming $topic…" >&2
+    echo "consuming $topic over $protocol…" >&2
     ticks0=$(cpu_ticks); t0=$(now)
-    "$KCAT" -C -b "$bootstrap" -t "$topic" -o beginning -e -q >/dev/null
+    "$KCAT" -C -b "$target" "${client[@]}" -t "$topic" -o beginning -e -q >/dev/null
     t1=$(now); ticks1=$(cpu_ticks)
     record_row "$size" consume "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" $((ticks1 - ticks0))
 
     rm -f "$input"
+  done
 done
 
 echo
 echo "kcat throughput against kconnect ($PARTITIONS partitions, acks=1, linger.ms=$LINGER_MS, $(nproc) cores)"
-printf "%6s  %-8s %10s %9s %12s %9s %10s %8s %9s\n" bytes phase records seconds "records/s" "MB/s" "cpu s" "cpu" "VmHWM MB"
+printf "%-9s %6s  %-8s %10s %9s %12s %9s %10s %8s %9s\n" protocol bytes phase records seconds "records/s" "MB/s" "cpu s" "cpu" "VmHWM MB"
 for row in "${rows[@]}"; do
     echo "$row"
 done

@@ -100,6 +100,7 @@ public sealed class KafkaBroker : IAsyncDisposable
                 MaxConnectionsPerIp = config.MaxConnectionsPerIp,
                 QueuedMaxRequestBytes = config.QueuedMaxRequestBytes,
                 ConnectionsMaxIdleMs = config.ConnectionsMaxIdleMs,
+                MaxSaslFrameBytes = config.SaslServerMaxReceiveSize,
             }, logger);
             for (var i = 0; i < listeners.Count; i++) config.BoundTo(listeners[i].Name, server.LocalEndPoints[i].Port);
             var broker = new KafkaBroker(state, server, dirLock, logger);

@@ -27,6 +27,12 @@ public sealed record FrameLimits
     /// </summary>
     public long ConnectionsMaxIdleMs { get; init; } = 600_000;
 
+    /// <summary>
+    /// Largest frame a SASL connection may send while it authenticates (Kafka's sasl.server.max.receive.size), so a
+    /// client that has not logged in cannot make the broker reserve socket.request.max.bytes.
+    /// </summary>
+    public int MaxSaslFrameBytes { get; init; } = 524_288;
+
     /// <summary>How long a TLS client has to finish its handshake before its connection is closed.</summary>
     public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

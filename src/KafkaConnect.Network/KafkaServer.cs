@@ -325,7 +325,7 @@ public sealed class KafkaServer : IAsyncDisposable
             var reason = ex is OperationCanceledException
                 ? $"no TLS handshake within {_limits.TlsHandshakeTimeout.TotalMilliseconds:F0} ms"
                 : ex.Message;
-            _logger.LogWarning("closing connection {Id} from {Host} on listener {Listener}: TLS handshake failed: {Reason}",
+            _logger.LogInformation("closing connection {Id} from {Host} on listener {Listener}: TLS handshake failed: {Reason}",
                 id, context.RemoteHost, context.ListenerName, reason);
             await inner.DisposeAsync().ConfigureAwait(false);
             return null;
@@ -353,7 +353,7 @@ public sealed class KafkaServer : IAsyncDisposable
                 {
                     if (frame is null)
                     {
-                        if (!TryReadLength(buffer, out length)) break;
+                        if (!TryReadLength(buffer, context, out length)) break;
                         await _requestMemory.ReserveAsync(length, ct).ConfigureAwait(false);
                         frame = RentFrame(length);
                         filled = 0;
@@ -426,13 +426,15 @@ public sealed class KafkaServer : IAsyncDisposable
     }
 
     /// <summary>The next frame's length once its 4-byte prefix is in; a length outside the limits ends the connection.</summary>
-    private bool TryReadLength(ReadOnlySequence<byte> buffer, out int length)
+    private bool TryReadLength(ReadOnlySequence<byte> buffer, ConnectionContext context, out int length)
     {
         length = 0;
         if (buffer.Length < 4) return false;
         Span<byte> prefix = stackalloc byte[4];
         buffer.Slice(0, 4).CopyTo(prefix);
         length = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        if (context.UsesSasl && context.ProcessSequentially && length > _limits.MaxSaslFrameBytes)
+            throw new ProtocolException($"Frame length {length} during SASL authentication is over {_limits.MaxSaslFrameBytes} (sasl.server.max.receive.size).");
         if (length < 0 || length > _limits.MaxFrameBytes)
             throw new ProtocolException($"Frame length {length} is outside 0..{_limits.MaxFrameBytes} (socket.request.max.bytes).");
         return true;

@@ -268,7 +268,9 @@ public sealed class ScramServer
         var proofAt = text.LastIndexOf(",p=", StringComparison.Ordinal);
         var a = proofAt < 0 ? null : Scram.Attributes(text);
         if (a is null || !a.TryGetValue('r', out var nonce) || !a.TryGetValue('p', out var proof64)) throw new ScramException("Invalid SCRAM client final message");
-        if (nonce != _nonce) throw new ScramException("Invalid SCRAM client final message: nonce mismatch");
+        // As Kafka's server, the client's nonce need only end with ours: librdkafka sends its own nonce again in front
+        // of the combined one (and signs what it sent, so the proof still covers it).
+        if (!nonce.EndsWith(_nonce!, StringComparison.Ordinal)) throw new ScramException("Invalid SCRAM client final message: nonce mismatch");
         var withoutProof = text[..proofAt];
         var authMessage = Encoding.UTF8.GetBytes(_clientFirstBare + "," + _serverFirst + "," + withoutProof);
         byte[] proof;

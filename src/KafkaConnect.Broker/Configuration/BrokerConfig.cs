@@ -20,6 +20,7 @@ public sealed class BrokerConfig
         new("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", "Listener name to security protocol, NAME:PROTOCOL pairs, so custom names such as INTERNAL:PLAINTEXT,EXTERNAL:SASL_SSL can be used in listeners."),
         new("sasl.enabled.mechanisms", "PLAIN", "SASL mechanisms SASL listeners offer: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (unsecured JWTs). Kafka's default is GSSAPI (Kerberos), which this broker does not support; here the default is PLAIN. listener.name.NAME.sasl.enabled.mechanisms overrides it per listener."),
         new("sasl.jaas.config", null, "JAAS login module used when a listener has no listener.name.NAME.MECHANISM.sasl.jaas.config (ours: Kafka takes only the listener-prefixed key or a JAAS file). For PLAIN: org.apache.kafka.common.security.plain.PlainLoginModule required user_NAME=\"password\" ...;", Sensitive: true),
+        new("sasl.server.max.receive.size", "524288", "Largest request a SASL connection may send before it has authenticated; a larger one closes the connection."),
         new("connections.max.reauth.ms", "0", "When positive, a SASL session lasts at most this long (KIP-368): clients are told the lifetime and must re-authenticate; a connection whose session expired is closed on its next request other than a re-authentication. 0 disables."),
         .. TlsSettings.Settings.Concat(TlsSettings.ServerSettings).Select(s => new BrokerSetting(s.Name, s.Default, s.Documentation + " listener.name.NAME." + s.Name + " overrides it for one listener.", s.IsPassword)),
         new("log.dirs", null, "Data directory (log.dir is accepted too). Required."),
@@ -93,6 +94,7 @@ public sealed class BrokerConfig
         MinSessionTimeoutMs = Int("group.min.session.timeout.ms", 0, min: 1);
         MaxSessionTimeoutMs = Int("group.max.session.timeout.ms", 0, min: 1);
         ConnectionsMaxReauthMs = Long("connections.max.reauth.ms", 0, min: 0);
+        SaslServerMaxReceiveSize = Int("sasl.server.max.receive.size", 0, min: 1);
     }
 
     /// <summary>Every listener, in the order of <c>listeners</c>; the first is the one <see cref="ListenHost"/> and friends describe.</summary>
@@ -100,6 +102,9 @@ public sealed class BrokerConfig
 
     /// <summary>The listener of that name (names are upper case).</summary>
     public BrokerListener Listener(string name) => Listeners.FirstOrDefault(l => l.Name == name) ?? Listeners[0];
+
+    /// <summary>sasl.server.max.receive.size: the largest frame before authentication.</summary>
+    public int SaslServerMaxReceiveSize { get; }
 
     /// <summary>connections.max.reauth.ms: the longest SASL session before re-authentication, 0 for unlimited.</summary>
     public long ConnectionsMaxReauthMs { get; }
@@ -148,8 +153,9 @@ public sealed class BrokerConfig
     public IReadOnlyList<string> UnknownKeys { get; }
 
     /// <summary>Every setting with its effective value, for DescribeConfigs on the broker resource.</summary>
-    public IEnumerable<(string Name, string? Value, bool IsDefault)> Describe()
-        => Settings.Select(s => (s.Name, s.Sensitive ? null : Get(s.Name), !_values.ContainsKey(s.Name) || _values[s.Name] == s.Default));
+    /// <remarks>Passwords and JAAS lines are described without their value, as Kafka does for sensitive settings.</remarks>
+    public IEnumerable<(string Name, string? Value, bool IsDefault, bool IsSensitive)> Describe()
+        => Settings.Select(s => (s.Name, s.Sensitive ? null : Get(s.Name), !_values.ContainsKey(s.Name) || _values[s.Name] == s.Default, s.Sensitive));
 
     public static BrokerConfig Create(IReadOnlyDictionary<string, string> properties)
     {
@@ -171,7 +177,8 @@ public sealed class BrokerConfig
         var dot = key.IndexOf('.', Prefix.Length);
         if (dot < 0) return false;
         var rest = key[(dot + 1)..];
-        return Known.Contains(rest) || rest.EndsWith(".sasl.jaas.config", StringComparison.Ordinal);
+        return Known.Contains(rest) || rest.EndsWith(".sasl.jaas.config", StringComparison.Ordinal)
+            || rest.EndsWith(".connections.max.reauth.ms", StringComparison.Ordinal);
     }
 
     private static readonly Dictionary<string, string?> Defaults = Settings.ToDictionary(s => s.Name, s => s.Default, StringComparer.Ordinal);

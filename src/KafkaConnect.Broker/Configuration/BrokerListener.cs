@@ -48,6 +48,12 @@ public sealed class BrokerListener
     /// <summary>PLAIN's users and passwords (the JAAS options user_NAME="password").</summary>
     public IReadOnlyDictionary<string, string> PlainUsers { get; private set; } = new Dictionary<string, string>();
 
+    /// <summary>Per-mechanism overrides of connections.max.reauth.ms (listener.name.NAME.MECHANISM.connections.max.reauth.ms).</summary>
+    public IReadOnlyDictionary<string, long> MaxReauthMsByMechanism { get; private set; } = new Dictionary<string, long>();
+
+    /// <summary>The session bound for a mechanism on this listener: its own override, else the broker's value.</summary>
+    public long MaxReauthMs(string mechanism, long brokerDefault) => MaxReauthMsByMechanism.TryGetValue(mechanism, out var ms) ? ms : brokerDefault;
+
     /// <summary>OAUTHBEARER's JAAS options (unsecuredValidator*).</summary>
     public IReadOnlyDictionary<string, string> OAuthOptions { get; private set; } = new Dictionary<string, string>();
 
@@ -158,6 +164,16 @@ public sealed class BrokerListener
                     throw new ArgumentException($"{mechanismsKey}: unknown SASL mechanism '{m}'; supported: {string.Join(", ", SupportedMechanisms)}.");
             }
             SaslMechanisms = mechanisms;
+            var reauth = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var m in mechanisms)
+            {
+                var key = KeyPrefix + m.ToLowerInvariant() + ".connections.max.reauth.ms";
+                if (get(key) is not { Length: > 0 } text) continue;
+                reauth[m] = long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+                    ? ms
+                    : throw new ArgumentException($"{key}: expected a whole number >= 0, got '{text}'.");
+            }
+            MaxReauthMsByMechanism = reauth;
             if (mechanisms.Contains("PLAIN"))
             {
                 var (module, key) = Jaas(get, "plain");

@@ -18,7 +18,7 @@ public static class ConfigDocs
         sb.Append("`--listen HOST:PORT` sets `listeners`, `--data-dir DIR` sets `log.dirs`, `--config KEY=VALUE` sets any key.\n");
         sb.Append("Also accepted: `log.dir`, `broker.id`, `log.roll.hours`, `log.retention.minutes`, `log.retention.hours`.\n");
         sb.Append("Per listener, `listener.name.NAME.KEY` (NAME in lower case) overrides `ssl.*` and `sasl.enabled.mechanisms`, and\n");
-        sb.Append("`listener.name.NAME.MECHANISM.sasl.jaas.config` gives a mechanism's JAAS login module. See docs/security.md.\n\n");
+        sb.Append("`listener.name.NAME.MECHANISM.sasl.jaas.config` gives a mechanism's JAAS login module. See docs/operations.md, \"Broker security\".\n\n");
         sb.Append("| key | default | description |\n|---|---|---|\n");
         foreach (var s in BrokerConfig.Settings)
             sb.Append($"| `{s.Name}` | {Cell(s.Default)} | {s.Documentation} |\n");

@@ -57,7 +57,7 @@ internal sealed class DescribeConfigsHandler : SyncApiHandler<DescribeConfigsReq
                     result.ErrorMessage = $"Unknown broker '{r.ResourceName}'; this broker is {broker.NodeId}.";
                     continue;
                 }
-                foreach (var (name, value, isDefault) in broker.Config.Describe())
+                foreach (var (name, value, isDefault, isSensitive) in broker.Config.Describe())
                 {
                     if (keys is not null && !keys.Contains(name)) continue;
                     result.Configs.Add(new DescribeConfigsResponse.DescribeConfigsResourceResult
@@ -65,6 +65,7 @@ internal sealed class DescribeConfigsHandler : SyncApiHandler<DescribeConfigsReq
                         Name = name,
                         Value = value,
                         ReadOnly = true,
+                        IsSensitive = isSensitive,
                         IsDefaultValue = isDefault,
                         ConfigSource = (sbyte)(isDefault ? 5 : 4),
                         ConfigType = 2,

@@ -66,7 +66,7 @@ internal sealed class SaslSession
             case Phase.Handshake:
             case Phase.Authenticated:
                 if (ExpiresAtMs is { } expires && _nowMs() >= expires && key is not (ApiKey.SaslHandshake or ApiKey.SaslAuthenticate))
-                    return $"the SASL session of {Principal} expired (connections.max.reauth.ms={_maxReauthMs}) and the client sent {key} instead of re-authenticating.";
+                    return $"the SASL session of {Principal} expired (connections.max.reauth.ms={_listener.MaxReauthMs(Mechanism!, _maxReauthMs)}) and the client sent {key} instead of re-authenticating.";
                 return null;
             case Phase.Authenticate:
                 if (key == ApiKey.SaslAuthenticate) return null;
@@ -124,7 +124,8 @@ internal sealed class SaslSession
                 throw new SaslFailure($"Cannot change principals during re-authentication from User:{Principal}: User:{_server.Principal}");
             Principal = _server.Principal;
             var now = _nowMs();
-            long? lifetime = _maxReauthMs > 0 ? _maxReauthMs : null;
+            var maxReauthMs = _listener.MaxReauthMs(Mechanism!, _maxReauthMs);
+            long? lifetime = maxReauthMs > 0 ? maxReauthMs : null;
             if (_server.CredentialExpiresAtMs is { } credentialExpires)
                 lifetime = Math.Max(0, Math.Min(lifetime ?? long.MaxValue, credentialExpires - now));
             ExpiresAtMs = lifetime is { } l ? now + l : null;

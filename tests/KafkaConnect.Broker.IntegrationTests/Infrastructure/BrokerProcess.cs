@@ -21,16 +21,18 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
 
     private readonly ITestOutputHelper _output;
     private readonly IReadOnlyList<string> _configs;
+    private readonly IReadOnlyList<string> _extraArgs;
     private readonly Queue<string> _log = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private Process? _process;
     private int _generation;
 
-    private BrokerProcess(ITestOutputHelper output, IReadOnlyList<string> configs)
+    private BrokerProcess(ITestOutputHelper output, IReadOnlyList<string> configs, IReadOnlyList<string>? extraArgs = null, int? port = null)
     {
         _output = output;
         _configs = configs;
-        Port = FreePort();
+        _extraArgs = extraArgs ?? [];
+        Port = port ?? FreePort();
         DataDir = Path.Combine(Path.GetTempPath(), "kconnect-it", $"{DateTime.UtcNow:HHmmss}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(DataDir);
     }
@@ -46,9 +48,18 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>Starts a broker; <paramref name="configs"/> are "key=value" broker settings passed with --config.</summary>
-    public static async Task<BrokerProcess> StartAsync(ITestOutputHelper output, params string[] configs)
+    public static Task<BrokerProcess> StartAsync(ITestOutputHelper output, params string[] configs) =>
+        StartNewAsync(new BrokerProcess(output, configs));
+
+    /// <summary>
+    /// Starts a broker whose first listener is on <paramref name="port"/> (give every listener in the configs, first the one on
+    /// this port), with further command-line arguments such as --add-scram.
+    /// </summary>
+    public static Task<BrokerProcess> StartAsync(ITestOutputHelper output, int port, IReadOnlyList<string> extraArgs, params string[] configs) =>
+        StartNewAsync(new BrokerProcess(output, configs, extraArgs, port));
+
+    private static async Task<BrokerProcess> StartNewAsync(BrokerProcess broker)
     {
-        var broker = new BrokerProcess(output, configs);
         try
         {
             await broker.StartAsync();
@@ -242,6 +253,10 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
             psi.ArgumentList.Add("--config");
             psi.ArgumentList.Add(config);
         }
+        foreach (var arg in _extraArgs)
+        {
+            psi.ArgumentList.Add(arg);
+        }
 
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) =>
@@ -316,7 +331,7 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -130,12 +130,12 @@ internal sealed class BrokerHarness : IAsyncDisposable
     }
 
     /// <summary>Starts a request; the task is still running when the handler waits (long poll, join).</summary>
-    public Task<TResponse?> StartAsync<TResponse>(ApiKey key, short version, IKafkaMessage request)
+    public Task<TResponse?> StartAsync<TResponse>(ApiKey key, short version, IKafkaMessage request, ConnectionContext? connection = null)
         where TResponse : class, IKafkaMessage, new()
     {
         var frame = Frame(key, version, request);
         var correlationId = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(frame.AsSpan(4));
-        var pending = Dispatcher.HandleAsync(frame, Connection, CancellationToken.None);
+        var pending = Dispatcher.HandleAsync(frame, connection ?? Connection, CancellationToken.None);
         return Finish(pending);
 
         async Task<TResponse?> Finish(ValueTask<ProtocolWriter?> p)
@@ -145,10 +145,10 @@ internal sealed class BrokerHarness : IAsyncDisposable
         }
     }
 
-    public async Task<TResponse> SendAsync<TResponse>(ApiKey key, short version, IKafkaMessage request)
+    public async Task<TResponse> SendAsync<TResponse>(ApiKey key, short version, IKafkaMessage request, ConnectionContext? connection = null)
         where TResponse : class, IKafkaMessage, new()
     {
-        var response = await StartAsync<TResponse>(key, version, request).WaitAsync(Wait);
+        var response = await StartAsync<TResponse>(key, version, request, connection).WaitAsync(Wait);
         return response ?? throw new Xunit.Sdk.XunitException($"{key} v{version} returned no response.");
     }
 
