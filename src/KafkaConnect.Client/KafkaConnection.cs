@@ -43,6 +43,8 @@ public sealed class KafkaConnection : IAsyncDisposable
     private Exception? _failure;
     private SaslLogin? _sasl;
     private CancellationTokenSource? _reauthTimer;
+    private readonly SemaphoreSlim _reauthLock = new(1, 1);
+    private long _reauthAtTicks; // Environment.TickCount64 from which requests re-authenticate first; 0 = never
 
     private sealed class Pending
     {
@@ -149,6 +151,8 @@ public sealed class KafkaConnection : IAsyncDisposable
         var token = await exchange.FirstAsync(ct).ConfigureAwait(false);
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         long lifetimeMs;
+        // The broker's clock for the session starts when it answers; counting from before the handshake keeps ours early.
+        var startedTicks = Environment.TickCount64;
         try
         {
             var handshake = await ExchangeLockedAsync<SaslHandshakeResponse>(ApiKey.SaslHandshake, handshakeVersion, new SaslHandshakeRequest { Mechanism = sasl.Mechanism }, ct).ConfigureAwait(false);
@@ -185,31 +189,62 @@ public sealed class KafkaConnection : IAsyncDisposable
         {
             _writeLock.Release();
         }
-        if (lifetimeMs > 0) ScheduleReauthentication(lifetimeMs);
+        if (lifetimeMs > 0) ScheduleReauthentication(startedTicks, lifetimeMs);
     }
 
-    // KIP-368: re-authenticate at 85-95% of the session's lifetime, as Kafka's clients do; a failure ends the connection
-    // (its requests fail over to a new one, which authenticates afresh).
-    private void ScheduleReauthentication(long lifetimeMs)
+    // KIP-368: re-authenticate before the session's lifetime ends, as Kafka's clients do. A timer does it on an idle
+    // connection; a request due after that point re-authenticates first, so a timer that fires late (a busy machine)
+    // never lets a request reach the broker after the session ended. A failure ends the connection (its requests fail
+    // over to a new one, which authenticates afresh).
+    private void ScheduleReauthentication(long startedTicks, long lifetimeMs)
     {
-        var at = TimeSpan.FromMilliseconds(lifetimeMs * (0.85 + Random.Shared.NextDouble() * 0.10));
+        // Kafka's 85-95%, but at least a second before the end (never before half the lifetime): a short session on a
+        // busy machine would otherwise see requests sent just in time arrive just too late.
+        var kafka = (long)(lifetimeMs * (0.85 + Random.Shared.NextDouble() * 0.10));
+        var at = startedTicks + Math.Max(lifetimeMs / 2, Math.Min(kafka, lifetimeMs - 1000));
+        Volatile.Write(ref _reauthAtTicks, at);
         var timer = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
         Interlocked.Exchange(ref _reauthTimer, timer)?.Dispose();
         _ = Task.Run(async () =>
         {
             try
             {
-                await Task.Delay(at, timer.Token).ConfigureAwait(false);
-                await AuthenticateAsync(timer.Token).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(0, at - Environment.TickCount64)), timer.Token).ConfigureAwait(false);
+                await ReauthenticateIfDueAsync(timer.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
             }
-            catch (Exception ex)
+            catch (Exception)
             {
-                Fail(new KafkaConnectionException($"Re-authentication with {Host}:{Port} failed: {ex.Message}", ex));
+                // Fail() has recorded the reason for the connection's requests.
             }
         });
+    }
+
+    private async Task ReauthenticateIfDueAsync(CancellationToken ct)
+    {
+        await _reauthLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var due = Volatile.Read(ref _reauthAtTicks);
+            if (due == 0 || Environment.TickCount64 < due) return; // done meanwhile by the timer or another request
+            Volatile.Write(ref _reauthAtTicks, 0);
+            try
+            {
+                await AuthenticateAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                var failure = new KafkaConnectionException($"Re-authentication with {Host}:{Port} failed: {ex.Message}", ex);
+                Fail(failure);
+                throw failure;
+            }
+        }
+        finally
+        {
+            _reauthLock.Release();
+        }
     }
 
     /// <summary>Sends a request and waits for its response while the caller holds the write lock.</summary>
@@ -279,6 +314,8 @@ public sealed class KafkaConnection : IAsyncDisposable
 
     private async Task WriteAsync(ApiKey key, short version, IKafkaMessage request, Pending? pending, CancellationToken ct)
     {
+        var reauthAt = Volatile.Read(ref _reauthAtTicks);
+        if (reauthAt != 0 && Environment.TickCount64 >= reauthAt) await ReauthenticateIfDueAsync(ct).ConfigureAwait(false);
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
