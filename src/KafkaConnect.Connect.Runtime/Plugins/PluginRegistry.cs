@@ -37,7 +37,8 @@ public sealed class PluginRegistry
     public static readonly IReadOnlyList<string> BuiltInAssemblies =
     [
         "KafkaConnect.Connect.Api", "KafkaConnect.Connect.Json", "KafkaConnect.Connect.Converters", "KafkaConnect.Connect.File",
-        "KafkaConnect.Connect.Transforms", "KafkaConnect.Connect.Jdbc",
+        "KafkaConnect.Connect.Transforms", "KafkaConnect.Connect.Jdbc", "KafkaConnect.Connect.Avro", "KafkaConnect.Connect.JsonSchema",
+        "KafkaConnect.Connect.Protobuf",
     ];
 
     // Java packages of Apache's bundled plugins, by simple class name.
