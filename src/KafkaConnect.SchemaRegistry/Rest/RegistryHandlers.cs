@@ -190,7 +190,7 @@ internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions 
             }
             if (mode != "IMPORT")
             {
-                var messages = Check(store.EffectiveCompatibility(subject), parsed, all.Where(v => !v.Deleted).ToList(), all: false);
+                var messages = Check(store.EffectiveCompatibility(subject), parsed, all.Where(v => !v.Deleted).ToList());
                 if (messages.Count > 0)
                 {
                     throw RegistryException.Incompatible(subject, messages);
@@ -365,36 +365,32 @@ internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions 
         var subject = Subject(ctx);
         var request = await ReadSchemaRequest(ctx).ConfigureAwait(false);
         await store.SyncAsync(ctx.RequestAborted).ConfigureAwait(false);
-        var parsed = ParsedSchema.Parse(request.SchemaType, request.Schema, store.Resolve(request.References));
+        var verbose = Flag(ctx, "verbose");
         var versions = store.Versions(subject, includeDeleted: false);
-        List<StoredSchema> against;
-        if (all)
-        {
-            against = versions;
-        }
-        else
+        // As Confluent's CompatibilityResource: one version (latest may be none) or every live one, judged by the
+        // subject's level, so a non-transitive level still looks at the newest only.
+        List<StoredSchema> against = versions;
+        if (!all)
         {
             var version = Version(ctx);
-            if (version == -1)
-            {
-                against = versions.Count == 0 ? [] : [versions[^1]];
-            }
-            else
-            {
-                if (store.Versions(subject, includeDeleted: true).Count == 0)
-                {
-                    throw RegistryException.SubjectNotFound(subject);
-                }
-                against = [versions.FirstOrDefault(v => v.Version == version) ?? throw RegistryException.VersionNotFound(version)];
-            }
+            var chosen = version == -1 ? versions.LastOrDefault() : versions.FirstOrDefault(v => v.Version == version);
+            against = chosen is null ? (version == -1 ? [] : throw RegistryException.VersionNotFound(version)) : [chosen];
         }
-        // Confluent checks a given version as the whole history, so a transitive level sees only it.
-        var messages = Check(store.EffectiveCompatibility(subject), parsed, against, all: true);
+        List<string> messages;
+        try
+        {
+            var parsed = ParsedSchema.Parse(request.SchemaType, request.Schema, store.Resolve(request.References));
+            messages = Check(store.EffectiveCompatibility(subject), parsed, against);
+        }
+        catch (RegistryException ex) when (verbose && ex.ErrorCode == 42201)
+        {
+            messages = [ex.Message];
+        }
         await Json(ctx, w =>
         {
             w.WriteStartObject();
             w.WriteBoolean("is_compatible", messages.Count == 0);
-            if (Flag(ctx, "verbose"))
+            if (verbose)
             {
                 w.WriteStartArray("messages");
                 messages.ForEach(w.WriteStringValue);
@@ -408,13 +404,13 @@ internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions 
     /// Confluent's CompatibilityChecker: the level's strategy over the latest (or, transitive, every) earlier version, newest
     /// first, stopping at the first failing one; the details end with the old version, the old schema and the level.
     /// </summary>
-    private List<string> Check(string level, ParsedSchema candidate, List<StoredSchema> previous, bool all)
+    private List<string> Check(string level, ParsedSchema candidate, List<StoredSchema> previous)
     {
         if (level == "NONE" || previous.Count == 0)
         {
             return [];
         }
-        var transitive = level.EndsWith("_TRANSITIVE", StringComparison.Ordinal) || all;
+        var transitive = level.EndsWith("_TRANSITIVE", StringComparison.Ordinal);
         var chain = transitive ? previous.AsEnumerable().Reverse().ToList() : [previous[^1]];
         foreach (var old in chain)
         {
