@@ -25,6 +25,8 @@ internal static class Program
               compacted topic kafkastore.topic (_schemas) on kafkastore.bootstrap.servers; Confluent's keys.
           docs config
               Prints the configuration reference (docs/configuration.md).
+          docs schema-registry
+              Prints the schema-registry.properties keys table (docs/schema-registry.md).
         """;
 
     private static async Task<int> Main(string[] args)
@@ -50,6 +52,7 @@ internal static class Program
                 "distributed" => await DistributedCommand.RunAsync(args[1..]).ConfigureAwait(false),
                 "schema-registry" => await SchemaRegistryCommand.RunAsync(args[1..]).ConfigureAwait(false),
                 "docs" when args.Length == 2 && args[1] == "config" => PrintConfigDocs(),
+                "docs" when args.Length == 2 && args[1] == "schema-registry" => PrintRegistryDocs(),
                 _ => Fail($"unknown command '{args[0]}'.\n{Usage}"),
             };
         }
@@ -62,6 +65,12 @@ internal static class Program
     private static int PrintConfigDocs()
     {
         Console.Out.Write(ConfigDocs.Markdown());
+        return 0;
+    }
+
+    private static int PrintRegistryDocs()
+    {
+        Console.Out.Write(KafkaConnect.SchemaRegistry.SchemaRegistryOptions.MarkdownTable());
         return 0;
     }
 

@@ -31,13 +31,14 @@ public sealed class SchemaRegistryOptions
         new(ListenersConfig, "http://127.0.0.1:8081", "Comma-separated http:// listeners (host:port; port 0 picks a free one). Loopback by default, unlike Confluent's 0.0.0.0."),
         new(BootstrapConfig, null, "Kafka brokers of the store (required)."),
         new(TopicConfig, "_schemas", "The compacted topic that holds schemas, configs and modes."),
-        new(ReplicationConfig, "3", "Replication factor when the topic is created; capped to the cluster's broker count with a warning."),
-        new(TimeoutConfig, "500", "How long a write waits for the store to catch up, in milliseconds."),
+        new(ReplicationConfig, "3", "Replication factor when the topic is created; capped to the live brokers with a warning, as Confluent does."),
+        new(TimeoutConfig, "500", "Milliseconds a request waits for the store to read the topic to its end; at least 10 s here, so a slow first start of a local broker is not an error."),
         new(CompatibilityConfig, "backward", "Default compatibility level: none, backward, backward_transitive, forward, forward_transitive, full, full_transitive."),
         new(OldCompatibilityConfig, null, "The older name of schema.compatibility.level; used when that one is not set."),
-        new(HostNameConfig, "the listener's host", "Name this instance reports for itself."),
+        new(HostNameConfig, "the listener's host", "Name of this instance; only logged, as there is no leader election to report it to."),
         new(MutabilityConfig, "true", "Whether /mode may be changed."),
         new(GroupIdConfig, "schema-registry", "Group name of the registry cluster (used in the store's client id; no group is joined)."),
+        new("kafkastore.topic.config.*", null, "Topic settings used when the registry creates the topic (cleanup.policy is always compact)."),
         new("kafkastore.security.protocol", "PLAINTEXT", "Security protocol to the store's brokers; kafkastore.sasl.* and kafkastore.ssl.* as the Kafka client's keys."),
     ];
 
@@ -50,6 +51,9 @@ public sealed class SchemaRegistryOptions
     public string? HostName { get; init; }
     public bool ModeMutability { get; init; } = true;
     public string GroupId { get; init; } = "schema-registry";
+
+    /// <summary>Settings for a topic the registry creates (<c>kafkastore.topic.config.*</c>).</summary>
+    public IReadOnlyDictionary<string, string> TopicConfigs { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Kafka client settings for the store (bootstrap.servers, security.protocol, sasl.*, ssl.*).</summary>
     public IReadOnlyDictionary<string, string> ClientConfig { get; init; } = new Dictionary<string, string>();
@@ -65,11 +69,24 @@ public sealed class SchemaRegistryOptions
         ArgumentNullException.ThrowIfNull(props);
         string? Get(string key) => props.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
         var bootstrap = Get(BootstrapConfig) ?? throw new ArgumentException($"{BootstrapConfig} is required: the Kafka brokers that hold {TopicConfig}.");
+        try
+        {
+            KafkaConnect.Client.Config.CommonClientConfig.ParseBootstrap(bootstrap.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        }
+        catch (KafkaConnect.Client.Config.ConfigException ex)
+        {
+            throw new ArgumentException($"Invalid value {bootstrap} for configuration {BootstrapConfig}: {ex.Message}");
+        }
         var client = new Dictionary<string, string>(StringComparer.Ordinal) { ["bootstrap.servers"] = bootstrap };
         var unknown = new List<string>();
+        var topicConfigs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (k, v) in props)
         {
-            if (k.StartsWith("kafkastore.", StringComparison.Ordinal) && (k.StartsWith("kafkastore.ssl.", StringComparison.Ordinal)
+            if (k.StartsWith("kafkastore.topic.config.", StringComparison.Ordinal))
+            {
+                topicConfigs[k["kafkastore.topic.config.".Length..]] = v;
+            }
+            else if (k.StartsWith("kafkastore.", StringComparison.Ordinal) && (k.StartsWith("kafkastore.ssl.", StringComparison.Ordinal)
                 || k.StartsWith("kafkastore.sasl.", StringComparison.Ordinal) || k == "kafkastore.security.protocol"))
             {
                 client[k["kafkastore.".Length..]] = v;
@@ -99,12 +116,13 @@ public sealed class SchemaRegistryOptions
             BootstrapServers = bootstrap,
             Topic = Get(TopicConfig) ?? "_schemas",
             ReplicationFactor = (short)Int(props, ReplicationConfig, 3, 1, short.MaxValue),
-            StoreTimeout = TimeSpan.FromMilliseconds(Int(props, TimeoutConfig, 500, 1, int.MaxValue)),
+            StoreTimeout = TimeSpan.FromMilliseconds(Int(props, TimeoutConfig, 500, 0, int.MaxValue)),
             CompatibilityLevel = level,
             HostName = Get(HostNameConfig),
             ModeMutability = Bool(props, MutabilityConfig, true),
             GroupId = Get(GroupIdConfig) ?? "schema-registry",
             ClientConfig = client,
+            TopicConfigs = topicConfigs,
             UnknownKeys = unknown,
         };
     }

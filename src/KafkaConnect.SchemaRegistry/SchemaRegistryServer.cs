@@ -87,8 +87,8 @@ public sealed class SchemaRegistryServer : IAsyncDisposable
             await app.StartAsync(ct).ConfigureAwait(false);
             var urls = (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
                 .Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal))).ToList();
-            log.LogInformation("Schema Registry listening on {Urls} (store {Topic} on {Bootstrap}, default compatibility {Level})",
-                string.Join(", ", urls), options.Topic, options.BootstrapServers, options.CompatibilityLevel);
+            log.LogInformation("Schema Registry {Host} listening on {Urls} (store {Topic} on {Bootstrap}, default compatibility {Level})",
+                options.HostName ?? urls.FirstOrDefault()?.Host, string.Join(", ", urls), options.Topic, options.BootstrapServers, options.CompatibilityLevel);
             return new SchemaRegistryServer(store, app, urls, log);
         }
         catch

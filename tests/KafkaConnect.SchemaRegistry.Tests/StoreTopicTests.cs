@@ -89,6 +89,22 @@ public sealed class StoreTopicTests(RegistryFixture fixture) : IClassFixture<Reg
         Assert.Equal([1, 2], await fresh.GetSubjectVersionsAsync("restart-value"));
     }
 
+    [Fact]
+    public async Task ExistingTopicMustHaveOnePartitionAndCompaction()
+    {
+        await using var admin = new KafkaConnect.Client.Admin.KafkaAdminClient(new Dictionary<string, string> { ["bootstrap.servers"] = fixture.BootstrapServers });
+        var twoPartitions = "_schemas_two_" + Guid.NewGuid().ToString("N")[..8];
+        var deleting = "_schemas_delete_" + Guid.NewGuid().ToString("N")[..8];
+        await admin.CreateTopicsAsync([
+            new KafkaConnect.Client.Admin.NewTopic(twoPartitions, 2, 1) { Configs = new Dictionary<string, string> { ["cleanup.policy"] = "compact" } },
+            new KafkaConnect.Client.Admin.NewTopic(deleting, 1, 1) { Configs = new Dictionary<string, string> { ["cleanup.policy"] = "delete" } },
+        ]);
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.StartRegistryAsync(twoPartitions));
+        Assert.Equal($"The schema topic {twoPartitions} should have only 1 partition but has 2", ex.Message);
+        ex = await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.StartRegistryAsync(deleting));
+        Assert.Equal($"The retention policy of the schema topic {deleting} is incorrect. Expected cleanup.policy to be 'compact' but it is delete", ex.Message);
+    }
+
     private async Task<List<(string Key, string Value)>> ReadAllAsync(string topic, int count)
     {
         await using var consumer = new KafkaConsumer(new Dictionary<string, string>

@@ -54,36 +54,47 @@ internal sealed class SchemaStore : IAsyncDisposable
         }
     }
 
-    // Confluent's KafkaStore.createOrVerifySchemaTopic: one partition, compacted; a smaller cluster gets what it has (our choice).
+    // Confluent's KafkaStore.createOrVerifySchemaTopic: one partition, compacted, replication capped to the live brokers
+    // with a warning; an existing topic must have one partition and cleanup.policy=compact.
     private async Task EnsureTopicAsync(CancellationToken ct)
     {
         var admin = _admin!;
         var brokers = (await admin.DescribeClusterAsync(ct).ConfigureAwait(false)).Nodes.Count;
-        var replication = _options.ReplicationFactor;
-        if (brokers > 0 && replication > brokers)
+        if (brokers <= 0)
         {
-            _log.LogWarning("{Key}={Wanted} but the cluster has {Brokers} broker(s): creating {Topic} with replication factor {Brokers}",
-                SchemaRegistryOptions.ReplicationConfig, replication, brokers, _options.Topic, brokers);
+            throw new InvalidOperationException("No live Kafka brokers");
+        }
+        var replication = _options.ReplicationFactor;
+        if (replication > brokers)
+        {
+            _log.LogWarning("Creating the schema topic {Topic} using a replication factor of {Brokers}, which is less than the desired one of "
+                + "{Wanted} ({Key}={Wanted} but the cluster has {Brokers} broker(s)). If this is a production environment, it's crucial to "
+                + "add more brokers and increase the replication factor of the topic.",
+                _options.Topic, brokers, replication, SchemaRegistryOptions.ReplicationConfig, replication, brokers);
             replication = (short)brokers;
         }
+        var configs = new Dictionary<string, string>(_options.TopicConfigs, StringComparer.Ordinal) { ["cleanup.policy"] = "compact" };
         try
         {
-            await admin.CreateTopicsAsync([new NewTopic(_options.Topic, 1, replication)
-            {
-                Configs = new Dictionary<string, string> { ["cleanup.policy"] = "compact" },
-            }], cancellationToken: ct).ConfigureAwait(false);
+            await admin.CreateTopicsAsync([new NewTopic(_options.Topic, 1, replication) { Configs = configs }], cancellationToken: ct).ConfigureAwait(false);
             _log.LogInformation("Created schemas topic {Topic} (1 partition, replication factor {Replication}, compacted)", _options.Topic, replication);
+            return;
         }
         catch (KafkaException ex) when (ex.Error == ErrorCode.TopicAlreadyExists)
         {
-            var resource = ConfigResource.Topic(_options.Topic);
-            var configs = await admin.DescribeConfigsAsync([resource], cancellationToken: ct).ConfigureAwait(false);
-            var policy = configs.TryGetValue(resource, out var entries) ? entries.FirstOrDefault(e => e.Name == "cleanup.policy")?.Value : null;
-            if (policy is not null && policy != "compact")
-            {
-                throw new InvalidOperationException($"The schemas topic {_options.Topic} has cleanup.policy={policy}; it must be compact "
-                    + "or schemas would eventually be deleted.");
-            }
+        }
+        var partitions = await KafkaBasedLog.PartitionCountAsync(admin, _options.Topic, _options.TimeProvider, ct).ConfigureAwait(false);
+        if (partitions != 1)
+        {
+            throw new InvalidOperationException($"The schema topic {_options.Topic} should have only 1 partition but has {partitions}");
+        }
+        var resource = ConfigResource.Topic(_options.Topic);
+        var described = await admin.DescribeConfigsAsync([resource], cancellationToken: ct).ConfigureAwait(false);
+        var policy = described.TryGetValue(resource, out var entries) ? entries.FirstOrDefault(e => e.Name == "cleanup.policy")?.Value : null;
+        if (policy != "compact")
+        {
+            throw new InvalidOperationException($"The retention policy of the schema topic {_options.Topic} is incorrect. Expected cleanup.policy "
+                + $"to be 'compact' but it is {policy}");
         }
     }
 
@@ -296,7 +307,7 @@ internal sealed class SchemaStore : IAsyncDisposable
     /// <summary>Runs <paramref name="decide"/> on the state read to the end, under the single-writer lock, and appends its records.</summary>
     public async Task<T> WriteAsync<T>(Func<(T Result, List<(byte[] Key, byte[]? Value)> Records)> decide, CancellationToken ct)
     {
-        if (!await _writer.WaitAsync(_options.StoreTimeout * 20, ct).ConfigureAwait(false))
+        if (!await _writer.WaitAsync(StoreWait * 3, ct).ConfigureAwait(false))
         {
             throw RegistryException.Timeout("Write to the Kafka store timed out while waiting for other writes");
         }
@@ -335,10 +346,12 @@ internal sealed class SchemaStore : IAsyncDisposable
         }
     }
 
+    // Confluent waits kafkastore.timeout.ms for its reader; a freshly started local broker can be slower, so at least 10 s.
+    private TimeSpan StoreWait => TimeSpan.FromMilliseconds(Math.Max(_options.StoreTimeout.TotalMilliseconds, 10_000));
+
     private async Task ReadToEndAsync(CancellationToken ct)
     {
-        // Confluent waits kafkastore.timeout.ms for its reader; a freshly started local broker can be slower, so at least 10 s.
-        var timeout = TimeSpan.FromMilliseconds(Math.Max(_options.StoreTimeout.TotalMilliseconds, 10_000));
+        var timeout = StoreWait;
         try
         {
             if (!await _logTopic!.TryReadToEndAsync(timeout, ct).ConfigureAwait(false))
