@@ -317,6 +317,27 @@ public sealed class ConfluentClientTests(RegistryFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task ImportMode_TakesIdsAndVersionsFromTheRequest()
+    {
+        var s = Subject("import");
+        var withId = $$"""{"schema":"\"string\"","id":{{5000 + Random.Shared.Next(1000)}},"version":3}""";
+        var notImport = await Http.SendAsync(fixture.Url, HttpMethod.Post, $"/subjects/{s}/versions", withId);
+        Assert.Equal((422, 42205, $"Subject {s} in context . is not in import mode"),
+            (notImport.Status, notImport.Body.GetProperty("error_code").GetInt32(), notImport.Body.GetProperty("message").GetString()));
+        Assert.Equal(200, (await Http.SendAsync(fixture.Url, HttpMethod.Put, $"/mode/{s}", """{"mode":"IMPORT"}""")).Status);
+        var imported = await Http.SendAsync(fixture.Url, HttpMethod.Post, $"/subjects/{s}/versions", withId);
+        Assert.Equal(200, imported.Status);
+        var id = imported.Body.GetProperty("id").GetInt32();
+        Assert.True(id >= 5000);
+        var stored = await Http.SendAsync(fixture.Url, HttpMethod.Get, $"/subjects/{s}/versions/3");
+        Assert.Equal((3, id), (stored.Body.GetProperty("version").GetInt32(), stored.Body.GetProperty("id").GetInt32()));
+        var noId = await Http.SendAsync(fixture.Url, HttpMethod.Post, $"/subjects/{s}/versions", Http.SchemaBody("\"long\""));
+        Assert.Equal((422, $"Subject {s} in context . is not in read-write mode"), (noId.Status, noId.Body.GetProperty("message").GetString()));
+        var overwrite = await Http.SendAsync(fixture.Url, HttpMethod.Post, $"/subjects/{s}/versions", $$"""{"schema":"\"long\"","id":{{id}},"version":4}""");
+        Assert.Equal((422, $"Overwrite new schema with id {id} in context . is not permitted."), (overwrite.Status, overwrite.Body.GetProperty("message").GetString()));
+    }
+
+    [Fact]
     public async Task BadInput_AnsweredWithConfluentCodes()
     {
         using var client = fixture.Client();

@@ -176,19 +176,32 @@ internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions 
         var request = await ReadSchemaRequest(ctx).ConfigureAwait(false);
         var id = await store.WriteAsync(() =>
         {
+            // Confluent's checkRegisterMode: an id is given only in IMPORT (or FORWARD) mode, and only then.
             var mode = store.EffectiveMode(subject);
             if (mode == "READONLY")
             {
                 throw RegistryException.ReadOnly(subject);
             }
+            var importing = mode is "IMPORT" or "FORWARD";
+            if (request.Id is >= 0 && !importing)
+            {
+                throw RegistryException.NotPermitted($"Subject {subject} in context . is not in import mode");
+            }
+            if (request.Id is not >= 0 && mode != "READWRITE")
+            {
+                throw RegistryException.NotPermitted($"Subject {subject} in context . is not in read-write mode");
+            }
             var parsed = ParsedSchema.Parse(request.SchemaType, request.Schema, store.Resolve(request.References));
             var all = store.Versions(subject, includeDeleted: true);
             var same = all.LastOrDefault(v => !v.Deleted && Same(v, parsed, request.References));
-            if (same is not null && (request.Id is null || request.Id == same.Id))
+            if (same is not null)
             {
-                return (same.Id, new List<(byte[], byte[]?)>());
+                return request.Id is >= 0 && request.Id != same.Id
+                    ? throw new RegistryException(422, 42207, $"Schema already registered with id {same.Id} instead of input id {request.Id}")
+                    : (same.Id, new List<(byte[], byte[]?)>());
             }
-            if (mode != "IMPORT")
+            // IMPORT copies schemas from elsewhere as they were: no compatibility check.
+            if (!importing)
             {
                 var messages = Check(store.EffectiveCompatibility(subject), parsed, all.Where(v => !v.Deleted).ToList());
                 if (messages.Count > 0)
@@ -196,15 +209,11 @@ internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions 
                     throw RegistryException.Incompatible(subject, messages);
                 }
             }
-            else if (request.Id is null)
+            if (request.Id is { } wanted && wanted >= 0 && store.ById(wanted) is { } existing && !Same(existing, parsed, request.References))
             {
-                throw RegistryException.InvalidSchema("Invalid schema, details: an id is required to register in IMPORT mode");
+                throw RegistryException.NotPermitted($"Overwrite new schema with id {wanted} in context . is not permitted.");
             }
-            var newId = request.Id ?? store.IdOf(parsed.SchemaType, parsed.Canonical, request.References) ?? store.NextId();
-            if (request.Id is { } wanted && store.ById(wanted) is { } existing && !(existing.SchemaType == parsed.SchemaType && existing.Schema == parsed.Canonical))
-            {
-                throw new RegistryException(422, 42207, $"Schema already registered with id {wanted} instead of input id {wanted}");
-            }
+            var newId = request.Id is >= 0 ? request.Id.Value : store.IdOf(parsed.SchemaType, parsed.Canonical, request.References) ?? store.NextId();
             var version = request.Version is > 0 ? request.Version.Value : (all.Count == 0 ? 0 : all[^1].Version) + 1;
             var stored = new StoredSchema(subject, version, newId, parsed.SchemaType, parsed.Canonical, request.References, false);
             return (newId, new List<(byte[], byte[]?)> { (StoreRecords.SchemaKey(subject, version), StoreRecords.SchemaValue(stored)) });
@@ -421,7 +430,7 @@ internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions 
             }
             else
             {
-                var oldParsed = ParsedSchema.Parse(old.SchemaType, old.Schema, store.Resolve(old.References));
+                var oldParsed = store.Parsed(old);
                 var mode = level.Replace("_TRANSITIVE", "", StringComparison.Ordinal);
                 if (mode is "FORWARD" or "FULL")
                 {

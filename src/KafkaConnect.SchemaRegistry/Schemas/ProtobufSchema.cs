@@ -1,38 +1,25 @@
-using Google.Protobuf.Reflection;
-using ProtoBuf.Reflection;
-
 namespace KafkaConnect.SchemaRegistry.Schemas;
 
 /// <summary>
-/// A Protobuf schema: <c>.proto</c> text parsed by protobuf-net.Reflection (references are the imported files, by the
-/// import path given as the reference name), compared with the rules of Confluent's protobuf diff (protobuf/diff/*):
-/// messages removed, fields by number, kind and wire-compatible scalar groups, labels, named types, required fields
-/// and oneofs.
+/// A Protobuf schema: <c>.proto</c> text parsed by <see cref="ProtoParser"/> (references are the imported files, named by
+/// their import path), compared with the rules of Confluent's protobuf diff (protobuf/diff/*): package changed, messages
+/// removed, fields by number with their kind, wire-compatible scalar group, label and named type, required fields,
+/// oneof fields removed.
 /// </summary>
 internal sealed class ProtobufSchema : ParsedSchema
 {
-    private const string MainFile = "schema.proto";
+    private readonly ProtoFile _file;
+    private readonly Dictionary<string, ProtoMessage> _messages = new(StringComparer.Ordinal);
 
-    private readonly FileDescriptorProto _file;
-    private readonly Dictionary<string, DescriptorProto> _messages;
-    private readonly HashSet<string> _enums;
-
-    private ProtobufSchema(string text, FileDescriptorProto file, FileDescriptorSet set)
+    private ProtobufSchema(string text, ProtoFile file, IEnumerable<ProtoFile> all)
     {
         Canonical = text;
         _file = file;
-        _messages = new Dictionary<string, DescriptorProto>(StringComparer.Ordinal);
-        _enums = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var f in set.Files)
+        foreach (var f in all)
         {
-            var prefix = string.IsNullOrEmpty(f.Package) ? "." : "." + f.Package + ".";
-            foreach (var m in f.MessageTypes)
+            foreach (var m in f.Messages)
             {
-                Index(prefix + m.Name, m);
-            }
-            foreach (var e in f.EnumTypes)
-            {
-                _enums.Add(prefix + e.Name);
+                Index(m);
             }
         }
     }
@@ -44,42 +31,41 @@ internal sealed class ProtobufSchema : ParsedSchema
 
     public static ProtobufSchema Parse(string text, IReadOnlyList<ResolvedReference> references)
     {
-        var set = new FileDescriptorSet();
-        var added = new HashSet<string>(StringComparer.Ordinal);
-        void AddReferences(IReadOnlyList<ResolvedReference> refs)
+        var files = new List<ProtoFile>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Add(IReadOnlyList<ResolvedReference> refs)
         {
             foreach (var r in refs)
             {
-                AddReferences(r.References);
-                if (added.Add(r.Name))
+                Add(r.References);
+                if (r.SchemaType != "PROTOBUF")
                 {
-                    set.Add(r.Name, includeInOutput: true, new StringReader(r.Schema));
+                    throw new SchemaParseException($"Reference {r.Name} is of type {r.SchemaType}, not PROTOBUF");
+                }
+                if (seen.Add(r.Name))
+                {
+                    files.Add(ProtoParser.Parse(r.Schema));
                 }
             }
         }
-        AddReferences(references);
-        set.Add(MainFile, includeInOutput: true, new StringReader(text));
-        set.Process();
-        var errors = set.GetErrors().Where(e => e.IsError).ToList();
-        if (errors.Count > 0)
+        Add(references);
+        var file = ProtoParser.Parse(text);
+        foreach (var import in file.Imports.Where(i => !i.StartsWith("google/protobuf/", StringComparison.Ordinal) && !seen.Contains(i)))
         {
-            throw new SchemaParseException(string.Join("; ", errors.Select(e => $"{e.File}:{e.LineNumber}:{e.ColumnNumber}: {e.Message}")));
+            throw new SchemaParseException($"Import \"{import}\" was not found (no reference named \"{import}\").");
         }
-        var file = set.Files.Single(f => f.Name == MainFile);
-        return new ProtobufSchema(text.Trim(), file, set);
+        files.Add(file);
+        foreach (var f in files)
+        {
+            ProtoParser.Resolve(f, files);
+        }
+        return new ProtobufSchema(text.Trim(), file, files);
     }
 
-    private void Index(string fullName, DescriptorProto message)
+    private void Index(ProtoMessage m)
     {
-        _messages[fullName] = message;
-        foreach (var nested in message.NestedTypes)
-        {
-            Index(fullName + "." + nested.Name, nested);
-        }
-        foreach (var e in message.EnumTypes)
-        {
-            _enums.Add(fullName + "." + e.Name);
-        }
+        _messages[m.FullName] = m;
+        m.Messages.ForEach(Index);
     }
 
     public override List<string> ReadsFrom(ParsedSchema writer)
@@ -90,16 +76,16 @@ internal sealed class ProtobufSchema : ParsedSchema
         {
             diffs.Add(("PACKAGE_CHANGED", "#/"));
         }
-        CompareTypes(original, original._file.MessageTypes, _file.MessageTypes, "#/", diffs, []);
+        CompareMessages(original, original._file.Messages, _file.Messages, "#/", diffs, []);
         return [.. diffs.Where(d => d.Type is not ("MESSAGE_ADDED" or "FIELD_ADDED" or "FIELD_REMOVED" or "FIELD_NAME_CHANGED"
                 or "FIELD_STRING_OR_BYTES_LABEL_CHANGED" or "ONEOF_ADDED" or "ONEOF_REMOVED" or "ONEOF_FIELD_ADDED"))
             .Select(d => $"{{errorType:\"{d.Type}\", description:\"{Describe(d.Type, d.Path)}\"}}")];
     }
 
-    private void CompareTypes(ProtobufSchema original, IList<DescriptorProto> o, IList<DescriptorProto> u, string path,
-        List<(string, string)> diffs, HashSet<(DescriptorProto, DescriptorProto)> seen)
+    private void CompareMessages(ProtobufSchema original, List<ProtoMessage> o, List<ProtoMessage> u, string path,
+        List<(string, string)> diffs, HashSet<(ProtoMessage, ProtoMessage)> seen)
     {
-        foreach (var om in o.Where(m => m.Options?.MapEntry != true))
+        foreach (var om in o)
         {
             var um = u.FirstOrDefault(m => m.Name == om.Name);
             if (um is null)
@@ -111,96 +97,99 @@ internal sealed class ProtobufSchema : ParsedSchema
         }
     }
 
-    private void CompareMessage(ProtobufSchema original, DescriptorProto o, DescriptorProto u, string path,
-        List<(string, string)> diffs, HashSet<(DescriptorProto, DescriptorProto)> seen)
+    private void CompareMessage(ProtobufSchema original, ProtoMessage o, ProtoMessage u, string path,
+        List<(string, string)> diffs, HashSet<(ProtoMessage, ProtoMessage)> seen)
     {
         if (!seen.Add((o, u)))
         {
             return;
         }
-        var byTag = u.Fields.ToDictionary(f => f.Number);
         foreach (var of in o.Fields)
         {
             var at = $"{path}/{of.Number}";
-            if (!byTag.TryGetValue(of.Number, out var uf))
+            var uf = u.Fields.FirstOrDefault(f => f.Number == of.Number);
+            if (uf is null)
             {
-                var inOneof = of.ShouldSerializeOneofIndex() && !of.Proto3Optional;
-                diffs.Add((of.label == FieldDescriptorProto.Label.LabelRequired ? "REQUIRED_FIELD_REMOVED" : inOneof ? "ONEOF_FIELD_REMOVED" : "FIELD_REMOVED", at));
+                diffs.Add((of.Label == "required" ? "REQUIRED_FIELD_REMOVED" : of.Oneof is not null ? "ONEOF_FIELD_REMOVED" : "FIELD_REMOVED", at));
                 continue;
             }
-            CompareField(original, o, u, of, uf, at, diffs, seen);
+            if (of.Name != uf.Name)
+            {
+                diffs.Add(("FIELD_NAME_CHANGED", at));
+            }
+            CompareTypes(original, of.Kind, of.ResolvedType, of.Label, uf.Kind, uf.ResolvedType, uf.Label, at, diffs, seen);
+            if (of.Kind == ProtoKind.Map && uf.Kind == ProtoKind.Map)
+            {
+                CompareTypes(original, of.MapValueKind, of.ResolvedMapValue, null, uf.MapValueKind, uf.ResolvedMapValue, null, at, diffs, seen);
+            }
         }
         foreach (var uf in u.Fields.Where(f => o.Fields.All(x => x.Number != f.Number)))
         {
-            diffs.Add((uf.label == FieldDescriptorProto.Label.LabelRequired ? "REQUIRED_FIELD_ADDED" : "FIELD_ADDED", $"{path}/{uf.Number}"));
+            diffs.Add((uf.Label == "required" ? "REQUIRED_FIELD_ADDED" : uf.Oneof is not null ? "ONEOF_FIELD_ADDED" : "FIELD_ADDED", $"{path}/{uf.Number}"));
         }
-        CompareTypes(original, o.NestedTypes, u.NestedTypes, path + ".", diffs, seen);
+        CompareMessages(original, o.Messages, u.Messages, path + ".", diffs, seen);
     }
 
-    private void CompareField(ProtobufSchema original, DescriptorProto om, DescriptorProto um, FieldDescriptorProto o, FieldDescriptorProto u,
-        string path, List<(string, string)> diffs, HashSet<(DescriptorProto, DescriptorProto)> seen)
+    // Confluent's FieldSchemaDiff.compareLabelsAndTypes: enums count as scalars; a label only matters when both are written.
+    private void CompareTypes(ProtobufSchema original, ProtoKind ok, string ot, string? ol, ProtoKind uk, string ut, string? ul,
+        string path, List<(string, string)> diffs, HashSet<(ProtoMessage, ProtoMessage)> seen)
     {
-        var ok = original.KindOf(o);
-        var uk = KindOf(u);
-        if (ok != uk)
+        var okind = ok == ProtoKind.Enum ? ProtoKind.Scalar : ok;
+        var ukind = uk == ProtoKind.Enum ? ProtoKind.Scalar : uk;
+        if (okind != ukind)
         {
             diffs.Add(("FIELD_KIND_CHANGED", path));
             return;
         }
-        if (ok == "SCALAR")
+        if (okind is ProtoKind.Scalar or ProtoKind.Map)
         {
-            var os = original.ScalarGroup(o);
-            var us = ScalarGroup(u);
-            if (os != us)
+            var og = ok == ProtoKind.Enum ? "GENERAL_NUMBER" : ScalarGroup(ot);
+            var ug = uk == ProtoKind.Enum ? "GENERAL_NUMBER" : ScalarGroup(ut);
+            if (og != ug)
             {
                 diffs.Add(("FIELD_SCALAR_KIND_CHANGED", path));
             }
-            else if (o.label != u.label)
+            else if (ol is not null && ul is not null && ol != ul)
             {
-                diffs.Add((os == "STRING_OR_BYTES" ? "FIELD_STRING_OR_BYTES_LABEL_CHANGED" : "FIELD_NUMERIC_LABEL_CHANGED", path));
+                diffs.Add((og == "STRING_OR_BYTES" ? "FIELD_STRING_OR_BYTES_LABEL_CHANGED" : "FIELD_NUMERIC_LABEL_CHANGED", path));
             }
             return;
         }
-        var on = Local(o.TypeName, original._file.Package);
-        var un = Local(u.TypeName, _file.Package);
+        var on = Local(ot, original._file.Package);
+        var un = Local(ut, _file.Package);
         if (on != un)
         {
             diffs.Add(("FIELD_NAMED_TYPE_CHANGED", path));
             return;
         }
-        if (original._messages.TryGetValue(o.TypeName, out var otype) && _messages.TryGetValue(u.TypeName, out var utype))
+        if (original._messages.TryGetValue(ot, out var otype) && _messages.TryGetValue(ut, out var utype))
         {
             var nested = new List<(string, string)>();
             CompareMessage(original, otype, utype, "#/" + on, nested, seen);
             diffs.AddRange(nested);
+            if (nested.Any(d => d.Item1 is not ("MESSAGE_ADDED" or "FIELD_ADDED" or "FIELD_REMOVED" or "FIELD_NAME_CHANGED"
+                or "FIELD_STRING_OR_BYTES_LABEL_CHANGED" or "ONEOF_ADDED" or "ONEOF_REMOVED" or "ONEOF_FIELD_ADDED")))
+            {
+                diffs.Add(("FIELD_NAMED_TYPE_CHANGED", path));
+            }
         }
-        _ = om;
-        _ = um;
     }
 
     private static string Local(string typeName, string? package)
     {
-        var prefix = string.IsNullOrEmpty(package) ? "." : "." + package + ".";
+        var prefix = package is null ? "." : "." + package + ".";
         return typeName.StartsWith(prefix, StringComparison.Ordinal) ? typeName[prefix.Length..] : typeName.TrimStart('.');
     }
 
-    private string KindOf(FieldDescriptorProto f) => f.type switch
-    {
-        FieldDescriptorProto.Type.TypeMessage or FieldDescriptorProto.Type.TypeGroup =>
-            _messages.TryGetValue(f.TypeName, out var m) && m.Options?.MapEntry == true ? "MAP" : "MESSAGE",
-        _ => "SCALAR",
-    };
-
     // The wire-compatible groups of Confluent's ScalarKind: varints, zigzag varints, 32- and 64-bit fixed, floats, doubles, length-delimited.
-    private string ScalarGroup(FieldDescriptorProto f) => f.type switch
+    private static string ScalarGroup(string scalar) => scalar switch
     {
-        FieldDescriptorProto.Type.TypeInt32 or FieldDescriptorProto.Type.TypeInt64 or FieldDescriptorProto.Type.TypeUint32
-            or FieldDescriptorProto.Type.TypeUint64 or FieldDescriptorProto.Type.TypeBool or FieldDescriptorProto.Type.TypeEnum => "GENERAL_NUMBER",
-        FieldDescriptorProto.Type.TypeSint32 or FieldDescriptorProto.Type.TypeSint64 => "SIGNED_NUMBER",
-        FieldDescriptorProto.Type.TypeFixed32 or FieldDescriptorProto.Type.TypeSfixed32 => "FIXED32",
-        FieldDescriptorProto.Type.TypeFixed64 or FieldDescriptorProto.Type.TypeSfixed64 => "FIXED64",
-        FieldDescriptorProto.Type.TypeFloat => "FLOAT",
-        FieldDescriptorProto.Type.TypeDouble => "DOUBLE",
+        "int32" or "int64" or "uint32" or "uint64" or "bool" => "GENERAL_NUMBER",
+        "sint32" or "sint64" => "SIGNED_NUMBER",
+        "fixed32" or "sfixed32" => "FIXED32",
+        "fixed64" or "sfixed64" => "FIXED64",
+        "float" => "FLOAT",
+        "double" => "DOUBLE",
         _ => "STRING_OR_BYTES",
     };
 

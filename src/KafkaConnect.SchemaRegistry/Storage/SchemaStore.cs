@@ -24,6 +24,11 @@ internal sealed class SchemaStore : IAsyncDisposable
     private readonly Dictionary<string, string> _modes = new(StringComparer.Ordinal);
     private string? _globalConfig;
     private string? _globalMode;
+    // Indexes over _subjects for the hot lookups (GET /schemas/ids/{id}, registering a known schema): every version by id,
+    // and the id of each schema content (type, text, references) still present.
+    private readonly Dictionary<int, List<StoredSchema>> _byId = [];
+    private readonly Dictionary<string, int> _idByContent = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ParsedSchema> _parsed = new(StringComparer.Ordinal);
     private int _maxId;
     private KafkaAdminClient? _admin;
     private KafkaBasedLog? _logTopic;
@@ -118,10 +123,7 @@ internal sealed class SchemaStore : IAsyncDisposable
                     var version = k.GetProperty("version").GetInt32();
                     if (v is not { } sv)
                     {
-                        if (_subjects.TryGetValue(subject!, out var versions))
-                        {
-                            versions.Remove(version);
-                        }
+                        Remove(subject!, version);
                         break;
                     }
                     var stored = new StoredSchema(
@@ -132,12 +134,7 @@ internal sealed class SchemaStore : IAsyncDisposable
                         sv.GetProperty("schema").GetString()!,
                         sv.TryGetProperty("references", out var refs) ? StoreRecords.ReadReferences(refs) : [],
                         sv.TryGetProperty("deleted", out var d) && d.ValueKind == JsonValueKind.True);
-                    if (!_subjects.TryGetValue(stored.Subject, out var list))
-                    {
-                        _subjects[stored.Subject] = list = [];
-                    }
-                    list[stored.Version] = stored;
-                    _maxId = Math.Max(_maxId, stored.Id);
+                    Put(stored);
                     break;
                 case "CONFIG":
                     SetSetting(_configs, ref _globalConfig, subject, v is { } cv && cv.TryGetProperty("compatibilityLevel", out var cl) ? cl.GetString() : null);
@@ -153,7 +150,7 @@ internal sealed class SchemaStore : IAsyncDisposable
                         {
                             if (ver <= upTo)
                             {
-                                del[ver] = s with { Deleted = true };
+                                Put(s with { Deleted = true });
                             }
                         }
                     }
@@ -165,7 +162,7 @@ internal sealed class SchemaStore : IAsyncDisposable
                         {
                             if (s.Deleted)
                             {
-                                clear.Remove(ver);
+                                Remove(s.Subject, ver);
                             }
                         }
                     }
@@ -173,6 +170,45 @@ internal sealed class SchemaStore : IAsyncDisposable
                 default:
                     // NOOP (Confluent's reader marks its position with these) and key types of newer releases.
                     break;
+            }
+        }
+    }
+
+    private static string ContentKey(string schemaType, string schema, IReadOnlyList<SchemaReference> references) =>
+        schemaType + "\n" + string.Join(",", references.Select(r => $"{r.Name}={r.Subject}/{r.Version}")) + "\n" + schema;
+
+    // Under _lock.
+    private void Put(StoredSchema stored)
+    {
+        Remove(stored.Subject, stored.Version);
+        if (!_subjects.TryGetValue(stored.Subject, out var versions))
+        {
+            _subjects[stored.Subject] = versions = [];
+        }
+        versions[stored.Version] = stored;
+        if (!_byId.TryGetValue(stored.Id, out var uses))
+        {
+            _byId[stored.Id] = uses = [];
+        }
+        uses.Add(stored);
+        _idByContent.TryAdd(ContentKey(stored.SchemaType, stored.Schema, stored.References), stored.Id);
+        _maxId = Math.Max(_maxId, stored.Id);
+    }
+
+    // Under _lock.
+    private void Remove(string subject, int version)
+    {
+        if (!_subjects.TryGetValue(subject, out var versions) || !versions.Remove(version, out var old))
+        {
+            return;
+        }
+        if (_byId.TryGetValue(old.Id, out var uses))
+        {
+            uses.Remove(old);
+            if (uses.Count == 0)
+            {
+                _byId.Remove(old.Id);
+                _idByContent.Remove(ContentKey(old.SchemaType, old.Schema, old.References));
             }
         }
     }
@@ -220,15 +256,8 @@ internal sealed class SchemaStore : IAsyncDisposable
     {
         lock (_lock)
         {
-            StoredSchema? found = null;
-            foreach (var s in _subjects.Values.SelectMany(v => v.Values))
-            {
-                if (s.Id == id && (found is null || (found.Deleted && !s.Deleted)))
-                {
-                    found = s;
-                }
-            }
-            return found;
+            // A live use before a soft-deleted one; any serves, as every use of an id holds the same schema.
+            return _byId.TryGetValue(id, out var uses) ? uses.FirstOrDefault(u => !u.Deleted) ?? uses[0] : null;
         }
     }
 
@@ -236,8 +265,9 @@ internal sealed class SchemaStore : IAsyncDisposable
     {
         lock (_lock)
         {
-            return [.. _subjects.Values.SelectMany(v => v.Values).Where(s => s.Id == id && (includeDeleted || !s.Deleted))
-                .OrderBy(s => s.Subject, StringComparer.Ordinal).ThenBy(s => s.Version)];
+            return _byId.TryGetValue(id, out var uses)
+                ? [.. uses.Where(s => includeDeleted || !s.Deleted).OrderBy(s => s.Subject, StringComparer.Ordinal).ThenBy(s => s.Version)]
+                : [];
         }
     }
 
@@ -292,13 +322,17 @@ internal sealed class SchemaStore : IAsyncDisposable
         return result;
     }
 
+    /// <summary>A stored version parsed, for compatibility checks; parsed once per content (versions never change content).</summary>
+    public ParsedSchema Parsed(StoredSchema stored) =>
+        _parsed.GetOrAdd(ContentKey(stored.SchemaType, stored.Schema, stored.References),
+            _ => ParsedSchema.Parse(stored.SchemaType, stored.Schema, Resolve(stored.References)));
+
     /// <summary>The id already given to this exact schema (type, text, references), under any subject.</summary>
     public int? IdOf(string schemaType, string canonical, IReadOnlyList<SchemaReference> references)
     {
         lock (_lock)
         {
-            return _subjects.Values.SelectMany(v => v.Values)
-                .FirstOrDefault(s => s.SchemaType == schemaType && s.Schema == canonical && s.References.SequenceEqual(references))?.Id;
+            return _idByContent.TryGetValue(ContentKey(schemaType, canonical, references), out var id) ? id : null;
         }
     }
 
