@@ -134,6 +134,10 @@ public sealed class ConfluentClientTests(RegistryFixture fixture) : IClassFixtur
         { "BACKWARD", """{"type":"string","maxLength":5}""", """{"type":"string","maxLength":10}""", true },
         { "BACKWARD", """{"enum":["a","b"]}""", """{"enum":["a"]}""", false },
         { "FORWARD", """{"type":"object","properties":{"a":{"type":"string"}}}""", """{"type":"object","properties":{"a":{"type":"string"}},"additionalProperties":false}""", true },
+        { "BACKWARD", """{"oneOf":[{"type":"string"},{"type":"integer"}]}""", """{"oneOf":[{"type":"string"},{"type":"integer"},{"type":"boolean"}]}""", true },
+        { "BACKWARD", """{"oneOf":[{"type":"string"},{"type":"integer"}]}""", """{"oneOf":[{"type":"string"}]}""", false },
+        { "BACKWARD", """{"type":"string"}""", """{"anyOf":[{"type":"string"},{"type":"null"}]}""", true },
+        { "BACKWARD", """{"allOf":[{"type":"object"},{"required":["a"]}]}""", """{"allOf":[{"type":"object"},{"required":["a"]},{"required":["b"]}]}""", false },
     };
 
     [Theory]

@@ -119,7 +119,7 @@ internal sealed class JsonSchema : ParsedSchema
         "OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL", "PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL",
         "PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL",
         "MAX_ITEMS_INCREASED", "MAX_ITEMS_REMOVED", "MIN_ITEMS_DECREASED", "MIN_ITEMS_REMOVED", "UNIQUE_ITEMS_REMOVED",
-        "ENUM_ARRAY_EXTENDED",
+        "ENUM_ARRAY_EXTENDED", "COMBINED_TYPE_EXTENDED", "PRODUCT_TYPE_NARROWED", "SUM_TYPE_EXTENDED",
     ];
 
     // Confluent's Difference.error() wording for each group of difference types.
@@ -132,9 +132,11 @@ internal sealed class JsonSchema : ParsedSchema
         "MAX_LENGTH_DECREASED" or "MAXIMUM_DECREASED" or "MAX_ITEMS_DECREASED" or "EXCLUSIVE_MAXIMUM_DECREASED" or "MAX_PROPERTIES_DECREASED" =>
             $"The value at path '{path}' in the %s schema is less than its value in the %s schema",
         "PATTERN_CHANGED" => $"The value at path '{path}' is different between the %s and %s schema",
-        "TYPE_NARROWED" or "ENUM_ARRAY_NARROWED" or "ADDITIONAL_PROPERTIES_NARROWED" =>
+        "TYPE_NARROWED" or "ENUM_ARRAY_NARROWED" or "ADDITIONAL_PROPERTIES_NARROWED" or "SUM_TYPE_NARROWED" =>
             $"An array or combined type at path '{path}' has fewer elements in the %s schema than the %s schema",
-        "TYPE_CHANGED" or "ENUM_ARRAY_CHANGED" => $"A type at path '{path}' is different between the %s schema and the %s schema",
+        "TYPE_CHANGED" or "ENUM_ARRAY_CHANGED" or "COMBINED_TYPE_CHANGED" or "COMBINED_TYPE_SUBSCHEMAS_CHANGED" =>
+            $"A type at path '{path}' is different between the %s schema and the %s schema",
+        "PRODUCT_TYPE_EXTENDED" => $"An array or combined type at path '{path}' has more elements in the %s schema than the %s schema",
         "REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL" or "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL" =>
             $"The %s schema has an open content model and has a property or item at path '{path}' which is missing in the %s schema",
         "REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL" =>
@@ -171,6 +173,10 @@ internal sealed class JsonSchema : ParsedSchema
                 }
                 return;
             }
+            if (CompareCombined(oo, uo, path))
+            {
+                return;
+            }
             CompareTypes(oo, uo, path);
             CompareBound(oo, uo, "maxLength", "MAX_LENGTH", path, largerIsLooser: true);
             CompareBound(oo, uo, "minLength", "MIN_LENGTH", path, largerIsLooser: false);
@@ -198,6 +204,76 @@ internal sealed class JsonSchema : ParsedSchema
                 Compare(oi, ui, path + "/items");
             }
             CompareObject(oo, uo, path);
+        }
+
+        private static string? Combiner(JsonObject o) =>
+            o["oneOf"] is JsonArray ? "oneOf" : o["anyOf"] is JsonArray ? "anyOf" : o["allOf"] is JsonArray ? "allOf" : null;
+
+        private bool Compatible(JsonNode? o, JsonNode? u)
+        {
+            var sub = new List<(string Type, string Path)>();
+            new Diff(original, update, sub).Compare(o, u, "#");
+            return sub.All(d => s_compatible.Contains(d.Type));
+        }
+
+        /// <summary>
+        /// Confluent's CombinedSchemaDiff, with a greedy pairing of subschemas where Confluent computes a maximum matching:
+        /// criteria changed, sum types (oneOf/anyOf) extended or narrowed, product types (allOf) extended or narrowed,
+        /// subschemas compared pairwise. True when the schemas were combined ones (nothing else to compare).
+        /// </summary>
+        private bool CompareCombined(JsonObject o, JsonObject u, string path)
+        {
+            var oc = Combiner(o);
+            var uc = Combiner(u);
+            if (oc is null && uc is null)
+            {
+                return false;
+            }
+            if (oc is null || uc is null)
+            {
+                // A plain schema that became a sum containing a compatible branch only widens.
+                var widened = oc is null && uc is "oneOf" or "anyOf" && u[uc!]!.AsArray().Any(b => Compatible(o, b));
+                Add(widened ? "COMBINED_TYPE_EXTENDED" : "TYPE_CHANGED", path);
+                return true;
+            }
+            var os = o[oc]!.AsArray();
+            var us = u[uc]!.AsArray();
+            if (oc != uc)
+            {
+                var extended = uc == "anyOf" || (os.Count == 1 && (us.Count == 1 || uc == "oneOf")) || (us.Count == 1 && oc == "allOf");
+                Add(extended ? "COMBINED_TYPE_EXTENDED" : "COMBINED_TYPE_CHANGED", path);
+                if (!extended)
+                {
+                    return true;
+                }
+            }
+            if (os.Count < us.Count)
+            {
+                Add(uc == "allOf" ? "PRODUCT_TYPE_EXTENDED" : "SUM_TYPE_EXTENDED", path);
+            }
+            else if (os.Count > us.Count)
+            {
+                Add(oc is "anyOf" or "oneOf" ? "SUM_TYPE_NARROWED" : "PRODUCT_TYPE_NARROWED", path);
+            }
+            var used = new HashSet<int>();
+            var matched = 0;
+            for (var i = 0; i < os.Count; i++)
+            {
+                for (var j = 0; j < us.Count; j++)
+                {
+                    if (!used.Contains(j) && Compatible(os[i], us[j]))
+                    {
+                        used.Add(j);
+                        matched++;
+                        break;
+                    }
+                }
+            }
+            if (matched < Math.Min(os.Count, us.Count))
+            {
+                Add("COMBINED_TYPE_SUBSCHEMAS_CHANGED", path);
+            }
+            return true;
         }
 
         private void CompareTypes(JsonObject o, JsonObject u, string path)
