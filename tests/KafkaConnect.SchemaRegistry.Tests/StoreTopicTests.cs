@@ -89,6 +89,53 @@ public sealed class StoreTopicTests(RegistryFixture fixture) : IClassFixture<Reg
         Assert.Equal([1, 2], await fresh.GetSubjectVersionsAsync("restart-value"));
     }
 
+    /// <summary>
+    /// A topic as Confluent's registries leave it: an older release's values without schemaType, a NOOP marker, a
+    /// soft-deleted subject (DELETE_SUBJECT), a CLEAR_SUBJECT, a global config and mode, and an unknown newer key type.
+    /// </summary>
+    [Fact]
+    public async Task TopicWrittenByConfluent_IsReadAsConfluentReadsIt()
+    {
+        var topic = "_schemas_confluent_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var admin = new KafkaConnect.Client.Admin.KafkaAdminClient(new Dictionary<string, string> { ["bootstrap.servers"] = fixture.BootstrapServers }))
+        {
+            await admin.CreateTopicsAsync([new KafkaConnect.Client.Admin.NewTopic(topic, 1, 1) { Configs = new Dictionary<string, string> { ["cleanup.policy"] = "compact" } }]);
+        }
+        (string Key, string? Value)[] records =
+        [
+            ("""{"keytype":"NOOP","magic":0}""", null),
+            ("""{"keytype":"SCHEMA","subject":"old-value","version":1,"magic":1}""", """{"subject":"old-value","version":1,"id":7,"schema":"\"string\"","deleted":false}"""),
+            ("""{"keytype":"SCHEMA","subject":"old-value","version":2,"magic":1}""", """{"subject":"old-value","version":2,"id":9,"schema":"\"bytes\"","deleted":false}"""),
+            ("""{"keytype":"SCHEMA","subject":"gone-value","version":1,"magic":1}""", """{"subject":"gone-value","version":1,"id":8,"schemaType":"JSON","schema":"{\"type\":\"string\"}","deleted":false}"""),
+            ("""{"keytype":"DELETE_SUBJECT","subject":"gone-value","magic":0}""", """{"subject":"gone-value","version":1}"""),
+            ("""{"keytype":"SCHEMA","subject":"clear-value","version":1,"magic":1}""", """{"subject":"clear-value","version":1,"id":10,"schema":"\"long\"","deleted":true}"""),
+            ("""{"keytype":"CLEAR_SUBJECT","subject":"clear-value","magic":0}""", """{"subject":"clear-value"}"""),
+            ("""{"keytype":"CONFIG","subject":null,"magic":0}""", """{"compatibilityLevel":"FULL"}"""),
+            ("""{"keytype":"MODE","subject":null,"magic":0}""", """{"mode":"READWRITE"}"""),
+            ("""{"keytype":"CONTEXT","tenant":"default","context":".","magic":0}""", """{"tenant":"default","context":"."}"""),
+        ];
+        await using (var producer = new KafkaConnect.Client.Producer.KafkaProducer(new Dictionary<string, string> { ["bootstrap.servers"] = fixture.BootstrapServers }))
+        {
+            foreach (var (key, value) in records)
+            {
+                await producer.ProduceAsync(new KafkaConnect.Client.Producer.ProducerRecord(topic, Encoding.UTF8.GetBytes(key),
+                    value is null ? default(ReadOnlyMemory<byte>?) : Encoding.UTF8.GetBytes(value)));
+            }
+        }
+
+        await using var registry = await fixture.StartRegistryAsync(topic);
+        var url = registry.Url.ToString().TrimEnd('/');
+        Assert.Equal("""["old-value"]""", (await Http.SendAsync(url, HttpMethod.Get, "/subjects")).Text);
+        Assert.Equal("""["gone-value","old-value"]""", (await Http.SendAsync(url, HttpMethod.Get, "/subjects?deleted=true")).Text);
+        Assert.Equal("""{"subject":"old-value","version":2,"id":9,"schema":"\"bytes\""}""", (await Http.SendAsync(url, HttpMethod.Get, "/subjects/old-value/versions/latest")).Text);
+        Assert.Equal("""{"schemaType":"JSON","schema":"{\"type\":\"string\"}"}""", (await Http.SendAsync(url, HttpMethod.Get, "/schemas/ids/8")).Text);
+        Assert.Equal(404, (await Http.SendAsync(url, HttpMethod.Get, "/schemas/ids/10")).Status);
+        Assert.Equal("""{"compatibilityLevel":"FULL"}""", (await Http.SendAsync(url, HttpMethod.Get, "/config")).Text);
+        // The next id follows the highest in the topic, whichever subject or state holds it.
+        var registered = await Http.SendAsync(url, HttpMethod.Post, "/subjects/new-value/versions", Http.SchemaBody("\"double\""));
+        Assert.Equal("""{"id":11}""", registered.Text);
+    }
+
     [Fact]
     public async Task ExistingTopicMustHaveOnePartitionAndCompaction()
     {
