@@ -116,7 +116,7 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
     }
 
     public SchemaAndValue ToConnectData(string topic, IHeaders? headers, byte[]? value) =>
-        ToConnectDataBorrowed(topic, headers, value is null ? null : new ReadOnlyMemory<byte>(value));
+        ToConnectDataBorrowed(topic, headers, value is null ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(value));
 
     /// <summary>Decodes straight from the fetched bytes: the result holds no reference to them.</summary>
     public SchemaAndValue ToConnectDataBorrowed(string topic, IHeaders? headers, ReadOnlyMemory<byte>? value)

@@ -1,8 +1,3 @@
-using KafkaConnect.Connect.Avro.Schemas;
-using KafkaConnect.Connect.Data;
-using KafkaConnect.Connect.Errors;
-using ConnectDecimal = KafkaConnect.Connect.Data.Decimal;
-
 namespace KafkaConnect.Connect.Avro.Tests;
 
 /// <summary>Avro schema (as a registry hands it out) → Connect schema, by Confluent's toConnectSchema rules.</summary>

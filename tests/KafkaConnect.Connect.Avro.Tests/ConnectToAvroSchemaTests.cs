@@ -1,8 +1,4 @@
 using System.Text.Json.Nodes;
-using KafkaConnect.Connect.Avro.Schemas;
-using KafkaConnect.Connect.Data;
-using KafkaConnect.Connect.Errors;
-using ConnectDecimal = KafkaConnect.Connect.Data.Decimal;
 
 namespace KafkaConnect.Connect.Avro.Tests;
 

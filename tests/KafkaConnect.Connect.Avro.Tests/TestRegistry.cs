@@ -22,7 +22,7 @@ internal sealed class TestRegistry : IDisposable
     private readonly Lock _lock = new();
     private readonly List<(string Schema, string Type)> _schemas = []; // id - 1 → schema
     private readonly Dictionary<string, List<int>> _subjects = new(StringComparer.Ordinal); // subject → ids by version - 1
-    private readonly Task _loop;
+    private readonly Thread _loop;
     private int _requests;
 
     private TestRegistry(int port)
@@ -30,7 +30,9 @@ internal sealed class TestRegistry : IDisposable
         Url = $"http://127.0.0.1:{port}";
         _listener.Prefixes.Add(Url + "/");
         _listener.Start();
-        _loop = Task.Run(ServeAsync);
+        // A thread of its own: converters call synchronously, and tests that block pool threads must not starve it.
+        _loop = new Thread(Serve) { IsBackground = true, Name = "test-registry" };
+        _loop.Start();
     }
 
     public string Url { get; }
@@ -80,24 +82,17 @@ internal sealed class TestRegistry : IDisposable
     {
         _listener.Stop();
         _listener.Close();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // The listener throws from GetContextAsync once stopped.
-        }
+        _loop.Join(TimeSpan.FromSeconds(5));
     }
 
-    private async Task ServeAsync()
+    private void Serve()
     {
         while (_listener.IsListening)
         {
             HttpListenerContext context;
             try
             {
-                context = await _listener.GetContextAsync();
+                context = _listener.GetContext();
             }
             catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {
@@ -107,22 +102,22 @@ internal sealed class TestRegistry : IDisposable
             try
             {
                 var (status, body) = Handle(context.Request);
-                await Respond(context.Response, status, body);
+                Respond(context.Response, status, body);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                await Respond(context.Response, 500, new JsonObject { ["error_code"] = 50001, ["message"] = e.Message });
+                Respond(context.Response, 500, new JsonObject { ["error_code"] = 50001, ["message"] = e.Message });
             }
         }
     }
 
-    private static async Task Respond(HttpListenerResponse response, int status, JsonNode body)
+    private static void Respond(HttpListenerResponse response, int status, JsonNode body)
     {
         var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
         response.StatusCode = status;
         response.ContentType = "application/vnd.schemaregistry.v1+json";
         response.ContentLength64 = bytes.Length;
-        await response.OutputStream.WriteAsync(bytes);
+        response.OutputStream.Write(bytes);
         response.Close();
     }
 
