@@ -171,6 +171,9 @@ internal sealed class TestRegistry : IDisposable
                 }
                 case ("GET", ["subjects"]):
                     return (200, new JsonArray(_subjects.Keys.Select(k => (JsonNode)JsonValue.Create(k)).ToArray()));
+                case ("GET", ["associations", ..]):
+                    // Confluent.SchemaRegistry 2.16 probes this newer API first and falls back on a 404, as from older registries.
+                    return Error(404, 404, "HTTP 404 Not Found");
                 case ("POST", ["compatibility", "subjects", _, "versions", _]):
                     return (200, new JsonObject { ["is_compatible"] = true });
                 default:
