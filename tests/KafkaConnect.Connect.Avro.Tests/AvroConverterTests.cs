@@ -209,3 +209,15 @@ public sealed class AvroConverterTests : IDisposable
         Assert.Throws<ConfigException>(() => new AvroConverter().Configure(new Dictionary<string, string>(), false));
     }
 }
+
+public sealed class PluginTests
+{
+    [Fact]
+    public void The_worker_resolves_confluents_class_name_to_this_converter()
+    {
+        var plugins = KafkaConnect.Connect.Runtime.Plugins.PluginRegistry.Create();
+        Assert.True(plugins.TryResolve("io.confluent.connect.avro.AvroConverter", out var type));
+        Assert.Equal(typeof(AvroConverter), type);
+        Assert.Equal("io.confluent.connect.avro.AvroConverter", plugins.ClassNameOf(typeof(AvroConverter)));
+    }
+}
