@@ -31,6 +31,7 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
 
     private RegistryConverterConfig? _config;
     private ISchemaRegistryClient? _client;
+    private readonly bool _clientGiven;
     private AvroData _avroData = new(new AvroDataOptions());
     private bool _isKey;
     private SubjectNameStrategy _strategy;
@@ -47,7 +48,12 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
     }
 
     /// <summary>With a client of the caller's (tests, or sharing one client between key and value converters).</summary>
-    public AvroConverter(ISchemaRegistryClient client) => _client = client;
+    public AvroConverter(ISchemaRegistryClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _client = client;
+        _clientGiven = true;
+    }
 
     public string Version() => "1.0";
 
@@ -64,7 +70,11 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
         _strategy = config.SubjectNameStrategyFor(isKey);
         _avroData = new AvroData(options);
         _cacheSize = options.SchemaCacheSize;
-        _client ??= config.CreateClient();
+        if (!_clientGiven)
+        {
+            _client?.Dispose();
+            _client = config.CreateClient();
+        }
         _lastWrite = null;
         _lastRead = null;
         _writeByReference = new(ReferenceEqualityComparer.Instance);
@@ -72,7 +82,14 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
         _readById = new();
     }
 
-    public void Dispose() => _client?.Dispose();
+    /// <summary>Closes the registry client this converter made (a client handed in stays the caller's).</summary>
+    public void Dispose()
+    {
+        if (!_clientGiven)
+        {
+            _client?.Dispose();
+        }
+    }
 
     public byte[]? FromConnectData(string topic, IHeaders? headers, Schema? schema, object? value)
     {

@@ -142,7 +142,7 @@ public sealed class AvroConverterTests : IDisposable
     {
         // The latest schema was registered by someone else, without Connect's metadata and with fields in another order.
         var latestId = _registry.Register("latest-value",
-            """{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"qty","type":"int"},{"name":"id","type":"long"},{"name":"note","type":["null","string"],"default":null}]}""");
+            """{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"qty","type":"int"},{"name":"source","type":"string","default":"web"},{"name":"id","type":"long"},{"name":"note","type":["null","string"],"default":null},{"name":"extra","type":["null",{"type":"map","values":"int"}],"default":null},{"name":"dims","type":{"type":"record","name":"Dims","fields":[{"name":"w","type":"double","default":1.5},{"name":"tags","type":{"type":"array","items":"string"},"default":["a"]}]},"default":{}}]}""");
         using var converter = Converter(_registry.Url, false, ("auto.register.schemas", "false"), ("use.latest.version", "true"));
         var schema = SchemaBuilder.Struct().Name("shop.Order").Field("id", Schema.Int64Schema).Field("qty", Schema.Int32Schema).Field("note", Schema.OptionalStringSchema).Build();
         var value = new Struct(schema).Put("id", 5L).Put("qty", 2).Put("note", "n");
@@ -152,6 +152,16 @@ public sealed class AvroConverterTests : IDisposable
         Assert.Equal(5L, back.Get("id"));
         Assert.Equal(2, back.Get("qty"));
         Assert.Equal("n", back.Get("note"));
+        // Fields of the latest schema that the record lacks are written with their defaults.
+        Assert.Equal("web", back.Get("source"));
+        Assert.Null(back.Get("extra"));
+        var dims = Assert.IsType<Struct>(back.Get("dims"));
+        Assert.Equal(1.5, dims.Get("w"));
+        Assert.Equal(new List<object?> { "a" }, (List<object?>)dims.Get("tags")!);
+
+        var unknown = SchemaBuilder.Struct().Name("shop.Order").Field("id", Schema.Int64Schema).Field("qty", Schema.Int32Schema).Field("other", Schema.Int32Schema).Build();
+        var e = Assert.Throws<DataException>(() => converter.FromConnectData("latest", null, unknown, new Struct(unknown).Put("id", 1L).Put("qty", 1).Put("other", 1)));
+        Assert.Contains("lacks", e.Message);
     }
 
     [Fact]

@@ -98,15 +98,25 @@ internal abstract class Encoder
             {
                 byAvroName[data.ScrubName(field.Name)] = field;
             }
+            var matched = 0;
             foreach (var avroField in avro.Fields)
             {
-                if (!byAvroName.TryGetValue(avroField.Name, out var field))
+                if (byAvroName.TryGetValue(avroField.Name, out var field))
                 {
-                    throw new DataException($"Avro field {avroField.Name} of {avro.FullName} has no Connect field in {schema}");
+                    fields[avroField.Position] = new StructEncoder.Slot(field, Build(field.Schema, avroField.Schema), field.Schema.IsOptional);
+                    matched++;
                 }
-                fields[avroField.Position] = new StructEncoder.Slot(field, Build(field.Schema, avroField.Schema), field.Schema.IsOptional);
+                else if (avroField.HasDefault)
+                {
+                    // A writer schema (the subject's latest) with a field the record lacks: its default, as Avro's record builder fills it.
+                    fields[avroField.Position] = new StructEncoder.Slot(null, new ConstantEncoder(DefaultEncoding.Encode(avroField.Schema, avroField.Default)), false);
+                }
+                else
+                {
+                    throw new DataException($"Avro field {avroField.Name} of {avro.FullName} has no Connect field in {schema} and no default");
+                }
             }
-            if (schema.Fields.Count != avro.Fields.Count)
+            if (matched != schema.Fields.Count)
             {
                 throw new DataException($"Connect schema {schema} has fields that Avro record {avro.FullName} lacks");
             }
@@ -418,7 +428,8 @@ internal sealed class EntryMapEncoder(Encoder key, Encoder value, bool keyFirst,
 
 internal sealed class StructEncoder(Schema schema, StructEncoder.Slot[] slots, bool ignoreDefaultForNullables) : Encoder
 {
-    internal readonly record struct Slot(Field Field, Encoder Encoder, bool Optional);
+    /// <summary>One Avro field: the Connect field it comes from, or none for a default written as is.</summary>
+    internal readonly record struct Slot(Field? Field, Encoder Encoder, bool Optional);
 
     public override void Write(AvroOutput output, object value)
     {
@@ -429,6 +440,11 @@ internal sealed class StructEncoder(Schema schema, StructEncoder.Slot[] slots, b
         }
         foreach (var slot in slots)
         {
+            if (slot.Field is null)
+            {
+                slot.Encoder.Write(output, s);
+                continue;
+            }
             var fieldValue = ignoreDefaultForNullables ? s.GetWithoutDefault(slot.Field.Name) : s.Get(slot.Field);
             NullableEncoder.WriteMaybeNull(output, slot.Encoder, fieldValue, slot.Optional);
         }
@@ -455,4 +471,97 @@ internal sealed class UnionStructEncoder((Field Field, int Branch, Encoder Encod
     }
 
     public void WriteNull(AvroOutput output) => output.WriteInt(nullIndex >= 0 ? nullIndex : throw NullForRequired());
+}
+
+/// <summary>Bytes fixed when the encoder tree is built (an Avro field default); the value is ignored.</summary>
+internal sealed class ConstantEncoder(byte[] bytes) : Encoder
+{
+    public override void Write(AvroOutput output, object value) => output.WriteFixed(bytes);
+}
+
+/// <summary>Avro binary of a JSON default value (the specification's default encoding: a union's default is its first branch's).</summary>
+internal static class DefaultEncoding
+{
+    public static byte[] Encode(AvroSchema schema, System.Text.Json.Nodes.JsonNode? value)
+    {
+        var output = new AvroOutput();
+        Write(output, schema, value);
+        return output.ToArray();
+    }
+
+    private static void Write(AvroOutput output, AvroSchema schema, System.Text.Json.Nodes.JsonNode? value)
+    {
+        switch (schema.Type)
+        {
+            case AvroType.Null:
+                break;
+            case AvroType.Boolean:
+                output.WriteBoolean(value!.GetValue<bool>());
+                break;
+            case AvroType.Int:
+                output.WriteInt(checked((int)Number(value)));
+                break;
+            case AvroType.Long:
+                output.WriteLong(value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<long>(out var l) ? l : checked((long)Number(value)));
+                break;
+            case AvroType.Float:
+                output.WriteFloat((float)Number(value));
+                break;
+            case AvroType.Double:
+                output.WriteDouble(Number(value));
+                break;
+            case AvroType.String:
+                output.WriteString(value!.GetValue<string>());
+                break;
+            case AvroType.Bytes:
+                output.WriteBytes(System.Text.Encoding.Latin1.GetBytes(value!.GetValue<string>()));
+                break;
+            case AvroType.Fixed:
+                output.WriteFixed(System.Text.Encoding.Latin1.GetBytes(value!.GetValue<string>()));
+                break;
+            case AvroType.Enum:
+                output.WriteInt(schema.Symbols.ToList().IndexOf(value!.GetValue<string>()) is var index and >= 0 ? index : throw new DataException($"Default {value} is not a symbol of {schema.FullName}"));
+                break;
+            case AvroType.Array:
+                var items = value!.AsArray();
+                if (items.Count > 0)
+                {
+                    output.WriteLong(items.Count);
+                    foreach (var item in items)
+                    {
+                        Write(output, schema.ItemSchema!, item);
+                    }
+                }
+                output.WriteByte(0);
+                break;
+            case AvroType.Map:
+                var entries = value!.AsObject();
+                if (entries.Count > 0)
+                {
+                    output.WriteLong(entries.Count);
+                    foreach (var (key, item) in entries)
+                    {
+                        output.WriteString(key);
+                        Write(output, schema.ItemSchema!, item);
+                    }
+                }
+                output.WriteByte(0);
+                break;
+            case AvroType.Record:
+                var obj = value!.AsObject();
+                foreach (var field in schema.Fields)
+                {
+                    Write(output, field.Schema, obj.TryGetPropertyValue(field.Name, out var fieldValue) ? fieldValue
+                        : field.HasDefault ? field.Default : throw new DataException($"Default for {schema.FullName} lacks field {field.Name}"));
+                }
+                break;
+            case AvroType.Union:
+                output.WriteInt(0);
+                Write(output, schema.Branches[0], value);
+                break;
+        }
+    }
+
+    private static double Number(System.Text.Json.Nodes.JsonNode? value) =>
+        value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<double>(out var d) ? d : throw new DataException($"Default {value?.ToJsonString() ?? "null"} is not a number");
 }
