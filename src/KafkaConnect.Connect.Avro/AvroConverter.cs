@@ -38,6 +38,7 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
     private int _cacheSize = 1000;
 
     private volatile WriteEntry? _lastWrite;
+    private WriteEntry? _anything;
     private ConcurrentDictionary<Schema, WriteEntry> _writeByReference = new(ReferenceEqualityComparer.Instance);
     private ConcurrentDictionary<Schema, WriteEntry> _writeByValue = new();
     private volatile ReadEntry? _lastRead;
@@ -76,6 +77,7 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
             _client = config.CreateClient();
         }
         _lastWrite = null;
+        _anything = null;
         _lastRead = null;
         _writeByReference = new(ReferenceEqualityComparer.Instance);
         _writeByValue = new();
@@ -102,14 +104,10 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
             }
             return null;
         }
-        if (schema is null)
-        {
-            throw new DataException($"Failed to serialize Avro data from topic {topic}: schemaless values are not supported; give the record a schema");
-        }
-        var config = _config ?? throw new InvalidOperationException("AvroConverter is not configured");
+        _ = _config ?? throw new InvalidOperationException("AvroConverter is not configured");
         try
         {
-            var binding = Binding(WriteEntryFor(schema), topic);
+            var binding = Binding(schema is null ? AnythingEntry() : WriteEntryFor(schema), topic);
             var output = AvroOutput.Rent();
             try
             {
@@ -168,6 +166,10 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
     /// <summary>The Avro schema this converter makes for <paramref name="schema"/> (cached), e.g. to pre-register it.</summary>
     public AvroSchema AvroSchemaFor(Schema schema) => WriteEntryFor(schema).Avro;
 
+    // Schemaless values are written with Confluent's Anything record.
+    private WriteEntry AnythingEntry() =>
+        _anything ??= new WriteEntry(null, AvroSchemaParser.Parse(Anything.SchemaJson), new RegistrySchema(Anything.SchemaJson), Anything.Encoder, _cacheSize);
+
     private WriteEntry WriteEntryFor(Schema schema)
     {
         var last = _lastWrite;
@@ -217,7 +219,9 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
             Encoder encoder;
             try
             {
-                encoder = Encoder.Build(_avroData, entry.Schema, latestAvro);
+                encoder = entry.Schema is null
+                    ? (Anything.IsAnything(latestAvro) ? Anything.Encoder : throw new DataException("the latest schema is not Confluent's schemaless Anything record"))
+                    : Encoder.Build(_avroData, entry.Schema, latestAvro);
             }
             catch (DataException e)
             {
@@ -269,6 +273,10 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
         {
             throw new DataException($"Error retrieving Avro {(_isKey ? "key" : "value")} schema version for id {entry.Id} under subject {subject}: {e.Message}", e);
         }
+        if (Anything.IsAnything(entry.Avro))
+        {
+            return new ReadBinding(topic, null, Anything.Decoder);
+        }
         var schema = _avroData.ToConnectSchema(entry.Avro, version);
         return new ReadBinding(topic, schema, Decoder.Build(_avroData, schema, entry.Avro));
     }
@@ -311,9 +319,9 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
 
     internal int WriteCacheCount => _writeByValue.Count;
 
-    private sealed class WriteEntry(Schema schema, AvroSchema avro, RegistrySchema registry, Encoder encoder, int cacheSize)
+    private sealed class WriteEntry(Schema? schema, AvroSchema avro, RegistrySchema registry, Encoder encoder, int cacheSize)
     {
-        public Schema Schema { get; } = schema;
+        public Schema? Schema { get; } = schema;
 
         public AvroSchema Avro { get; } = avro;
 
@@ -337,7 +345,7 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
         public PerTopic<ReadBinding> ByTopic { get; } = new(cacheSize);
     }
 
-    private sealed record ReadBinding(string Topic, Schema Schema, Decoder Decoder);
+    private sealed record ReadBinding(string Topic, Schema? Schema, Decoder Decoder);
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using KafkaConnect.Connect.Avro.Codec;
 using KafkaConnect.Connect.SchemaRegistry;
 using static KafkaConnect.Connect.Avro.Tests.ConverterFixture;
 
@@ -62,8 +63,30 @@ public sealed class AvroConverterTests : IDisposable
         Assert.Null(converter.FromConnectData("t", null, null, null));
         Assert.Equal(SchemaAndValue.Null, converter.ToConnectData("t", null, null));
         Assert.Throws<DataException>(() => converter.FromConnectData("t", null, Schema.StringSchema, null));
-        Assert.Throws<DataException>(() => converter.FromConnectData("t", null, null, "schemaless"));
         Assert.Equal(0, _registry.Requests);
+    }
+
+    [Fact]
+    public void Schemaless_values_travel_in_confluents_anything_record()
+    {
+        using var converter = Converter(_registry.Url);
+        var value = new Dictionary<object, object?>
+        {
+            ["id"] = 7L,
+            ["price"] = 1.5,
+            ["ok"] = true,
+            ["tags"] = new List<object?> { "a", null, 3 },
+            ["nested"] = new Dictionary<object, object?> { [1L] = "one" },
+        };
+        var bytes = converter.FromConnectData("loose", null, null, value)!;
+        Assert.Equal(Anything.SchemaJson, _registry.SchemaById(BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(1))));
+        Assert.Equal(Anything.SchemaJson, AvroSchemaWriter.Write(AvroSchemaParser.Parse(Anything.SchemaJson)));
+        var back = converter.ToConnectData("loose", null, bytes);
+        Assert.Null(back.Schema);
+        AssertSameValues(value, back.Value);
+        Assert.Equal("text", converter.ToConnectData("loose", null, converter.FromConnectData("loose", null, null, "text")).Value);
+        Assert.Equal(5, converter.ToConnectData("loose", null, converter.FromConnectData("loose", null, null, (short)5)).Value);
+        Assert.Throws<DataException>(() => converter.FromConnectData("loose", null, null, new byte[] { 1 }));
     }
 
     [Fact]

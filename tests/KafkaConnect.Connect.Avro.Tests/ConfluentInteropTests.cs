@@ -186,4 +186,18 @@ public sealed class ConfluentInteropTests : IDisposable
         Assert.Equal(new DateTime(2025, 1, 2, 3, 4, 5, 6, DateTimeKind.Utc), ((DateTime)again["at"]).ToUniversalTime());
         Assert.Equal("C", again["unit"]);
     }
+
+    [Fact]
+    public async Task Schemaless_values_we_write_are_confluents_anything_records()
+    {
+        using var converter = Converter(_registry.Url);
+        var bytes = converter.FromConnectData("loose", null, null, new List<object?> { 1L, "two" })!;
+        var record = await new AvroDeserializer<GenericRecord>(_confluentClient)
+            .DeserializeAsync(bytes, false, new SerializationContext(MessageComponentType.Value, "loose"));
+        Assert.Equal("io.confluent.connect.avro.Anything", record.Schema.Fullname);
+        var items = ((object[])record["array"]).Cast<GenericRecord>().ToList();
+        Assert.Equal(1L, items[0]["long"]);
+        Assert.Equal("two", items[1]["string"]);
+        Assert.Null(record["string"]);
+    }
 }
