@@ -168,6 +168,40 @@ public sealed class AvroToConnectSchemaTests
         Assert.Throws<AvroSchemaException>(() => AvroSchemaParser.Parse("not json"));
     }
 
+    // Cases from Confluent's AvroDataTest (its inputs and expected outcomes).
+    [Theory]
+    [InlineData("int", 42)]
+    [InlineData("long", 42L)]
+    public void A_connect_default_on_the_type_is_the_fields_default(string type, object expected)
+    {
+        var record = Connect($$$"""{"type":"record","name":"SomeThing","namespace":"com.acme.property","fields":[{"name":"f","type":{"type":"{{{type}}}","connect.default":42,"connect.version":1}}]}""");
+        Assert.Equal(expected, record.GetField("f")!.Schema.DefaultValue);
+    }
+
+    [Fact]
+    public void An_invalid_float_default_is_ignored()
+    {
+        var record = Connect("""{"type":"record","name":"SomeThing","namespace":"com.acme.property","fields":[{"name":"f","type":"float","default":[1.23]}]}""");
+        Assert.Null(record.GetField("f")!.Schema.DefaultValue);
+    }
+
+    [Theory]
+    [InlineData("org.apache.kafka.connect.data.Timestamp", 1, true)]
+    [InlineData("com.custom.Timestamp", 1, false)]
+    [InlineData("org.apache.kafka.connect.data.Timestamp", 2, false)]
+    public void A_logical_type_must_agree_with_its_connect_name_and_version(string name, int version, bool accepted)
+    {
+        var text = $$$"""{"type":"record","name":"Message","namespace":"org.cmatta.kafka.connect.irc","fields":[{"name":"createdat","type":{"type":"long","connect.doc":"When this message was received.","connect.version":{{{version}}},"connect.name":"{{{name}}}","logicalType":"timestamp-millis"}}]}""";
+        if (accepted)
+        {
+            Assert.Equal("When this message was received.", Connect(text).GetField("createdat")!.Schema.Doc);
+        }
+        else
+        {
+            Assert.Throws<DataException>(() => Connect(text));
+        }
+    }
+
     public static TheoryData<string, Schema> RoundTrips => new()
     {
         { "int8", Schema.Int8Schema },
