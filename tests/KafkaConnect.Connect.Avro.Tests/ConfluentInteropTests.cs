@@ -29,6 +29,8 @@ public sealed class ConfluentInteropTests : IDisposable
           {"name":"day","type":{"type":"int","logicalType":"date"}},
           {"name":"at","type":{"type":"int","logicalType":"time-millis"}},
           {"name":"note","type":["null","string"],"default":null},
+          {"name":"seen","type":["null",{"type":"long","logicalType":"timestamp-millis"}],"default":null},
+          {"name":"cost","type":["null",{"type":"bytes","logicalType":"decimal","precision":12,"scale":4}],"default":null},
           {"name":"tags","type":{"type":"array","items":"string"}},
           {"name":"attrs","type":{"type":"map","values":"long"}},
           {"name":"color","type":{"type":"enum","name":"Color","symbols":["RED","GREEN","BLUE"]}},
@@ -68,6 +70,8 @@ public sealed class ConfluentInteropTests : IDisposable
         record.Add("day", new DateTime(2024, 2, 29, 0, 0, 0, DateTimeKind.Utc));
         record.Add("at", new TimeSpan(0, 13, 14, 15, 16));
         record.Add("note", null);
+        record.Add("seen", new DateTime(2020, 5, 6, 7, 8, 9, 10, DateTimeKind.Utc));
+        record.Add("cost", new AvroDecimal(0.0001m));
         record.Add("tags", new object[] { "a", "b" });
         record.Add("attrs", new Dictionary<string, object> { ["k"] = 5L });
         record.Add("color", new GenericEnum((EnumSchema)avroSchema["color"].Schema, "GREEN"));
@@ -103,6 +107,10 @@ public sealed class ConfluentInteropTests : IDisposable
         Assert.Equal(new TimeOnly(13, 14, 15, 16), s.Get("at"));
         Assert.Null(s.Get("note"));
         Assert.True(schema.GetField("note")!.Schema.IsOptional);
+        Assert.Equal(new DateTimeOffset(2020, 5, 6, 7, 8, 9, 10, TimeSpan.Zero), s.Get("seen"));
+        Assert.Equal(KafkaConnect.Connect.Data.Timestamp.LogicalName, schema.GetField("seen")!.Schema.Name);
+        Assert.True(schema.GetField("seen")!.Schema.IsOptional);
+        Assert.Equal(0.0001m, s.Get("cost"));
         Assert.Equal(new List<object?> { "a", "b" }, (List<object?>)s.Get("tags")!);
         Assert.Equal(5L, ((IDictionary<object, object?>)s.Get("attrs")!)["k"]);
         Assert.Equal("GREEN", s.Get("color"));
@@ -199,5 +207,23 @@ public sealed class ConfluentInteropTests : IDisposable
         Assert.Equal(1L, items[0]["long"]);
         Assert.Equal("two", items[1]["string"]);
         Assert.Null(record["string"]);
+    }
+
+    [Fact]
+    public async Task Primitive_keys_pass_both_ways_under_the_key_subject()
+    {
+        var keyBytes = await new AvroSerializer<string>(_confluentClient)
+            .SerializeAsync("order-17", new SerializationContext(MessageComponentType.Key, "keyed"));
+        using var keys = Converter(_registry.Url, isKey: true);
+        var key = keys.ToConnectData("keyed", null, keyBytes);
+        Assert.Equal(KafkaConnect.Connect.Data.SchemaType.String, key.Schema!.Type);
+        Assert.Equal("order-17", key.Value);
+
+        var ours = keys.FromConnectData("keyed", null, KafkaConnect.Connect.Data.Schema.Int64Schema, 99L)!;
+        var back = await new AvroDeserializer<long>(_confluentClient)
+            .DeserializeAsync(ours, false, new SerializationContext(MessageComponentType.Key, "keyed"));
+        Assert.Equal(99L, back);
+        var subjects = await _confluentClient.GetAllSubjectsAsync();
+        Assert.Equal(["keyed-key"], subjects);
     }
 }
