@@ -216,6 +216,11 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
                 throw new DataException($"The latest schema of subject {subject} is {latest.Schema.SchemaType}, not AVRO");
             }
             var latestAvro = ParseWithReferences(latest.Schema);
+            // Confluent's check: the latest schema must be able to read what the record's own schema writes.
+            if (config.LatestCompatibilityStrict && entry.Schema is not null && !AvroCompatibility.CanRead(latestAvro, entry.Avro))
+            {
+                throw new DataException($"Incompatible schema: the latest schema of subject {subject} (id {latest.Id}, version {latest.Version}) cannot read data written with the record's schema {entry.Registry.Schema}; set latest.compatibility.strict=false to use it anyway");
+            }
             Encoder encoder;
             try
             {
@@ -226,10 +231,6 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
             catch (DataException e)
             {
                 throw new DataException($"Cannot write {entry.Schema} with the latest schema of subject {subject} (id {latest.Id}): {e.Message}", e);
-            }
-            if (config.LatestCompatibilityStrict && !client.TestCompatibility(subject, entry.Registry, latest.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-            {
-                throw new DataException($"Incompatible schema: the latest schema of subject {subject} (id {latest.Id}, version {latest.Version}) is not backward compatible with the record's schema; set latest.compatibility.strict=false to use it anyway");
             }
             return new SubjectBinding(topic, latest.Id, encoder);
         }

@@ -188,6 +188,23 @@ public sealed class AvroConverterTests : IDisposable
     }
 
     [Fact]
+    public void Latest_compatibility_strict_refuses_a_latest_schema_that_cannot_read_the_records_own()
+    {
+        _registry.Register("shirts-value", """{"type":"record","name":"Shirt","namespace":"shop","fields":[{"name":"size","type":{"type":"enum","name":"Size","symbols":["S","M","L"]}}]}""");
+        var schema = SchemaBuilder.Struct().Name("shop.Shirt").Field("size", Schema.StringSchema).Build();
+        var value = new Struct(schema).Put("size", "M");
+        using (var strict = Converter(_registry.Url, false, ("auto.register.schemas", "false"), ("use.latest.version", "true")))
+        {
+            var e = Assert.Throws<DataException>(() => strict.FromConnectData("shirts", null, schema, value));
+            Assert.Contains("Incompatible schema", e.Message);
+        }
+        using var lenient = Converter(_registry.Url, false, ("auto.register.schemas", "false"), ("use.latest.version", "true"), ("latest.compatibility.strict", "false"));
+        var bytes = lenient.FromConnectData("shirts", null, schema, value)!;
+        Assert.Equal("M", ((Struct)lenient.ToConnectData("shirts", null, bytes).Value!).Get("size"));
+        Assert.Throws<DataException>(() => lenient.FromConnectData("shirts", null, schema, new Struct(schema).Put("size", "XXL")));
+    }
+
+    [Fact]
     public void Record_name_strategies_register_under_the_record_name()
     {
         using var converter = Converter(_registry.Url, true,

@@ -202,6 +202,21 @@ public sealed class AvroToConnectSchemaTests
         }
     }
 
+    [Theory]
+    [InlineData("\"long\"", "\"int\"", true)]
+    [InlineData("\"int\"", "\"long\"", false)]
+    [InlineData("\"bytes\"", "\"string\"", true)]
+    [InlineData("[\"null\",\"string\"]", "\"string\"", true)]
+    [InlineData("\"string\"", "[\"null\",\"string\"]", false)]
+    [InlineData("""{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string","default":"x"}]}""", """{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}""", true)]
+    [InlineData("""{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"string"}]}""", """{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}""", false)]
+    [InlineData("""{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}""", """{"type":"record","name":"Other","fields":[{"name":"a","type":"int"}]}""", false)]
+    [InlineData("""{"type":"enum","name":"E","symbols":["A","B"]}""", """{"type":"enum","name":"E","symbols":["A"]}""", true)]
+    [InlineData("""{"type":"enum","name":"E","symbols":["A"]}""", """{"type":"enum","name":"E","symbols":["A","B"]}""", false)]
+    [InlineData("""{"type":"record","name":"Node","fields":[{"name":"next","type":["null","Node"],"default":null}]}""", """{"type":"record","name":"Node","fields":[{"name":"next","type":["null","Node"],"default":null}]}""", true)]
+    public void Schema_resolution_follows_avros_rules(string reader, string writer, bool compatible) =>
+        Assert.Equal(compatible, AvroCompatibility.CanRead(AvroSchemaParser.Parse(reader), AvroSchemaParser.Parse(writer)));
+
     public static TheoryData<string, Schema> RoundTrips => new()
     {
         { "int8", Schema.Int8Schema },
