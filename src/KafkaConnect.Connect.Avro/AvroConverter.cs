@@ -141,6 +141,7 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
         {
             return SchemaAndValue.Null;
         }
+        _ = _config ?? throw new InvalidOperationException("AvroConverter is not configured");
         var span = value.Value.Span;
         var id = WireFormat.ReadHeader(span, topic);
         try

@@ -213,7 +213,7 @@ internal ref struct AvroInput
             count = -count;
             ReadLong();
         }
-        // Each item takes at least... nothing for null items, so bound by what a sane record holds instead.
+        // Decoders also bound a count by the bytes left (ArrayDecoder.GuardCount); this only keeps it an int.
         if (count > int.MaxValue)
         {
             throw Malformed($"block of {count} items");

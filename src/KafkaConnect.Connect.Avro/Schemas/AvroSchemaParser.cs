@@ -137,7 +137,7 @@ public static class AvroSchemaParser
                 case "record" or "error":
                 {
                     var (name, space) = NameOf(obj, ns);
-                    schema = AvroSchema.Record(name, space, OptionalString(obj, "doc"), Aliases(obj, space));
+                    schema = AvroSchema.Record(name, space, OptionalString(obj, "doc"), Aliases(obj));
                     Define(schema);
                     if (obj["fields"] is not JsonArray fieldsJson)
                     {
@@ -173,7 +173,7 @@ public static class AvroSchemaParser
                     {
                         throw new AvroSchemaException($"The Enum Default: {enumDefault} is not in the enum symbol set: [{string.Join(", ", symbols)}]");
                     }
-                    schema = AvroSchema.Enum(name, space, OptionalString(obj, "doc"), symbols, enumDefault, Aliases(obj, space));
+                    schema = AvroSchema.Enum(name, space, OptionalString(obj, "doc"), symbols, enumDefault, Aliases(obj));
                     Define(schema);
                     break;
                 }
@@ -184,7 +184,7 @@ public static class AvroSchemaParser
                     {
                         throw new AvroSchemaException($"Invalid fixed size: {obj.ToJsonString()}");
                     }
-                    schema = AvroSchema.Fixed(name, space, OptionalString(obj, "doc"), size, Aliases(obj, space));
+                    schema = AvroSchema.Fixed(name, space, OptionalString(obj, "doc"), size, Aliases(obj));
                     Define(schema);
                     break;
                 }
@@ -226,7 +226,7 @@ public static class AvroSchemaParser
             var schema = Parse(obj["type"] ?? throw new AvroSchemaException($"No field type: {obj.ToJsonString()}"), ns);
             var hasDefault = obj.TryGetPropertyValue("default", out var defaultValue);
             var field = new AvroField(name!, schema, OptionalString(obj, "doc"), hasDefault, defaultValue?.DeepClone(),
-                OptionalString(obj, "order") is { } order && order != "ascending" ? order : null, Aliases(obj, null));
+                OptionalString(obj, "order") is { } order && order != "ascending" ? order : null, Aliases(obj));
             foreach (var (key, value) in obj)
             {
                 if (!s_fieldReserved.Contains(key))
@@ -268,7 +268,7 @@ public static class AvroSchemaParser
             return (name, string.IsNullOrEmpty(space) ? null : space);
         }
 
-        private static IReadOnlyList<string> Aliases(JsonObject obj, string? space) =>
+        private static IReadOnlyList<string> Aliases(JsonObject obj) =>
             obj["aliases"] is JsonArray aliases
                 ? aliases.Select(a => a is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : throw new AvroSchemaException("Aliases must be strings")).ToList()
                 : [];
