@@ -58,7 +58,7 @@ public sealed class AvroFileSinkTests(ITestOutputHelper output)
         using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registryUrl });
         using var producer = new ProducerBuilder<Null, GenericRecord>(new ProducerConfig { BootstrapServers = servers })
             .SetValueSerializer(new AvroSerializer<GenericRecord>(registry)).Build();
-        var schema = (RecordSchema)Avro.Schema.Parse(schemaJson);
+        var schema = (RecordSchema)global::Avro.Schema.Parse(schemaJson);
         foreach (var (f1, f2) in values)
         {
             var record = new GenericRecord(schema);
