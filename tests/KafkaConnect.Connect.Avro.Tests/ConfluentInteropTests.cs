@@ -226,4 +226,34 @@ public sealed class ConfluentInteropTests : IDisposable
         var subjects = await _confluentClient.GetAllSubjectsAsync();
         Assert.Equal(["keyed-key"], subjects);
     }
+
+    [Theory]
+    [InlineData("enhanced.avro.schema.support")]
+    [InlineData("generalized.sum.type.support")]
+    public async Task Enums_and_unions_survive_a_trip_through_connect_in_enhanced_and_generalized_modes(string mode)
+    {
+        var avroSchema = (RecordSchema)AvroSchemaModel.Parse("""
+            {"type":"record","name":"Pick","namespace":"sum","fields":[
+              {"name":"color","type":{"type":"enum","name":"Color","symbols":["RED","GREEN","BLUE"]}},
+              {"name":"choice","type":["null","int","string"],"default":null}]}
+            """);
+        var record = new GenericRecord(avroSchema);
+        record.Add("color", new GenericEnum((EnumSchema)avroSchema["color"].Schema, "BLUE"));
+        record.Add("choice", 12);
+        var bytes = await new AvroSerializer<GenericRecord>(_confluentClient)
+            .SerializeAsync(record, new SerializationContext(MessageComponentType.Value, "picks"));
+
+        using var converter = Converter(_registry.Url, false, (mode, "true"));
+        var read = converter.ToConnectData("picks", null, bytes);
+        var ours = converter.FromConnectData("picks-copy", null, read.Schema, read.Value)!;
+        var written = AvroSchemaParser.Parse(_registry.SchemaById(System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(ours.AsSpan(1))));
+        Assert.Equal(AvroType.Enum, written.GetField("color")!.Schema.Type);
+        Assert.Equal(["RED", "GREEN", "BLUE"], written.GetField("color")!.Schema.Symbols);
+        Assert.Equal(["null", "int", "string"], written.GetField("choice")!.Schema.Branches.Select(b => AvroSchema.TypeName(b.Type)));
+
+        var again = await new AvroDeserializer<GenericRecord>(_confluentClient)
+            .DeserializeAsync(ours, false, new SerializationContext(MessageComponentType.Value, "picks-copy"));
+        Assert.Equal("BLUE", ((GenericEnum)again["color"]).Value);
+        Assert.Equal(12, again["choice"]);
+    }
 }
