@@ -58,7 +58,7 @@ public sealed class AvroFileSinkTests(ITestOutputHelper output)
         using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registryUrl });
         using var producer = new ProducerBuilder<Null, GenericRecord>(new ProducerConfig { BootstrapServers = servers })
             .SetValueSerializer(new AvroSerializer<GenericRecord>(registry)).Build();
-        var schema = (RecordSchema)Avro.Schema.Parse(schemaJson);
+        var schema = (RecordSchema)global::Avro.Schema.Parse(schemaJson);
         foreach (var (f1, f2) in values)
         {
             var record = new GenericRecord(schema);
@@ -69,6 +69,26 @@ public sealed class AvroFileSinkTests(ITestOutputHelper output)
             }
             await producer.ProduceAsync(topic, new Message<Null, GenericRecord> { Value = record });
         }
+    }
+
+    /// <summary>Waits for task 0 alone: a converter failure fails the task, while the connector itself keeps running.</summary>
+    private static Task WaitForTaskStateAsync(WorkerProcess worker, string connector, string state) =>
+        Eventually.WaitAsync(async () =>
+        {
+            using var response = await worker.Http.GetAsync($"/connectors/{connector}/status");
+            if (!response.IsSuccessStatusCode)
+            {
+                return false;
+            }
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var tasks = doc.RootElement.GetProperty("tasks");
+            return tasks.GetArrayLength() == 1 && tasks[0].GetProperty("state").GetString() == state;
+        }, TimeSpan.FromSeconds(60), () => $"task 0 of {connector} did not reach {state}:{Environment.NewLine}{worker.Current.Tail(60)}");
+
+    private static async Task PutAsync(WorkerProcess worker, string path)
+    {
+        using var response = await worker.Http.PutAsync(path, null);
+        Assert.True(response.IsSuccessStatusCode, $"PUT {path}: {response.StatusCode}");
     }
 
     private static async Task<string[]> LinesAsync(string path) =>
@@ -115,7 +135,7 @@ public sealed class AvroFileSinkTests(ITestOutputHelper output)
 
         var strictFile = worker.PathOf("strict.txt");
         await PostFileSinkAsync(worker, "strict", "plain", strictFile, registry.Url);
-        await worker.WaitForStateAsync("strict", "FAILED", timeoutSeconds: 30);
+        await WaitForTaskStateAsync(worker, "strict", "FAILED");
         using (var status = JsonDocument.Parse(await worker.Http.GetStringAsync("/connectors/strict/status")))
         {
             var trace = status.RootElement.GetProperty("tasks")[0].GetProperty("trace").GetString()!;
@@ -149,12 +169,16 @@ public sealed class AvroFileSinkTests(ITestOutputHelper output)
         await ProduceAsync(worker.BrokerServers, registry.Url, "outage", MyRecord, ("first", null));
         await Eventually.WaitAsync(async () => (await LinesAsync(sinkFile)).Length == 1, TimeSpan.FromSeconds(30), () => worker.Current.Tail(40));
 
-        // Two records whose schema (version 2) the sink has never seen; then the registry goes away.
+        // Two records whose schema (version 2) the paused sink has never seen; then the registry goes away and the
+        // sink resumes.
+        await PutAsync(worker, "/connectors/outage/pause");
+        await worker.WaitForStateAsync("outage", "PAUSED");
         await ProduceAsync(worker.BrokerServers, registry.Url, "outage", MyRecordV2, ("second", 2), ("third", null));
         await registry.StopAsync();
         await registry.DisposeAsync();
+        await PutAsync(worker, "/connectors/outage/resume");
 
-        await worker.WaitForStateAsync("outage", "FAILED", timeoutSeconds: 60);
+        await WaitForTaskStateAsync(worker, "outage", "FAILED");
         using (var status = JsonDocument.Parse(await worker.Http.GetStringAsync("/connectors/outage/status")))
         {
             var trace = status.RootElement.GetProperty("tasks")[0].GetProperty("trace").GetString()!;

@@ -82,7 +82,7 @@ public sealed class AvroPipelineTests(ITestOutputHelper output)
             using (var producer = new ProducerBuilder<Null, GenericRecord>(new ProducerConfig { BootstrapServers = worker.BrokerServers, Acks = Acks.All })
                 .SetValueSerializer(new AvroSerializer<GenericRecord>(confluentRegistry)).Build())
             {
-                var schema = (RecordSchema)Avro.Schema.Parse(OrderSchema);
+                var schema = (RecordSchema)global::Avro.Schema.Parse(OrderSchema);
                 for (var i = 1; i <= Records; i++)
                 {
                     var o = Order.For(i, "confluent");
