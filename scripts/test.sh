@@ -15,6 +15,8 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 ls /usr/lib/*/libsnappy.so.1 >/dev/null 2>&1 || missing+=(libsnappy1v5)
 # The REST security tests call the API with curl over certificates that openssl and keytool make.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# tests/js: kafkajs and a second Schema Registry client, run with node.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v keytool >/dev/null 2>&1 || missing+=(default-jre-headless)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test dependencies: ${missing[*]}"
@@ -26,6 +28,9 @@ fi
 
 # Real PostgreSQL and MariaDB servers for the JDBC connector tests (loopback only).
 ./scripts/db-up.sh
+
+# JavaScript peers (kafkajs, @kafkajs/confluent-schema-registry) at the versions in tests/js/package-lock.json.
+npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

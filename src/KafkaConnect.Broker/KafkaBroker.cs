@@ -154,9 +154,10 @@ public sealed class KafkaBroker : IAsyncDisposable
             }
         }
         var clusterId = config.ClusterId ?? Uuid.NewRandom().ToString();
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, $"#KafkaConnect.NET broker\nversion=1\ncluster.id={clusterId}\nnode.id={config.NodeId}\n");
-        File.Move(tmp, path, overwrite: true);
+        // Durably (file and directory synced): a power cut right after the first start must not leave a broker with
+        // data but a new cluster id, which clients would see as a different cluster.
+        Storage.DurableFile.ReplaceAtomically(path,
+            System.Text.Encoding.UTF8.GetBytes($"#KafkaConnect.NET broker\nversion=1\ncluster.id={clusterId}\nnode.id={config.NodeId}\n"));
         return clusterId;
     }
 

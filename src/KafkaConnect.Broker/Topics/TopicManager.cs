@@ -85,7 +85,9 @@ internal sealed class TopicManager : IDisposable
     {
         var t = Get(name);
         if (t is not null || !autoCreate || ValidateName(name) is not null) return t;
-        TryCreate(name, DefaultPartitions, new Dictionary<string, string>(), validateOnly: false, out _, out _);
+        // A storage failure must reach the client as such, not as an unknown topic.
+        if (TryCreate(name, DefaultPartitions, new Dictionary<string, string>(), validateOnly: false, out var message, out _) == ErrorCode.KafkaStorageError)
+            throw new StorageException(ErrorCode.KafkaStorageError, message!);
         return Get(name);
     }
 
@@ -116,8 +118,26 @@ internal sealed class TopicManager : IDisposable
             }
             if (validateOnly) return ErrorCode.None;
             var topic = new Topic(name, Uuid.NewRandom(), new Dictionary<string, string>(configs, StringComparer.Ordinal), logConfig, []);
-            topic.Partitions = Enumerable.Range(0, partitions).Select(i => OpenPartition(topic, i)).ToArray();
-            Persist(topic);
+            var opened = new List<Partition>(partitions);
+            try
+            {
+                for (var i = 0; i < partitions; i++) opened.Add(OpenPartition(topic, i));
+                topic.Partitions = [.. opened];
+                Persist(topic);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or StorageException)
+            {
+                // A half-created topic (some partitions opened, or no metadata file) would hold file handles now and
+                // come back at the next start without its metadata; remove what was made and say why.
+                foreach (var p in opened)
+                {
+                    try { p.Log.Delete(); } catch (Exception e) when (e is IOException or StorageException) { }
+                }
+                try { File.Delete(MetaPath(name)); } catch (IOException) { }
+                _logger.LogError(ex, "creating topic {Topic} failed; the partitions made so far were removed", name);
+                message = ex is StorageException ? ex.Message : $"Creating topic '{name}' failed on the log directory: {ex.Message}";
+                return ErrorCode.KafkaStorageError;
+            }
             _topics[name] = topic;
             _topicsById[topic.Id] = topic;
             created = topic;

@@ -64,6 +64,29 @@ public sealed class TopicAdminTests : HandlerTestBase
         Assert.Equal(ErrorCode.InvalidConfig, (ErrorCode)bad.Topics[0].ErrorCode);
     }
 
+    [Fact]
+    public async Task A_topic_that_cannot_be_created_whole_leaves_nothing_behind()
+    {
+        // A plain file where partition 2's directory must go: partitions 0 and 1 open, then 2 fails.
+        var blocker = Path.Combine(Broker.DataDir, "half-2");
+        await File.WriteAllTextAsync(blocker, "in the way");
+
+        var failed = await Create(5, false, NewTopic("half", 3));
+
+        Assert.Equal(ErrorCode.KafkaStorageError, (ErrorCode)failed.Topics[0].ErrorCode);
+        Assert.Contains("half", failed.Topics[0].ErrorMessage, StringComparison.Ordinal);
+        Assert.Null(Broker.State.Topics.Get("half"));
+        Assert.False(Directory.Exists(Path.Combine(Broker.DataDir, "half-0")));
+        Assert.False(Directory.Exists(Path.Combine(Broker.DataDir, "half-1")));
+
+        File.Delete(blocker);
+        var retried = await Create(5, false, NewTopic("half", 3));
+        Assert.Equal(ErrorCode.None, (ErrorCode)retried.Topics[0].ErrorCode);
+        Assert.Equal(3, Broker.State.Topics.Get("half")!.Partitions.Length);
+        await Broker.RestartAsync();
+        Assert.Equal(3, Broker.State.Topics.Get("half")!.Partitions.Length);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(4)]
