@@ -186,8 +186,9 @@ internal sealed partial class JsonSchemaData
         }
         RawJson? defaultValue = schema.DefaultValue is { } d ? new RawJson(DefaultJson(schema, d)) : null;
 
-        var node = Emit(kind, enumValues, extra, title, description, defaultValue, properties, closed, null, items, additional);
-        if (!ignoreOptional && schema.IsOptional)
+        var wrap = !ignoreOptional && schema.IsOptional;
+        var node = Emit(kind, enumValues, extra, title, description, defaultValue, properties, closed, null, items, additional, wrap ? null : index);
+        if (wrap)
         {
             var wrapperExtra = new List<KeyValuePair<string, object?>>();
             if (index is { } i)
