@@ -22,9 +22,8 @@ public sealed class JsonSchemaConverter : IConverter, IVersioned, IDisposable
     private readonly ISchemaRegistryClient? _injectedClient;
     private RegistrySession? _session;
     private JsonSchemaData _data = new(new JsonSchemaDataConfig());
-    private ConcurrentDictionary<Schema, WriteEntry> _bySchema = new();
-    private ConcurrentDictionary<(int Id, string Topic), ReadEntry> _byId = new();
-    private WriteEntry? _last;
+    private BoundedCache<Schema, WriteEntry> _bySchema = new(JsonSchemaDataConfig.SchemasCacheSizeDefault);
+    private BoundedCache<(int Id, string Topic), ReadEntry> _byId = new(JsonSchemaDataConfig.SchemasCacheSizeDefault);
 
     public JsonSchemaConverter()
     {
@@ -49,9 +48,8 @@ public sealed class JsonSchemaConverter : IConverter, IVersioned, IDisposable
         var dataConfig = new JsonSchemaDataConfig(config);
         _session = new RegistrySession(_injectedClient ?? config.CreateClient(), config, isKey);
         _data = new JsonSchemaData(dataConfig);
-        _bySchema = new ConcurrentDictionary<Schema, WriteEntry>();
-        _byId = new ConcurrentDictionary<(int, string), ReadEntry>();
-        _last = null;
+        _bySchema = new BoundedCache<Schema, WriteEntry>(dataConfig.SchemasCacheSize);
+        _byId = new BoundedCache<(int, string), ReadEntry>(dataConfig.SchemasCacheSize);
     }
 
     public byte[]? FromConnectData(string topic, IHeaders? headers, Schema? schema, object? value)
@@ -132,38 +130,16 @@ public sealed class JsonSchemaConverter : IConverter, IVersioned, IDisposable
         var title = TitleOf(registered.Schema);
         var version = session.VersionOf(topic, title, registered);
         var schema = _data.ToConnectSchema(registered.Schema, references, version);
-        TrimIfFull(_byId);
         return new ReadEntry(schema, new Lazy<global::Json.Schema.JsonSchema>(() => JsonSchemaValidation.Build(registered.Schema, references)));
     }
 
-    private WriteEntry EntryFor(Schema schema)
-    {
-        // Records of one task usually share one schema instance: compare references before hashing the schema.
-        var last = _last;
-        if (last is not null && ReferenceEquals(last.Source, schema))
-        {
-            return last;
-        }
-        var entry = _bySchema.GetOrAdd(schema, static (s, data) =>
+    private WriteEntry EntryFor(Schema schema) =>
+        _bySchema.GetOrAdd(schema, static (s, data) =>
         {
             var text = data.FromConnectSchema(s).ToString();
-            return new WriteEntry(s, new RegistrySchema(text, RegistrySchema.Json), s.Name,
+            return new WriteEntry(new RegistrySchema(text, RegistrySchema.Json), s.Name,
                 new Lazy<global::Json.Schema.JsonSchema>(() => JsonSchemaValidation.Build(text, null)));
         }, _data);
-        TrimIfFull(_bySchema);
-        _last = entry;
-        return entry;
-    }
-
-    private void TrimIfFull<TKey, TValue>(ConcurrentDictionary<TKey, TValue> cache)
-        where TKey : notnull
-    {
-        // A bound against schemas made anew per record; rebuilding a dropped entry is only a cache miss.
-        if (cache.Count > _data.Config.SchemasCacheSize)
-        {
-            cache.Clear();
-        }
-    }
 
     private static void Validate(Lazy<global::Json.Schema.JsonSchema> validator, byte[] json, string topic)
     {
@@ -198,7 +174,7 @@ public sealed class JsonSchemaConverter : IConverter, IVersioned, IDisposable
     private RegistrySession Session() =>
         _session ?? throw new InvalidOperationException("JsonSchemaConverter is not configured: call Configure first");
 
-    private sealed record WriteEntry(Schema Source, RegistrySchema Registered, string? Title, Lazy<global::Json.Schema.JsonSchema> Validator)
+    private sealed record WriteEntry(RegistrySchema Registered, string? Title, Lazy<global::Json.Schema.JsonSchema> Validator)
     {
         public ConcurrentDictionary<string, int> IdsBySubject { get; } = new(StringComparer.Ordinal);
     }

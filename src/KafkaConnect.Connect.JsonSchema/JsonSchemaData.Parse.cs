@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using KafkaConnect.Connect.Data;
 using KafkaConnect.Connect.Errors;
+using KafkaConnect.Connect.SchemaRegistry;
 
 namespace KafkaConnect.Connect.JsonSchema;
 
@@ -233,18 +234,19 @@ internal sealed partial class JsonSchemaData
             builder.Parameter(GeneralizedTypeUnion, name);
         }
         var index = 0;
+        var hasNull = false;
         foreach (var alternative in alternatives)
         {
             if (IsNullSchema(alternative))
             {
-                builder.Optional();
+                hasNull = true;
                 continue;
             }
             var fieldName = _config.GeneralizedSumTypeSupport ? GeneralizedTypeUnionFieldPrefix + index : name + ".field." + index;
             builder.Field(fieldName, ToConnect(ctx, alternative, null, true, depth + 1));
             index++;
         }
-        return owner is null ? Optional(builder, forceOptional) : Finish(builder, owner, version, forceOptional, true);
+        return owner is null ? Optional(builder, forceOptional || hasNull) : Finish(builder, owner, version, forceOptional || hasNull, true);
     }
 
     private static Schema Optional(SchemaBuilder builder, bool optional) => optional ? builder.Optional().Build() : builder.Build();

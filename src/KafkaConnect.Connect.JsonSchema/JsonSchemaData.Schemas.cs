@@ -2,6 +2,7 @@ using System.Globalization;
 using KafkaConnect.Connect.Data;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Json;
+using KafkaConnect.Connect.SchemaRegistry;
 using ConnectDecimal = KafkaConnect.Connect.Data.Decimal;
 
 namespace KafkaConnect.Connect.JsonSchema;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using KafkaConnect.Connect.Data;
 using KafkaConnect.Connect.Errors;
+using KafkaConnect.Connect.Tests.Shared;
 using KafkaConnect.Connect.Json;
 using ConnectDecimal = KafkaConnect.Connect.Data.Decimal;
 
@@ -9,23 +10,11 @@ namespace KafkaConnect.Connect.JsonSchema.Tests;
 
 public sealed class JsonSchemaDataTests
 {
-    internal static readonly Schema OrderSchema = SchemaBuilder.Struct().Name("com.example.Order").Version(1)
-        .Field("id", Schema.Int32Schema)
-        .Field("name", Schema.OptionalStringSchema)
-        .Field("amount", ConnectDecimal.Schema(2))
-        .Field("created", Timestamp.Schema)
-        .Field("tags", SchemaBuilder.Array(Schema.StringSchema).Build())
-        .Field("ok", Schema.BooleanSchema)
-        .Build();
+    internal static readonly Schema OrderSchema = TestRecords.OrderSchema;
+
+    internal static Struct Order() => TestRecords.Order();
 
     private static readonly JsonSchemaData Data = new(new JsonSchemaDataConfig());
-
-    internal static Struct Order() => new Struct(OrderSchema)
-        .Put("id", 42)
-        .Put("amount", 12.34m)
-        .Put("created", new DateTimeOffset(2024, 1, 2, 3, 4, 5, 678, TimeSpan.Zero))
-        .Put("tags", new List<object?> { "a", "b" })
-        .Put("ok", true);
 
     // The member order is everit's printer over Confluent's HashMaps; the Decimal member is the text of Confluent's
     // SchemaDiffTest.testConnectTypeAsBytes plus the connect.index a struct field gets.

@@ -1,4 +1,4 @@
-namespace KafkaConnect.Connect.JsonSchema;
+namespace KafkaConnect.Connect.SchemaRegistry;
 
 /// <summary>
 /// The iteration order of a java.util.HashMap with string keys. Confluent builds JSON Schemas with everit's

@@ -1,0 +1,73 @@
+namespace KafkaConnect.Connect.Protobuf;
+
+/// <summary>
+/// The imports Confluent's registry and converter know without references (Confluent's "known types"): the
+/// definitions below are those of confluent/meta.proto, confluent/type/decimal.proto and googleapis'
+/// google/type/date.proto and timeofday.proto; google/protobuf/*.proto come with protobuf-net.Reflection.
+/// </summary>
+internal static class KnownProtos
+{
+    public const string Meta = "confluent/meta.proto";
+    public const string Decimal = "confluent/type/decimal.proto";
+    public const string Date = "google/type/date.proto";
+    public const string TimeOfDay = "google/type/timeofday.proto";
+    public const string Timestamp = "google/protobuf/timestamp.proto";
+    public const string Wrappers = "google/protobuf/wrappers.proto";
+
+    public static readonly IReadOnlyDictionary<string, string> Sources = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [Meta] = """
+            syntax = "proto3";
+            package confluent;
+
+            import "google/protobuf/descriptor.proto";
+
+            message Meta {
+              string doc = 1;
+              map<string, string> params = 2;
+              repeated string tags = 3;
+            }
+
+            extend google.protobuf.FieldOptions {
+              Meta field_meta = 1088;
+            }
+            """,
+        [Decimal] = """
+            syntax = "proto3";
+            package confluent.type;
+
+            message Decimal {
+              bytes value = 1;
+              uint32 precision = 2;
+              int32 scale = 3;
+            }
+            """,
+        [Date] = """
+            syntax = "proto3";
+            package google.type;
+
+            message Date {
+              int32 year = 1;
+              int32 month = 2;
+              int32 day = 3;
+            }
+            """,
+        [TimeOfDay] = """
+            syntax = "proto3";
+            package google.type;
+
+            message TimeOfDay {
+              int32 hours = 1;
+              int32 minutes = 2;
+              int32 seconds = 3;
+              int32 nanos = 4;
+            }
+            """,
+    };
+
+    /// <summary>Whether an import is one of the known types (skip.known.types leaves them out of the references).</summary>
+    public static bool IsKnown(string import) =>
+        import.StartsWith("google/protobuf/", StringComparison.Ordinal)
+        || import.StartsWith("google/type/", StringComparison.Ordinal)
+        || import.StartsWith("confluent/", StringComparison.Ordinal);
+}

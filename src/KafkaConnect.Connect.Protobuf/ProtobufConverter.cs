@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using KafkaConnect.Connect.Configuration;
+using KafkaConnect.Connect.Data;
+using KafkaConnect.Connect.Errors;
+using KafkaConnect.Connect.Headers;
+using KafkaConnect.Connect.Plugins;
+using KafkaConnect.Connect.SchemaRegistry;
+using KafkaConnect.Connect.Storage;
+
+namespace KafkaConnect.Connect.Protobuf;
+
+/// <summary>
+/// Confluent's <c>io.confluent.connect.protobuf.ProtobufConverter</c>: records are a magic byte 0, the 4-byte
+/// schema id, the message-index list and the protobuf binary message; the schema is the .proto text Confluent's
+/// ProtobufData derives from the Connect schema, registered as type PROTOBUF. Thread-safe once configured.
+/// </summary>
+[ConnectPlugin("io.confluent.connect.protobuf.ProtobufConverter")]
+public sealed class ProtobufConverter : IConverter, IVersioned, IDisposable
+{
+    private static readonly int[] s_firstMessage = [0];
+
+    private readonly ISchemaRegistryClient? _injectedClient;
+    private RegistrySession? _session;
+    private ProtobufData _data = new(new ProtobufDataConfig());
+    private BoundedCache<Schema, WriteEntry> _bySchema = new(1000);
+    private BoundedCache<(int Id, string Topic, string Path), ReadEntry> _byId = new(1000);
+
+    public ProtobufConverter()
+    {
+    }
+
+    /// <summary>Uses this client instead of one built from <c>schema.registry.url</c>.</summary>
+    public ProtobufConverter(ISchemaRegistryClient client)
+    {
+        _injectedClient = client;
+    }
+
+    public string Version() => "1.0";
+
+    public ConfigDef Config() => Definition();
+
+    internal static ConfigDef Definition() => ProtobufDataConfig.AddTo(RegistryConverterConfig.AddTo(new ConfigDef()));
+
+    /// <exception cref="ConfigException">A setting is missing or invalid (<c>schema.registry.url</c> is required).</exception>
+    public void Configure(IReadOnlyDictionary<string, string> configs, bool isKey)
+    {
+        var config = new RegistryConverterConfig(Definition(), configs);
+        _data = new ProtobufData(new ProtobufDataConfig(config));
+        _session = new RegistrySession(_injectedClient ?? config.CreateClient(), config, isKey);
+        _bySchema = new BoundedCache<Schema, WriteEntry>(_data.Config.SchemasCacheSize);
+        _byId = new BoundedCache<(int, string, string), ReadEntry>(_data.Config.SchemasCacheSize);
+    }
+
+    public byte[]? FromConnectData(string topic, IHeaders? headers, Schema? schema, object? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        if (schema is null)
+        {
+            throw new DataException($"Converting Kafka Connect data to byte[] failed for topic {topic}: ProtobufConverter needs a schema, and this value has none");
+        }
+        var session = Session();
+        var entry = EntryFor(schema);
+        var id = session.IdFor(topic, entry.RecordName, entry.Registered, entry.IdsBySubject);
+        var writer = ProtoWriter.Rent();
+        try
+        {
+            // Header and message index [0] first, then the message itself.
+            Span<byte> header = stackalloc byte[WireFormat.HeaderSize + 1];
+            WireFormat.WriteHeader(header, id);
+            MessageIndexes.Write(header[WireFormat.HeaderSize..], s_firstMessage);
+            writer.WriteRaw(header);
+            _data.Write(writer, entry.Plan, value as Struct
+                ?? throw new DataException($"ProtobufConverter expects a Struct for schema {schema.Name}, not {value.GetType().Name}"));
+            return writer.Written.ToArray();
+        }
+        finally
+        {
+            ProtoWriter.Return(writer);
+        }
+    }
+
+    public SchemaAndValue ToConnectData(string topic, IHeaders? headers, byte[]? value) =>
+        value is null ? SchemaAndValue.Null : Read(topic, value);
+
+    // Values never point into the input (strings are decoded, bytes copied), so the borrowed buffer is safe.
+    public SchemaAndValue ToConnectDataBorrowed(string topic, IHeaders? headers, ReadOnlyMemory<byte>? value) =>
+        value is { } bytes ? Read(topic, bytes) : SchemaAndValue.Null;
+
+    public void Dispose() => _session?.Client.Dispose();
+
+    /// <summary>The .proto text registered for a Connect schema.</summary>
+    public string ProtoSchemaFor(Schema schema) => _data.FromConnectSchema(schema);
+
+    private SchemaAndValue Read(string topic, ReadOnlyMemory<byte> bytes)
+    {
+        var session = Session();
+        var id = WireFormat.ReadHeader(bytes.Span, topic);
+        var consumed = MessageIndexes.Read(bytes.Span[WireFormat.HeaderSize..], out var indexes);
+        var path = indexes is [0] ? "0" : string.Join('.', indexes);
+        var entry = _byId.GetOrAdd((id, topic, path), static (key, state) => state.Converter.Load(key.Id, key.Topic, state.Indexes, state.Session),
+            (Converter: this, Indexes: indexes, Session: session));
+        var payload = bytes.Span[(WireFormat.HeaderSize + consumed)..];
+        try
+        {
+            if (entry.Plan is null)
+            {
+                return new SchemaAndValue(entry.Schema, ReadWrapped(payload, entry));
+            }
+            return new SchemaAndValue(entry.Schema, _data.Read(payload, entry.Plan));
+        }
+        catch (DataException e)
+        {
+            throw new DataException($"Converting byte[] to Kafka Connect data failed for topic {topic} (schema id {id}, message {entry.MessageName}): {e.Message}", e);
+        }
+    }
+
+    // A raw primitive registered as a google.protobuf wrapper (wrapper.for.raw.primitives).
+    private object? ReadWrapped(ReadOnlySpan<byte> payload, ReadEntry entry)
+    {
+        var holder = SchemaBuilder.Struct().Field("value", entry.Schema).Build();
+        var plan = _data.Plan(entry.Message, holder);
+        return _data.Read(payload, plan).Get("value");
+    }
+
+    private ReadEntry Load(int id, string topic, int[] indexes, RegistrySession session)
+    {
+        var registered = session.Fetch(id, topic, RegistrySchema.Protobuf);
+        var file = ProtoSchemaParser.Parse(registered.Schema, session.ResolveReferences(registered));
+        var message = file.MessageAt(indexes);
+        var version = session.VersionOf(topic, message.FullName, registered);
+        var schema = _data.ToConnectSchema(message, version);
+        return new ReadEntry(schema, message, schema.Type == SchemaType.Struct ? _data.Plan(message, schema) : null, message.FullName);
+    }
+
+    private WriteEntry EntryFor(Schema schema) =>
+        _bySchema.GetOrAdd(schema, static (s, data) =>
+        {
+            var text = data.FromConnectSchema(s);
+            var message = ProtoSchemaParser.Parse(text).Messages[0];
+            return new WriteEntry(new RegistrySchema(text, RegistrySchema.Protobuf), message.FullName, data.Plan(message, s));
+        }, _data);
+
+    private RegistrySession Session() =>
+        _session ?? throw new InvalidOperationException("ProtobufConverter is not configured: call Configure first");
+
+    private sealed record WriteEntry(RegistrySchema Registered, string RecordName, ProtobufData.MessagePlan Plan)
+    {
+        public ConcurrentDictionary<string, int> IdsBySubject { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed record ReadEntry(Schema Schema, ProtoMessage Message, ProtobufData.MessagePlan? Plan, string MessageName);
+}
