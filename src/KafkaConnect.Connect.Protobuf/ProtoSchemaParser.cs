@@ -15,20 +15,48 @@ internal static class ProtoSchemaParser
     private const string MainFile = "schema.proto";
     private const int FieldMetaNumber = 1088;
 
-    /// <exception cref="DataException">The text does not parse, or an import is neither known nor among <paramref name="references"/>.</exception>
+    /// <summary>
+    /// Parses a registered schema: .proto text, or (as Confluent's Python and Go serializers register it) a
+    /// base64-encoded FileDescriptorProto. <paramref name="references"/> maps import names to their schemas.
+    /// </summary>
+    /// <exception cref="DataException">It does not parse, or an import is neither known nor among <paramref name="references"/>.</exception>
     public static ProtoFile Parse(string text, IReadOnlyDictionary<string, string>? references = null)
+    {
+        var table = new TypeTable();
+        references ??= new Dictionary<string, string>();
+        var main = DescriptorDecoder.TryDecodeBase64(text) is { } descriptor
+            ? DescriptorDecoder.AddFile(table, descriptor, references)
+            : AddText(table, text, references);
+        table.Link();
+        if (main.Messages.Count == 0)
+        {
+            throw new DataException("Invalid Protobuf schema: it defines no message");
+        }
+        return main;
+    }
+
+    /// <summary>Parses .proto text (with its imports) into the table; returns the main file.</summary>
+    internal static ProtoFile AddText(TypeTable table, string text, IReadOnlyDictionary<string, string> references)
     {
         var set = new FileDescriptorSet();
         foreach (var (name, source) in KnownProtos.Sources)
         {
-            if (references is null || !references.ContainsKey(name))
+            if (!references.ContainsKey(name))
             {
                 set.Add(name, false, new StringReader(source));
             }
         }
-        foreach (var (name, source) in references ?? new Dictionary<string, string>())
+        foreach (var (name, source) in references)
         {
-            set.Add(name, false, new StringReader(source));
+            if (DescriptorDecoder.TryDecodeBase64(source) is { } descriptor)
+            {
+                // protobuf-net only reads text: a binary import goes into the table directly.
+                DescriptorDecoder.AddFile(table, descriptor, references);
+            }
+            else
+            {
+                set.Add(name, false, new StringReader(source));
+            }
         }
         set.Add(MainFile, true, new StringReader(text));
         set.Process();
@@ -37,49 +65,27 @@ internal static class ProtoSchemaParser
         {
             throw new DataException("Invalid Protobuf schema: " + string.Join("; ", errors.Select(e => $"{e.File}({e.LineNumber},{e.ColumnNumber}): {e.Message}")));
         }
-        var messages = new Dictionary<string, ProtoMessage>(StringComparer.Ordinal);
-        var enums = new Dictionary<string, ProtoEnum>(StringComparer.Ordinal);
         ProtoFile? main = null;
         foreach (var file in set.Files)
         {
             var prefix = string.IsNullOrEmpty(file.Package) ? "" : file.Package + ".";
-            var top = file.MessageTypes.Select(m => Convert(m, prefix, messages, enums)).ToList();
+            var top = file.MessageTypes.Select(m => Convert(m, prefix, table)).ToList();
             foreach (var e in file.EnumTypes)
             {
-                enums[prefix + e.Name] = ConvertEnum(e, prefix);
+                table.Enums[prefix + e.Name] = ConvertEnum(e, prefix);
             }
             if (file.Name == MainFile)
             {
                 main = new ProtoFile { Package = string.IsNullOrEmpty(file.Package) ? null : file.Package, Messages = top };
             }
         }
-        foreach (var message in messages.Values)
-        {
-            foreach (var field in message.Fields)
-            {
-                if (field.Type == ProtoType.Message)
-                {
-                    field.MessageType = messages.GetValueOrDefault(field.TypeName!)
-                        ?? throw new DataException($"Invalid Protobuf schema: type {field.TypeName} of field {message.FullName}.{field.Name} is not defined");
-                }
-                else if (field.Type == ProtoType.Enum)
-                {
-                    field.EnumType = enums.GetValueOrDefault(field.TypeName!)
-                        ?? throw new DataException($"Invalid Protobuf schema: enum {field.TypeName} of field {message.FullName}.{field.Name} is not defined");
-                }
-            }
-        }
-        if (main is null || main.Messages.Count == 0)
-        {
-            throw new DataException("Invalid Protobuf schema: it defines no message");
-        }
-        return main;
+        return main!;
     }
 
-    private static ProtoMessage Convert(DescriptorProto proto, string prefix, Dictionary<string, ProtoMessage> messages, Dictionary<string, ProtoEnum> enums)
+    private static ProtoMessage Convert(DescriptorProto proto, string prefix, TypeTable table)
     {
         var message = new ProtoMessage { Name = proto.Name, FullName = prefix + proto.Name, IsMapEntry = proto.Options?.MapEntry == true };
-        messages[message.FullName] = message;
+        table.Messages[message.FullName] = message;
         var oneofHasReal = new bool[proto.OneofDecls.Count];
         foreach (var field in proto.Fields)
         {
@@ -112,13 +118,13 @@ internal static class ProtoSchemaParser
         }
         foreach (var nested in proto.NestedTypes)
         {
-            message.Nested.Add(Convert(nested, message.FullName + ".", messages, enums));
+            message.Nested.Add(Convert(nested, message.FullName + ".", table));
         }
         foreach (var e in proto.EnumTypes)
         {
             var converted = ConvertEnum(e, message.FullName + ".");
             message.Enums.Add(converted);
-            enums[converted.FullName] = converted;
+            table.Enums[converted.FullName] = converted;
         }
         return message;
     }
@@ -152,6 +158,12 @@ internal static class ProtoSchemaParser
         {
             extension.EndQuery(stream);
         }
+        return DecodeFieldMeta(raw);
+    }
+
+    /// <summary>Reads <c>(confluent.field_meta)</c> (extension 1088, a confluent.Meta) out of FieldOptions bytes.</summary>
+    internal static (IReadOnlyList<KeyValuePair<string, string>> Params, string? Doc) DecodeFieldMeta(ReadOnlySpan<byte> raw)
+    {
         var parameters = new List<KeyValuePair<string, string>>();
         string? doc = null;
         var reader = new ProtoReader(raw);

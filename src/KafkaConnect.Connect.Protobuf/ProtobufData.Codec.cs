@@ -25,6 +25,9 @@ internal sealed partial class ProtobufData
 
         /// <summary>Proto field number to (slot, union member or -1).</summary>
         public Dictionary<int, (int Slot, int Member)> ByNumber { get; } = [];
+
+        /// <summary>(slot, member) by ascending field number: protobuf serializers write fields in that order.</summary>
+        public (int Slot, int Member)[] WriteOrder { get; set; } = [];
     }
 
     internal sealed class Slot
@@ -84,6 +87,7 @@ internal sealed partial class ProtobufData
             }
         }
         plan.Slots = slots;
+        plan.WriteOrder = [.. plan.ByNumber.OrderBy(p => p.Key).Select(p => p.Value)];
         return plan;
     }
 
@@ -118,27 +122,16 @@ internal sealed partial class ProtobufData
         {
             throw new DataException("Mismatching schema.");
         }
-        foreach (var slot in plan.Slots)
+        foreach (var (slotIndex, memberIndex) in plan.WriteOrder)
         {
+            var slot = plan.Slots[slotIndex];
             var fieldValue = _config.IgnoreDefaultForNullables ? value.GetWithoutDefault(slot.Field.Name) : value.Get(slot.Field);
-            if (fieldValue is null)
+            if (memberIndex >= 0 && fieldValue is Struct union)
             {
-                continue;
+                slot = slot.Members![memberIndex];
+                fieldValue = union.Get(slot.Field);
             }
-            if (slot.Members is { } members)
-            {
-                var union = (Struct)fieldValue;
-                foreach (var member in members)
-                {
-                    if (union.Get(member.Field) is { } memberValue && member.Proto is not null)
-                    {
-                        WriteField(w, member, memberValue);
-                        break;
-                    }
-                }
-                continue;
-            }
-            if (slot.Proto is not null)
+            if (fieldValue is not null)
             {
                 WriteField(w, slot, fieldValue);
             }
