@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Numerics;
 using KafkaConnect.Connect.Data;
 using KafkaConnect.Connect.Errors;
 using ConnectDecimal = KafkaConnect.Connect.Data.Decimal;
@@ -222,11 +221,16 @@ internal sealed partial class ProtobufData
         switch (type.FullName)
         {
             case DecimalType:
-                var d = Rescale((decimal)value, ConnectDecimal.ScaleOf(schema));
-                var unscaled = ConnectDecimal.FromLogical(schema, d);
+                var scale = ConnectDecimal.ScaleOf(schema);
+                var d = Rescale((decimal)value, scale);
+                if (d.Scale != scale)
+                {
+                    throw new DataException($"Decimal value {d} has scale {d.Scale} but the schema requires scale {scale}");
+                }
+                Span<byte> unscaled = stackalloc byte[16];
+                var length = DecimalCodec.Unscaled(d, unscaled, out var precision);
                 w.WriteTag(1, WireType.LengthDelimited);
-                w.WriteBytes(unscaled);
-                var precision = (uint)BigInteger.Abs(ConnectDecimal.ToUnscaled(unscaled)).ToString(CultureInfo.InvariantCulture).Length;
+                w.WriteBytes(unscaled[..length]);
                 w.WriteTag(2, WireType.Varint);
                 w.WriteVarint(precision);
                 if (d.Scale != 0)
@@ -574,8 +578,7 @@ internal sealed partial class ProtobufData
                         reader.Skip(wire);
                     }
                 }
-                var value = ConnectDecimal.ToLogical(ConnectDecimal.Schema(scale), unscaled.Length == 0 ? [0] : unscaled.ToArray());
-                return Rescale(value, ConnectDecimal.ScaleOf(schema));
+                return Rescale(DecimalCodec.FromUnscaled(unscaled, scale), ConnectDecimal.ScaleOf(schema));
             }
             case DateType:
             {
