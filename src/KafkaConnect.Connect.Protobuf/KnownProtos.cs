@@ -65,6 +65,39 @@ internal static class KnownProtos
             """,
     };
 
+    /// <summary>
+    /// The text registered for a known import when <c>skip.known.types=false</c> asks for references: the files above
+    /// plus google/protobuf/timestamp.proto and wrappers.proto (descriptor.proto, which meta.proto imports, every
+    /// Protobuf registry has built in).
+    /// </summary>
+    public static string? ReferenceSource(string import) => Sources.GetValueOrDefault(import) ?? import switch
+    {
+        Timestamp => """
+            syntax = "proto3";
+            package google.protobuf;
+
+            message Timestamp {
+              int64 seconds = 1;
+              int32 nanos = 2;
+            }
+            """,
+        Wrappers => """
+            syntax = "proto3";
+            package google.protobuf;
+
+            message DoubleValue { double value = 1; }
+            message FloatValue { float value = 1; }
+            message Int64Value { int64 value = 1; }
+            message UInt64Value { uint64 value = 1; }
+            message Int32Value { int32 value = 1; }
+            message UInt32Value { uint32 value = 1; }
+            message BoolValue { bool value = 1; }
+            message StringValue { string value = 1; }
+            message BytesValue { bytes value = 1; }
+            """,
+        _ => null,
+    };
+
     /// <summary>Whether an import is one of the known types (skip.known.types leaves them out of the references).</summary>
     public static bool IsKnown(string import) =>
         import.StartsWith("google/protobuf/", StringComparison.Ordinal)

@@ -136,12 +136,35 @@ public sealed class ProtobufConverter : IConverter, IVersioned, IDisposable
     }
 
     private WriteEntry EntryFor(Schema schema) =>
-        _bySchema.GetOrAdd(schema, static (s, data) =>
+        _bySchema.GetOrAdd(schema, static (s, state) =>
         {
-            var text = data.FromConnectSchema(s);
+            var text = state.Data.FromConnectSchema(s, out var imports);
             var message = ProtoSchemaParser.Parse(text).Messages[0];
-            return new WriteEntry(new RegistrySchema(text, RegistrySchema.Protobuf), message.FullName, data.Plan(message, s));
-        }, _data);
+            var references = state.Data.Config.SkipKnownTypes ? [] : state.Converter.RegisterImports(imports);
+            return new WriteEntry(new RegistrySchema(text, RegistrySchema.Protobuf, references), message.FullName, state.Data.Plan(message, s));
+        }, (Data: _data, Converter: this));
+
+    // skip.known.types=false: each import is registered under its own name as subject (Confluent's default
+    // reference subject name strategy) and referenced by that name, as Confluent's serializer does.
+    private List<SchemaReference> RegisterImports(IReadOnlyList<string> imports)
+    {
+        var session = Session();
+        var references = new List<SchemaReference>();
+        foreach (var import in imports)
+        {
+            var schema = new RegistrySchema(KnownProtos.ReferenceSource(import)!, RegistrySchema.Protobuf);
+            try
+            {
+                var version = session.RegisterOrLookup(import, schema);
+                references.Add(new SchemaReference(import, import, version));
+            }
+            catch (SchemaRegistryException e)
+            {
+                throw new DataException($"Registering the import {import} as a schema reference failed: {e.Message}", e);
+            }
+        }
+        return references;
+    }
 
     private RegistrySession Session() =>
         _session ?? throw new InvalidOperationException("ProtobufConverter is not configured: call Configure first");

@@ -74,7 +74,10 @@ internal sealed partial class ProtobufData
 
     /// <summary>The .proto text Confluent's converter registers for a Connect struct schema.</summary>
     /// <exception cref="DataException">The schema is not a struct (or holds something proto3 cannot express).</exception>
-    public string FromConnectSchema(Schema schema)
+    public string FromConnectSchema(Schema schema) => FromConnectSchema(schema, out _);
+
+    /// <summary>The .proto text, and the files it imports (all known types).</summary>
+    public string FromConnectSchema(Schema schema, out IReadOnlyList<string> imports)
     {
         if (schema.Type != SchemaType.Struct)
         {
@@ -85,7 +88,9 @@ internal sealed partial class ProtobufData
         var parts = fullName.Split('.').Select(Scrub).ToArray();
         var package = parts.Length > 1 ? string.Join('.', parts[..^1]) : null;
         var message = MessageFromConnect(ctx, parts[^1], schema);
-        return Render(ctx, package, message);
+        var text = Render(ctx, package, message);
+        imports = ctx.UsesMeta ? [KnownProtos.Meta, .. ctx.Imports] : [.. ctx.Imports];
+        return text;
     }
 
     private MessageDef MessageFromConnect(FromConnectContext ctx, string name, Schema schema)

@@ -46,6 +46,20 @@ public sealed class ProtobufConverterTests
     }
 
     [Fact]
+    public void Without_skip_known_types_imports_are_registered_and_referenced_by_name()
+    {
+        var registry = new InMemoryRegistry();
+        var bytes = Converter(registry, ("skip.known.types", "false")).FromConnectData("orders", null, ProtobufDataTests.OrderSchema, ProtobufDataTests.Order())!;
+        var registered = registry.GetLatest("orders-value").Schema;
+        Assert.Equal(
+            ["confluent/meta.proto", "confluent/type/decimal.proto", "google/protobuf/timestamp.proto"],
+            registered.References.Select(r => r.Name));
+        Assert.All(registered.References, r => Assert.Equal(r.Name, r.Subject));
+        Assert.Contains("message Decimal", registry.GetLatest("confluent/type/decimal.proto").Schema.Schema, StringComparison.Ordinal);
+        Assert.Equal(12.34m, ((Struct)Converter(registry).ToConnectData("orders", null, bytes).Value!).Get("amount"));
+    }
+
+    [Fact]
     public void A_nested_message_is_read_through_its_index_path()
     {
         var registry = new InMemoryRegistry();

@@ -51,6 +51,16 @@ internal sealed class RegistrySession
         return id;
     }
 
+    /// <summary>The version of a schema under a subject, registering it first when <c>auto.register.schemas</c> is on.</summary>
+    public int RegisterOrLookup(string subject, RegistrySchema schema)
+    {
+        if (_config.AutoRegisterSchemas)
+        {
+            Client.Register(subject, schema, _config.NormalizeSchemas);
+        }
+        return Client.Lookup(subject, schema, _config.NormalizeSchemas).Version;
+    }
+
     /// <summary>The registered schema behind an id, of the type this converter reads.</summary>
     public RegistrySchema Fetch(int id, string topic, string schemaType)
     {
