@@ -34,6 +34,11 @@ internal sealed partial class ProtobufData
     public const string TimeType = "google.type.TimeOfDay";
     public const string TimestampType = "google.protobuf.Timestamp";
 
+    private static readonly HashSet<string> MapKeyTypes = new(StringComparer.Ordinal)
+    {
+        "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64", "sfixed32", "sfixed64", "bool", "string",
+    };
+
     private readonly ProtobufDataConfig _config;
 
     public ProtobufData(ProtobufDataConfig config)
@@ -150,7 +155,15 @@ internal sealed partial class ProtobufData
         else if (schema.Type == SchemaType.Map)
         {
             var entry = new MessageDef(type);
-            entry.Fields.Add(FieldFromConnect(ctx, entry, schema.KeySchema!, "key", 1, false)!);
+            var key = FieldFromConnect(ctx, entry, schema.KeySchema!, "key", 1, false)!;
+            // map<k, v> where proto3 allows it (what protoc-generated classes treat as a map; the same bytes as the
+            // entry message). The value's own types then live in this message, where the field can see them.
+            if (MapKeyTypes.Contains(key.Type) && key.Params.Count == 0 && PlainMapValue(schema.ValueSchema!))
+            {
+                var mapValue = FieldFromConnect(ctx, message, schema.ValueSchema!, "value", 2, false)!;
+                return new FieldDef(null, $"map<{key.Type}, {mapValue.Type}>", name, tag, []);
+            }
+            entry.Fields.Add(key);
             entry.Fields.Add(FieldFromConnect(ctx, entry, schema.ValueSchema!, "value", 2, false)!);
             message.Nested.Add(entry);
         }
@@ -273,6 +286,11 @@ internal sealed partial class ProtobufData
     internal static bool IsUnion(Schema schema) =>
         schema.Type == SchemaType.Struct
         && ((schema.Name?.StartsWith(TypeUnion, StringComparison.Ordinal) ?? false) || schema.Parameters.ContainsKey(GeneralizedTypeUnion));
+
+    // A map value that needs no field options or label: not a collection, not int8/int16 (connect.type) or Decimal (precision/scale).
+    private static bool PlainMapValue(Schema value) =>
+        value.Type is not (SchemaType.Array or SchemaType.Map or SchemaType.Int8 or SchemaType.Int16)
+        && value.Name != ConnectDecimal.LogicalName && !IsUnion(value);
 
     private static bool IsEnum(Schema schema) =>
         schema.Parameters.ContainsKey(GeneralizedTypeEnum) || schema.Parameters.ContainsKey(TypeEnum);

@@ -98,6 +98,24 @@ public sealed class ProtobufDataTests
         Assert.Equal(SchemaType.Int16, back.GetField("s")!.Schema.Type);
     }
 
+    [Fact]
+    public void Maps_use_proto3_map_syntax_where_it_allows_and_entry_messages_elsewhere()
+    {
+        var value = SchemaBuilder.Struct().Name("V").Field("x", Schema.Int32Schema).Build();
+        var schema = SchemaBuilder.Struct().Name("M")
+            .Field("plain", SchemaBuilder.Map(Schema.StringSchema, value).Build())
+            .Field("bytesKeyed", SchemaBuilder.Map(Schema.BytesSchema, Schema.StringSchema).Build())
+            .Build();
+        var text = Data.FromConnectSchema(schema);
+        Assert.Contains("  map<string, V> plain = 1;\n", text, StringComparison.Ordinal);
+        Assert.Contains("  repeated ConnectDefault2Entry bytesKeyed = 2;\n", text, StringComparison.Ordinal);
+        Assert.Contains("  message ConnectDefault2Entry {\n    bytes key = 1;\n    string value = 2;\n  }\n", text, StringComparison.Ordinal);
+        var parsed = Data.ToConnectSchema(ProtoSchemaParser.Parse(text).Messages[0]);
+        Assert.Equal(SchemaType.Map, parsed.GetField("plain")!.Schema.Type);
+        Assert.Equal(SchemaType.Struct, parsed.GetField("plain")!.Schema.ValueSchema!.Type);
+        Assert.Equal(SchemaType.Map, parsed.GetField("bytesKeyed")!.Schema.Type);
+    }
+
     private const string RichProto = """
         syntax = "proto3";
         package shop;
