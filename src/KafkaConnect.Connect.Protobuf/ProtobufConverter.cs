@@ -17,8 +17,6 @@ namespace KafkaConnect.Connect.Protobuf;
 [ConnectPlugin("io.confluent.connect.protobuf.ProtobufConverter")]
 public sealed class ProtobufConverter : IConverter, IVersioned, IDisposable
 {
-    private static readonly int[] s_firstMessage = [0];
-
     private readonly ISchemaRegistryClient? _injectedClient;
     private RegistrySession? _session;
     private ProtobufData _data = new(new ProtobufDataConfig());
@@ -67,13 +65,15 @@ public sealed class ProtobufConverter : IConverter, IVersioned, IDisposable
         var writer = ProtoWriter.Rent();
         try
         {
-            // Header and message index [0] first, then the message itself.
-            Span<byte> header = stackalloc byte[WireFormat.HeaderSize + 1];
+            // Header and message index first, then the message itself.
+            Span<byte> header = stackalloc byte[WireFormat.HeaderSize + 10];
             WireFormat.WriteHeader(header, id);
-            MessageIndexes.Write(header[WireFormat.HeaderSize..], s_firstMessage);
-            writer.WriteRaw(header);
-            _data.Write(writer, entry.Plan, value as Struct
-                ?? throw new DataException($"ProtobufConverter expects a Struct for schema {schema.Name}, not {value.GetType().Name}"));
+            var indexLength = MessageIndexes.Write(header[WireFormat.HeaderSize..], entry.Indexes);
+            writer.WriteRaw(header[..(WireFormat.HeaderSize + indexLength)]);
+            var message = entry.Primitive is { } holder
+                ? new Struct(holder).Put(ProtobufData.WrapperValueField, value)
+                : value as Struct ?? throw new DataException($"ProtobufConverter expects a Struct for schema {schema.Name}, not {value.GetType().Name}");
+            _data.Write(writer, entry.Plan, message);
             return writer.Written.ToArray();
         }
         finally
@@ -105,24 +105,13 @@ public sealed class ProtobufConverter : IConverter, IVersioned, IDisposable
         var payload = bytes.Span[(WireFormat.HeaderSize + consumed)..];
         try
         {
-            if (entry.Plan is null)
-            {
-                return new SchemaAndValue(entry.Schema, ReadWrapped(payload, entry));
-            }
-            return new SchemaAndValue(entry.Schema, _data.Read(payload, entry.Plan));
+            var read = _data.Read(payload, entry.Plan);
+            return new SchemaAndValue(entry.Schema, entry.Primitive ? read.Get(ProtobufData.WrapperValueField) : read);
         }
         catch (DataException e)
         {
             throw new DataException($"Converting byte[] to Kafka Connect data failed for topic {topic} (schema id {id}, message {entry.MessageName}): {e.Message}", e);
         }
-    }
-
-    // A raw primitive registered as a google.protobuf wrapper (wrapper.for.raw.primitives).
-    private object? ReadWrapped(ReadOnlySpan<byte> payload, ReadEntry entry)
-    {
-        var holder = SchemaBuilder.Struct().Field("value", entry.Schema).Build();
-        var plan = _data.Plan(entry.Message, holder);
-        return _data.Read(payload, plan).Get("value");
     }
 
     private ReadEntry Load(int id, string topic, int[] indexes, RegistrySession session)
@@ -132,16 +121,28 @@ public sealed class ProtobufConverter : IConverter, IVersioned, IDisposable
         var message = file.MessageAt(indexes);
         var version = session.VersionOf(topic, message.FullName, registered);
         var schema = _data.ToConnectSchema(message, version);
-        return new ReadEntry(schema, message, schema.Type == SchemaType.Struct ? _data.Plan(message, schema) : null, message.FullName);
+        // A wrapper read as a raw primitive (wrapper.for.raw.primitives) goes through a one-field holder struct.
+        var primitive = schema.Type != SchemaType.Struct;
+        var planned = primitive ? SchemaBuilder.Struct().Field(ProtobufData.WrapperValueField, schema).Build() : schema;
+        return new ReadEntry(schema, _data.Plan(message, planned), message.FullName, primitive);
     }
 
     private WriteEntry EntryFor(Schema schema) =>
         _bySchema.GetOrAdd(schema, static (s, state) =>
         {
+            if (s.Type != SchemaType.Struct)
+            {
+                // A top-level primitive is written as its google.protobuf wrapper message, as Confluent does.
+                var (wrapper, index) = ProtobufData.WrapperFor(s);
+                var file = ProtoSchemaParser.Parse(KnownProtos.ReferenceSource(KnownProtos.Wrappers)!);
+                var holder = SchemaBuilder.Struct().Field(ProtobufData.WrapperValueField, s).Build();
+                return new WriteEntry(new RegistrySchema(KnownProtos.ReferenceSource(KnownProtos.Wrappers)!, RegistrySchema.Protobuf),
+                    "google.protobuf." + wrapper, state.Data.Plan(file.Messages[index], holder), [index], holder);
+            }
             var text = state.Data.FromConnectSchema(s, out var imports);
             var message = ProtoSchemaParser.Parse(text).Messages[0];
             var references = state.Data.Config.SkipKnownTypes ? [] : state.Converter.RegisterImports(imports);
-            return new WriteEntry(new RegistrySchema(text, RegistrySchema.Protobuf, references), message.FullName, state.Data.Plan(message, s));
+            return new WriteEntry(new RegistrySchema(text, RegistrySchema.Protobuf, references), message.FullName, state.Data.Plan(message, s), [0], null);
         }, (Data: _data, Converter: this));
 
     // skip.known.types=false: each import is registered under its own name as subject (Confluent's default
@@ -169,10 +170,10 @@ public sealed class ProtobufConverter : IConverter, IVersioned, IDisposable
     private RegistrySession Session() =>
         _session ?? throw new InvalidOperationException("ProtobufConverter is not configured: call Configure first");
 
-    private sealed record WriteEntry(RegistrySchema Registered, string RecordName, ProtobufData.MessagePlan Plan)
+    private sealed record WriteEntry(RegistrySchema Registered, string RecordName, ProtobufData.MessagePlan Plan, int[] Indexes, Schema? Primitive)
     {
         public ConcurrentDictionary<string, int> IdsBySubject { get; } = new(StringComparer.Ordinal);
     }
 
-    private sealed record ReadEntry(Schema Schema, ProtoMessage Message, ProtobufData.MessagePlan? Plan, string MessageName);
+    private sealed record ReadEntry(Schema Schema, ProtobufData.MessagePlan Plan, string MessageName, bool Primitive);
 }

@@ -228,4 +228,22 @@ internal sealed partial class ProtobufData
     };
 
     private static string TypeName(ProtoType type) => type.ToString().ToLowerInvariant();
+
+    public const string WrapperValueField = "value";
+
+    /// <summary>The google.protobuf wrapper for a top-level primitive, and its index in wrappers.proto.</summary>
+    /// <exception cref="DataException">Not a plain primitive (arrays, maps and logical types have no wrapper).</exception>
+    public static (string Message, int Index) WrapperFor(Schema schema) => schema.Name is null || schema.Type is SchemaType.String or SchemaType.Boolean
+        ? schema.Type switch
+        {
+            SchemaType.Float64 => ("DoubleValue", 0),
+            SchemaType.Float32 => ("FloatValue", 1),
+            SchemaType.Int64 => ("Int64Value", 2),
+            SchemaType.Int8 or SchemaType.Int16 or SchemaType.Int32 => ("Int32Value", 4),
+            SchemaType.Boolean => ("BoolValue", 6),
+            SchemaType.String => ("StringValue", 7),
+            SchemaType.Bytes => ("BytesValue", 8),
+            _ => throw new DataException($"ProtobufConverter writes a struct or a primitive; {schema.Type.ToString().ToUpperInvariant()} has no top-level protobuf form"),
+        }
+        : throw new DataException($"ProtobufConverter cannot write a top-level {schema.Name}: only structs and plain primitives have a protobuf form");
 }

@@ -103,10 +103,22 @@ public sealed class ProtobufConverterTests
     }
 
     [Fact]
-    public void A_primitive_schema_to_write_is_refused_clearly()
+    public void A_top_level_primitive_is_written_as_its_wrapper_message_and_read_back_bare()
     {
-        var e = Assert.Throws<DataException>(() => Converter(new InMemoryRegistry()).FromConnectData("t", null, Schema.StringSchema, "x"));
-        Assert.Contains("struct", e.Message, StringComparison.Ordinal);
+        var registry = new InMemoryRegistry();
+        var converter = new ProtobufConverter(registry);
+        converter.Configure(new Dictionary<string, string> { ["schema.registry.url"] = "http://127.0.0.1:1" }, isKey: true);
+        var bytes = converter.FromConnectData("t", null, Schema.StringSchema, "k1")!;
+        // Message index [7] (StringValue in wrappers.proto): count 1 and index 7, zigzag; then field 1 = "k1".
+        Assert.Equal("020e0a026b31", Convert.ToHexString(bytes, 5, bytes.Length - 5).ToLowerInvariant());
+        Assert.Equal(9, registry.GetLatest("t-key").Schema.Schema.Split("message ").Length - 1); // all of wrappers.proto
+        var back = converter.ToConnectData("t", null, bytes);
+        Assert.Equal(SchemaType.String, back.Schema!.Type);
+        Assert.Equal("k1", back.Value);
+
+        Assert.Equal(7L, converter.ToConnectData("t", null, converter.FromConnectData("t", null, Schema.Int64Schema, 7L)).Value);
+        var e = Assert.Throws<DataException>(() => converter.FromConnectData("t", null, SchemaBuilder.Array(Schema.StringSchema).Build(), new List<object?>()));
+        Assert.Contains("no top-level protobuf form", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
