@@ -67,6 +67,16 @@ public sealed class JsonSchemaConverterTests
     }
 
     [Fact]
+    public void Use_latest_version_writes_under_the_subjects_latest_id()
+    {
+        var registry = new InMemoryRegistry();
+        var latest = registry.Register("t-value", new RegistrySchema("{\"type\":\"string\"}", RegistrySchema.Json));
+        var converter = Converter(registry, ("auto.register.schemas", "false"), ("use.latest.version", "true"), ("latest.compatibility.strict", "false"));
+        var bytes = converter.FromConnectData("t", null, Schema.StringSchema, "x")!;
+        Assert.Equal(latest, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(1)));
+    }
+
+    [Fact]
     public void Record_name_strategy_uses_the_schema_name_as_subject()
     {
         var registry = new InMemoryRegistry();

@@ -38,7 +38,7 @@ internal sealed class RegistrySession
         try
         {
             id = _config.AutoRegisterSchemas ? Client.Register(subject, schema, _config.NormalizeSchemas)
-                : _config.UseLatestVersion ? Client.GetLatest(subject).Id
+                : _config.UseLatestVersion ? LatestId(subject, schema)
                 : Client.Lookup(subject, schema, _config.NormalizeSchemas).Id;
         }
         catch (SchemaRegistryException e)
@@ -49,6 +49,19 @@ internal sealed class RegistrySession
         }
         idsBySubject[subject] = id;
         return id;
+    }
+
+    // use.latest.version: write under the subject's latest id; latest.compatibility.strict asks the registry first
+    // whether that latest schema can read records of ours.
+    private int LatestId(string subject, RegistrySchema schema)
+    {
+        var latest = Client.GetLatest(subject);
+        if (_config.LatestCompatibilityStrict && !latest.Schema.Equals(schema) && !Client.TestCompatibility(subject, schema))
+        {
+            throw new DataException(
+                $"The latest schema of subject {subject} (version {latest.Version}, id {latest.Id}) is not compatible with the record's schema (latest.compatibility.strict=true)");
+        }
+        return latest.Id;
     }
 
     /// <summary>The version of a schema under a subject, registering it first when <c>auto.register.schemas</c> is on.</summary>
