@@ -149,6 +149,7 @@ internal sealed partial class JsonSchemaData
         }
         o.WriteByte((byte)'{');
         var first = true;
+        var names = FieldNames.For(schema);
         foreach (var field in schema.Fields)
         {
             var fieldValue = FieldValue(value, field);
@@ -161,7 +162,7 @@ internal sealed partial class JsonSchemaData
                 o.WriteByte((byte)',');
             }
             first = false;
-            o.WriteString(field.Name);
+            o.WriteUtf8String(names[field.Index]);
             o.WriteByte((byte)':');
             Write(o, field.Schema, fieldValue);
         }
@@ -350,9 +351,11 @@ internal sealed partial class JsonSchemaData
             throw new DataException("Structs should be encoded as JSON objects, but found " + json.ValueKind);
         }
         var result = new Struct(schema);
+        // Looked up by cached UTF-8 names: JsonElement would otherwise transcode every name on every record.
+        var names = FieldNames.For(schema);
         foreach (var field in schema.Fields)
         {
-            json.TryGetProperty(field.Name, out var member);
+            json.TryGetProperty(names[field.Index], out var member);
             try
             {
                 if (ToConnectData(field.Schema, member) is { } value)
