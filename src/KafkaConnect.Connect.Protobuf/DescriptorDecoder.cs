@@ -83,30 +83,7 @@ internal static class DescriptorDecoder
         }
         foreach (var dependency in dependencies)
         {
-            if (!table.Files.Add(dependency))
-            {
-                continue;
-            }
-            if (references.TryGetValue(dependency, out var source))
-            {
-                if (TryDecodeBase64(source) is { } bytes)
-                {
-                    AddFile(table, bytes, references);
-                }
-                else
-                {
-                    ProtoSchemaParser.AddText(table, source, references);
-                }
-            }
-            else if (KnownProtos.IsKnown(dependency))
-            {
-                // A known type registered without a reference (skip.known.types): its definition is built in.
-                ProtoSchemaParser.AddText(table, $"syntax = \"proto3\";\nimport \"{dependency}\";\n", new Dictionary<string, string>());
-            }
-            else
-            {
-                throw new DataException($"Invalid Protobuf schema: import \"{dependency}\" is neither a known type nor among the schema's references");
-            }
+            ProtoTextParser.AddImport(table, dependency, references);
         }
         return new ProtoFile { Package = string.IsNullOrEmpty(package) ? null : package, Messages = top };
     }

@@ -3,7 +3,7 @@ namespace KafkaConnect.Connect.Protobuf;
 /// <summary>
 /// The imports Confluent's registry and converter know without references (Confluent's "known types"): the
 /// definitions below are those of confluent/meta.proto, confluent/type/decimal.proto and googleapis'
-/// google/type/date.proto and timeofday.proto; google/protobuf/*.proto come with protobuf-net.Reflection.
+/// google/type/date.proto and timeofday.proto (and, below, google/protobuf's timestamp, wrappers, duration and empty).
 /// </summary>
 internal static class KnownProtos
 {
@@ -94,6 +94,22 @@ internal static class KnownProtos
             message BoolValue { bool value = 1; }
             message StringValue { string value = 1; }
             message BytesValue { bytes value = 1; }
+            """,
+        "google/protobuf/duration.proto" => """
+            syntax = "proto3";
+            package google.protobuf;
+
+            message Duration {
+              int64 seconds = 1;
+              int32 nanos = 2;
+            }
+            """,
+        "google/protobuf/empty.proto" => """
+            syntax = "proto3";
+            package google.protobuf;
+
+            message Empty {
+            }
             """,
         _ => null,
     };
