@@ -23,7 +23,12 @@ if (mode === 'produce') {
   const [schemaFile, recordsFile] = rest;
   const schema = readFileSync(schemaFile, 'utf8');
   const { id } = await registry.register({ type: SchemaType.AVRO, schema }, { subject: `${topic}-value` });
-  const values = readFileSync(recordsFile, 'utf8').split('\n').filter(l => l.trim().length > 0).map(l => JSON.parse(l));
+  // JSON has no bytes: a string given for a bytes field (e.g. a decimal's unscaled value) is base64.
+  const bytesFields = JSON.parse(schema).fields
+    .filter(f => [f.type].flat().some(t => t === 'bytes' || (t && t.type === 'bytes')))
+    .map(f => f.name);
+  const values = readFileSync(recordsFile, 'utf8').split('\n').filter(l => l.trim().length > 0).map(l => JSON.parse(l))
+    .map(v => { for (const f of bytesFields) if (typeof v[f] === 'string') v[f] = Buffer.from(v[f], 'base64'); return v; });
   const messages = [];
   for (const v of values) messages.push({ value: await registry.encode(id, v) });
   const producer = kafka.producer({ allowAutoTopicCreation: true });
