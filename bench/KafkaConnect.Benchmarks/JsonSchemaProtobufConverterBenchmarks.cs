@@ -4,13 +4,12 @@ using KafkaConnect.Connect.Json;
 using KafkaConnect.Connect.JsonSchema;
 using KafkaConnect.Connect.Protobuf;
 using KafkaConnect.Connect.Tests.Shared;
-using ConnectDecimal = KafkaConnect.Connect.Data.Decimal;
 
 namespace KafkaConnect.Benchmarks;
 
 /// <summary>
-/// ProtobufConverter and JsonSchemaConverter (Confluent's wire format) on a 10-field struct with a decimal, a
-/// timestamp, an optional null string and an array, Connect → bytes and bytes → Connect, beside JsonConverter with
+/// ProtobufConverter and JsonSchemaConverter (Confluent's wire format) on the Avro benchmark's record (BenchOrder: 10
+/// fields with a decimal, a timestamp, an optional string and an array), Connect → bytes and bytes → Connect, beside JsonConverter with
 /// schemas on the same record. The registry is asked once, in setup (an in-memory registry: after the first record
 /// the converters answer from their caches, as in a running connector).
 /// </summary>
@@ -30,28 +29,8 @@ public class JsonSchemaProtobufConverterBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _schema = SchemaBuilder.Struct().Name("bench.Order")
-            .Field("id", Schema.Int64Schema)
-            .Field("customer", Schema.StringSchema)
-            .Field("quantity", Schema.Int32Schema)
-            .Field("price", Schema.Float64Schema)
-            .Field("discount", Schema.Float32Schema)
-            .Field("paid", Schema.BooleanSchema)
-            .Field("created", Timestamp.Schema)
-            .Field("amount", ConnectDecimal.Schema(2))
-            .Field("note", Schema.OptionalStringSchema)
-            .Field("tags", SchemaBuilder.Array(Schema.StringSchema).Build())
-            .Build();
-        _value = new Struct(_schema)
-            .Put("id", 1234567890123L)
-            .Put("customer", "customer-00042")
-            .Put("quantity", 7)
-            .Put("price", 19.99)
-            .Put("discount", 0.15f)
-            .Put("paid", true)
-            .Put("created", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000))
-            .Put("amount", 139.93m)
-            .Put("tags", new List<object?> { "new", "priority", "eu" });
+        _schema = BenchOrder.Schema;
+        _value = BenchOrder.Value();
         var registry = new InMemoryRegistry();
         _protobuf = new ProtobufConverter(registry);
         _protobuf.Configure(_config, isKey: false);
