@@ -61,7 +61,7 @@ public sealed class ProtobufConverter : IConverter, IVersioned, IDisposable
         }
         var session = Session();
         var entry = EntryFor(schema);
-        var id = session.IdFor(topic, entry.RecordName, entry.Registered, entry.IdsBySubject);
+        var id = IdFor(session, topic, entry);
         var writer = ProtoWriter.Rent();
         try
         {
@@ -142,7 +142,10 @@ public sealed class ProtobufConverter : IConverter, IVersioned, IDisposable
             var text = state.Data.FromConnectSchema(s, out var imports);
             var message = ProtoSchemaParser.Parse(text).Messages[0];
             var references = state.Data.Config.SkipKnownTypes ? [] : state.Converter.RegisterImports(imports);
-            return new WriteEntry(new RegistrySchema(text, RegistrySchema.Protobuf, references), message.FullName, state.Data.Plan(message, s), [0], null);
+            return new WriteEntry(new RegistrySchema(text, RegistrySchema.Protobuf, references), message.FullName, state.Data.Plan(message, s), [0], null)
+            {
+                Imports = imports,
+            };
         }, (Data: _data, Converter: this));
 
     // skip.known.types=false: each import is registered under its own name as subject (Confluent's default
@@ -170,8 +173,28 @@ public sealed class ProtobufConverter : IConverter, IVersioned, IDisposable
     private RegistrySession Session() =>
         _session ?? throw new InvalidOperationException("ProtobufConverter is not configured: call Configure first");
 
+    // Confluent's registry knows the known types' files without references (skip.known.types relies on it). A registry
+    // that refuses such an import (42201) gets them once as references instead, and the schema is registered again.
+    private int IdFor(RegistrySession session, string topic, WriteEntry entry)
+    {
+        try
+        {
+            return session.IdFor(topic, entry.RecordName, entry.Registered, entry.IdsBySubject);
+        }
+        catch (DataException e) when (e.InnerException is SchemaRegistryException { ErrorCode: 42201 } && entry.Registered.References.Count == 0
+            && entry.Imports.Count > 0 && _data.Config.SkipKnownTypes)
+        {
+            entry.Registered = entry.Registered with { References = RegisterImports(entry.Imports) };
+            return session.IdFor(topic, entry.RecordName, entry.Registered, entry.IdsBySubject);
+        }
+    }
+
     private sealed record WriteEntry(RegistrySchema Registered, string RecordName, ProtobufData.MessagePlan Plan, int[] Indexes, Schema? Primitive)
     {
+        public RegistrySchema Registered { get; set; } = Registered;
+
+        public IReadOnlyList<string> Imports { get; init; } = [];
+
         public ConcurrentDictionary<string, int> IdsBySubject { get; } = new(StringComparer.Ordinal);
     }
 

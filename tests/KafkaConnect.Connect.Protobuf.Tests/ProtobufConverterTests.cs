@@ -60,6 +60,15 @@ public sealed class ProtobufConverterTests
     }
 
     [Fact]
+    public void A_registry_that_refuses_known_imports_gets_them_as_references()
+    {
+        var registry = new InMemoryRegistry { RejectUnreferencedImports = true };
+        var bytes = Converter(registry).FromConnectData("orders", null, ProtobufDataTests.OrderSchema, ProtobufDataTests.Order())!;
+        Assert.Equal(3, registry.GetLatest("orders-value").Schema.References.Count);
+        Assert.Equal(12.34m, ((Struct)Converter(registry).ToConnectData("orders", null, bytes).Value!).Get("amount"));
+    }
+
+    [Fact]
     public void A_nested_message_is_read_through_its_index_path()
     {
         var registry = new InMemoryRegistry();

@@ -15,11 +15,21 @@ internal sealed class InMemoryRegistry : ISchemaRegistryClient
 
     public int Calls { get; private set; }
 
+    /// <summary>
+    /// Refuse Protobuf schemas that import files other than google/protobuf/* without references (42201), as a registry
+    /// without Confluent's built-in known types does.
+    /// </summary>
+    public bool RejectUnreferencedImports { get; init; }
+
     public int Register(string subject, RegistrySchema schema, bool normalize = false)
     {
         lock (_lock)
         {
             Calls++;
+            if (RejectUnreferencedImports && schema.References.Count == 0 && System.Text.RegularExpressions.Regex.IsMatch(schema.Schema, "import \"(?!google/protobuf/)"))
+            {
+                throw new SchemaRegistryException(422, 42201, "Invalid schema: an import without a reference");
+            }
             var versions = _subjects.GetOrAdd(subject, _ => []);
             var existing = versions.FindIndex(v => v.Schema.Equals(schema));
             if (existing >= 0)
