@@ -9,6 +9,8 @@ command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 /usr/bin/python3 -c 'import kafka' >/dev/null 2>&1 || missing+=(python3-kafka)
 /usr/bin/python3 -c 'import confluent_kafka' >/dev/null 2>&1 || missing+=(python3-confluent-kafka)
+# confluent_kafka's SchemaRegistryClient needs requests (tests/KafkaConnect.SchemaRegistry.Tests/PythonClientTests.cs).
+/usr/bin/python3 -c 'import requests' >/dev/null 2>&1 || missing+=(python3-requests)
 # Reference codecs that decode our compressed batches (tests/KafkaConnect.Protocol.Tests/CompressionTests.cs).
 [ -x /usr/bin/lz4 ] || missing+=(lz4)
 [ -x /usr/bin/zstd ] || missing+=(zstd)

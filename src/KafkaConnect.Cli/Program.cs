@@ -20,8 +20,13 @@ internal static class Program
           distributed connect-distributed.properties
               Runs a worker of a Kafka Connect cluster (as connect-distributed.sh): workers with the same group.id share
               connectors, tasks, offsets and statuses through Kafka's group protocol and three compacted topics.
+          schema-registry [schema-registry.properties]
+              Runs a Schema Registry speaking Confluent's REST API (default http://127.0.0.1:8081), storing schemas in the
+              compacted topic kafkastore.topic (_schemas) on kafkastore.bootstrap.servers; Confluent's keys.
           docs config
               Prints the configuration reference (docs/configuration.md).
+          docs schema-registry
+              Prints the schema-registry.properties keys table (docs/schema-registry.md).
         """;
 
     private static async Task<int> Main(string[] args)
@@ -45,7 +50,9 @@ internal static class Program
                 "broker" => await BrokerCommand.RunAsync(args[1..]).ConfigureAwait(false),
                 "standalone" => await StandaloneCommand.RunAsync(args[1..]).ConfigureAwait(false),
                 "distributed" => await DistributedCommand.RunAsync(args[1..]).ConfigureAwait(false),
+                "schema-registry" => await SchemaRegistryCommand.RunAsync(args[1..]).ConfigureAwait(false),
                 "docs" when args.Length == 2 && args[1] == "config" => PrintConfigDocs(),
+                "docs" when args.Length == 2 && args[1] == "schema-registry" => PrintRegistryDocs(),
                 _ => Fail($"unknown command '{args[0]}'.\n{Usage}"),
             };
         }
@@ -58,6 +65,12 @@ internal static class Program
     private static int PrintConfigDocs()
     {
         Console.Out.Write(ConfigDocs.Markdown());
+        return 0;
+    }
+
+    private static int PrintRegistryDocs()
+    {
+        Console.Out.Write(KafkaConnect.SchemaRegistry.SchemaRegistryOptions.MarkdownTable());
         return 0;
     }
 

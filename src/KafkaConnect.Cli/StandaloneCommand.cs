@@ -77,6 +77,7 @@ internal static class StandaloneCommand
         var pluginPath = config.GetList(WorkerConfig.PluginPath);
         var pluginsTask = Task.Run(() => PluginRegistry.Create(pluginPath, loggers.CreateLogger("KafkaConnect.Connect.Runtime.Plugins")));
         KafkaBroker? broker = null;
+        KafkaConnect.SchemaRegistry.SchemaRegistryServer? registry = null;
         try
         {
             string? clusterId = null;
@@ -105,6 +106,20 @@ internal static class StandaloneCommand
                 config = new WorkerConfig(workerProps);
                 log.LogInformation("no bootstrap.servers: started the embedded broker on {Servers} (data in {Dir})", broker.BootstrapServers, Path.GetFullPath(dataDir));
                 Step("embedded broker");
+                try
+                {
+                    registry = await EmbeddedSchemaRegistry.StartIfNeededAsync(workerProps, connectorConfigs, broker.BootstrapServers, loggers, log,
+                        CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or InvalidOperationException or Client.KafkaException or Client.Log.KafkaLogException)
+                {
+                    return Program.Fail($"cannot start the Schema Registry a converter needs: {ex.Message} Set schema.registry.url on the converter instead.");
+                }
+                if (registry is not null)
+                {
+                    config = new WorkerConfig(workerProps);
+                    Step("schema registry");
+                }
                 // In-process: no need for an admin client round trip to learn the cluster id.
                 clusterId = broker.ClusterId;
             }
@@ -176,6 +191,10 @@ internal static class StandaloneCommand
         }
         finally
         {
+            if (registry is not null)
+            {
+                await registry.DisposeAsync().ConfigureAwait(false);
+            }
             if (broker is not null)
             {
                 await broker.DisposeAsync().ConfigureAwait(false);

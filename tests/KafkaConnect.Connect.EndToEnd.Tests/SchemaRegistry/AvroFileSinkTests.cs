@@ -195,6 +195,6 @@ public sealed class AvroFileSinkTests(ITestOutputHelper output)
             Assert.True(restart.IsSuccessStatusCode, $"{restart.StatusCode}");
         }
         await Eventually.WaitAsync(async () => (await LinesAsync(sinkFile)).Length == 3, TimeSpan.FromSeconds(30), () => worker.Current.Tail(40));
-        Assert.Equal(["Struct{f1=first}", "Struct{f1=second, f2=2}", "Struct{f1=third}"], await LinesAsync(sinkFile));
+        Assert.Equal(["Struct{f1=first}", "Struct{f1=second,f2=2}", "Struct{f1=third}"], await LinesAsync(sinkFile));
     }
 }

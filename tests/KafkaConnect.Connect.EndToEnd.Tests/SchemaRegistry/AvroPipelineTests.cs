@@ -211,7 +211,16 @@ public sealed class AvroPipelineTests(ITestOutputHelper output)
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (orders.Count < count && DateTime.UtcNow < deadline)
         {
-            var result = consumer.Consume(TimeSpan.FromMilliseconds(500));
+            ConsumeResult<Ignore, GenericRecord>? result;
+            try
+            {
+                result = consumer.Consume(TimeSpan.FromMilliseconds(500));
+            }
+            catch (ConsumeException e) when (e.Error.Code == ErrorCode.UnknownTopicOrPart)
+            {
+                // The source has not created its topic yet.
+                continue;
+            }
             if (result?.Message?.Value is not { } r)
             {
                 continue;

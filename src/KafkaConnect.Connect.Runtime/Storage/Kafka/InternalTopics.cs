@@ -1,5 +1,6 @@
 using KafkaConnect.Client;
 using KafkaConnect.Client.Admin;
+using KafkaConnect.Client.Log;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Protocol;
 using Microsoft.Extensions.Logging;
@@ -126,31 +127,13 @@ internal static class InternalTopics
     /// <summary>The topic's partition count, waiting for a just-created topic's metadata to appear.</summary>
     public static async Task<int> PartitionCountAsync(KafkaAdminClient admin, string topic, TimeProvider time, CancellationToken ct)
     {
-        var started = time.GetTimestamp();
-        var backoff = TimeSpan.FromMilliseconds(100);
-        KafkaException? last = null;
-        while (true)
+        try
         {
-            try
-            {
-                var described = await admin.DescribeTopicsAsync([topic], ct).ConfigureAwait(false);
-                if (described.TryGetValue(topic, out var d) && d.Partitions.Count > 0)
-                {
-                    return d.Partitions.Count;
-                }
-            }
-            catch (KafkaException ex) when (ex.Error == ErrorCode.UnknownTopicOrPartition || ex.IsRetriable)
-            {
-                last = ex;
-            }
-            if (time.GetElapsedTime(started) >= s_createTimeout)
-            {
-                throw new ConnectException($"Could not look up partition metadata for topic '{topic}' in the allotted period. This could "
-                    + "indicate a connectivity issue, unavailable topic partitions, or if this is your first use of the topic it may "
-                    + "have taken too long to create.", last);
-            }
-            await Task.Delay(backoff, time, ct).ConfigureAwait(false);
-            backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 1000));
+            return await KafkaBasedLog.PartitionCountAsync(admin, topic, time, ct).ConfigureAwait(false);
+        }
+        catch (KafkaLogException ex)
+        {
+            throw new ConnectException(ex.Message, ex.InnerException);
         }
     }
 }

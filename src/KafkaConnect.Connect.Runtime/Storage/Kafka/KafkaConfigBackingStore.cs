@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using KafkaConnect.Client.Admin;
+using KafkaConnect.Client.Log;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Runtime.Herder;
 using KafkaConnect.Connect.Runtime.Worker;

@@ -1,4 +1,5 @@
 using KafkaConnect.Client.Admin;
+using KafkaConnect.Client.Log;
 using KafkaConnect.Connect.Errors;
 using Microsoft.Extensions.Logging;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using KafkaConnect.Client.Admin;
+using KafkaConnect.Client.Log;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Runtime.Herder;
 using Microsoft.Extensions.Logging;

@@ -1,12 +1,19 @@
-using KafkaConnect.Client;
 using KafkaConnect.Client.Admin;
 using KafkaConnect.Client.Consumer;
 using KafkaConnect.Client.Producer;
-using KafkaConnect.Connect.Errors;
+using KafkaConnect.Protocol;
 using LogPartition = KafkaConnect.Client.Consumer.TopicPartition;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaConnect.Connect.Runtime.Storage.Kafka;
+namespace KafkaConnect.Client.Log;
+
+/// <summary>A replicated log failed: stopped before it read to the end, or its topic's partitions could not be found.</summary>
+public sealed class KafkaLogException : Exception
+{
+    public KafkaLogException(string message, Exception? inner = null) : base(message, inner)
+    {
+    }
+}
 
 /// <summary>One record read from a <see cref="KafkaBasedLog"/>; a null <see cref="Value"/> is a tombstone.</summary>
 public readonly record struct LogRecord(byte[]? Key, byte[]? Value, int Partition, long Offset);
@@ -20,6 +27,7 @@ public sealed class KafkaBasedLog : IAsyncDisposable
 {
     private static readonly TimeSpan s_pollTimeout = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan s_errorBackoff = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan s_partitionLookupTimeout = TimeSpan.FromSeconds(30);
 
     private readonly string _topic;
     private readonly Dictionary<string, string>? _producerConfig;
@@ -92,7 +100,7 @@ public sealed class KafkaBasedLog : IAsyncDisposable
             throw new InvalidOperationException($"The log of topic {_topic} is already started.");
         }
         _log.LogInformation("Starting KafkaBasedLog with topic {Topic}", _topic);
-        var count = await InternalTopics.PartitionCountAsync(_admin, _topic, _time, ct).ConfigureAwait(false);
+        var count = await PartitionCountAsync(_admin, _topic, _time, ct).ConfigureAwait(false);
         _partitions = [.. Enumerable.Range(0, count).Select(p => new LogPartition(_topic, p))];
         if (_producerConfig is not null)
         {
@@ -202,7 +210,7 @@ public sealed class KafkaBasedLog : IAsyncDisposable
         }
         foreach (var p in pending)
         {
-            p.TrySetException(new ConnectException($"The log of topic {_topic} was stopped before it read to the end."));
+            p.TrySetException(new KafkaLogException($"The log of topic {_topic} was stopped before it read to the end."));
         }
         if (_producer is not null)
         {
@@ -307,6 +315,40 @@ public sealed class KafkaBasedLog : IAsyncDisposable
         }
     }
 
+    /// <summary>The topic's partition count, waiting up to 30 s for a just-created topic's metadata to appear.</summary>
+    /// <exception cref="KafkaLogException">The topic's partitions were not found in time.</exception>
+    public static async Task<int> PartitionCountAsync(KafkaAdminClient admin, string topic, TimeProvider time, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        ArgumentNullException.ThrowIfNull(time);
+        var started = time.GetTimestamp();
+        var backoff = TimeSpan.FromMilliseconds(100);
+        KafkaException? last = null;
+        while (true)
+        {
+            try
+            {
+                var described = await admin.DescribeTopicsAsync([topic], ct).ConfigureAwait(false);
+                if (described.TryGetValue(topic, out var d) && d.Partitions.Count > 0)
+                {
+                    return d.Partitions.Count;
+                }
+            }
+            catch (KafkaException ex) when (ex.Error == ErrorCode.UnknownTopicOrPartition || ex.IsRetriable)
+            {
+                last = ex;
+            }
+            if (time.GetElapsedTime(started) >= s_partitionLookupTimeout)
+            {
+                throw new KafkaLogException($"Could not look up partition metadata for topic '{topic}' in the allotted period. This could "
+                    + "indicate a connectivity issue, unavailable topic partitions, or if this is your first use of the topic it may "
+                    + "have taken too long to create.", last);
+            }
+            await Task.Delay(backoff, time, ct).ConfigureAwait(false);
+            backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 1000));
+        }
+    }
+
     private static ReadOnlyMemory<byte>? Memory(byte[]? bytes)
     {
         // Not a "?:" with null: the null literal would convert to byte[] and then to an empty ReadOnlyMemory.
@@ -317,6 +359,6 @@ public sealed class KafkaBasedLog : IAsyncDisposable
         return new ReadOnlyMemory<byte>(bytes);
     }
 
-    internal static bool IsTransient(Exception ex) =>
+    public static bool IsTransient(Exception ex) =>
         ex is KafkaException { IsRetriable: true } or KafkaConnectionException or TimeoutException;
 }

@@ -1,0 +1,120 @@
+using KafkaConnect.SchemaRegistry.Schemas;
+
+namespace KafkaConnect.SchemaRegistry.Tests;
+
+/// <summary>The parsers and checkers directly: Java Avro's rendering, messages and paths; .proto parsing and resolution.</summary>
+public sealed class SchemaFormatTests
+{
+    private static ParsedSchema Parse(string type, string text) => ParsedSchema.Parse(type, text, []);
+
+    private static string ParseError(string type, string text) =>
+        Assert.Throws<RegistryException>(() => Parse(type, text)).Message;
+
+    [Fact]
+    public void Avro_RenderedAsJavaAvrosToString()
+    {
+        var s = Parse("AVRO", """
+            { "namespace": "a.b", "name": "R", "type": "record", "doc": "d",
+              "fields": [
+                { "type": "string", "name": "s", "default": "x", "doc": "fd", "order": "descending", "aliases": ["t"], "extra": 1 },
+                { "name": "e", "type": { "symbols": ["A","B"], "type": "enum", "name": "E", "default": "A" } },
+                { "name": "e2", "type": "E" },
+                { "name": "o", "type": { "type": "record", "name": "O", "namespace": "c", "fields": [ { "name": "back", "type": ["null", "a.b.E"] } ] } },
+                { "name": "m", "type": { "type": "map", "values": { "type": "long", "logicalType": "timestamp-millis" } } },
+                { "name": "f", "type": { "type": "fixed", "size": 16, "name": "F" } }
+              ] }
+            """);
+        Assert.Equal("""{"type":"record","name":"R","namespace":"a.b","doc":"d","fields":[{"name":"s","type":"string","doc":"fd","default":"x","order":"descending","aliases":["t"],"extra":1},{"name":"e","type":{"type":"enum","name":"E","symbols":["A","B"],"default":"A"}},{"name":"e2","type":"E"},{"name":"o","type":{"type":"record","name":"O","namespace":"c","fields":[{"name":"back","type":["null","a.b.E"]}]}},{"name":"m","type":{"type":"map","values":{"type":"long","logicalType":"timestamp-millis"}}},{"name":"f","type":{"type":"fixed","name":"F","size":16}}]}""",
+            s.Canonical);
+        Assert.Equal("\"int\"", Parse("AVRO", """{"type":"int"}""").Canonical);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"a","type":"int"}]}""", "Duplicate field a in record R")]
+    [InlineData("""{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"enum","name":"R","symbols":["X"]}}]}""", "Can't redefine: R")]
+    [InlineData("""{"type":"enum","name":"E","symbols":["A"],"default":"B"}""", "The Enum Default: B is not in the enum symbol set: [A]")]
+    [InlineData("""{"type":"record","name":"1R","fields":[]}""", "Illegal initial character: 1R")]
+    [InlineData("""{"type":"array"}""", "Array has no items type")]
+    [InlineData("""["int","int"]""", "Duplicate in union:int")]
+    [InlineData("""{"type":"record","name":"R","fields":[{"name":"u","type":["null","int"],"default":1}]}""", "Invalid default for field u")]
+    public void Avro_InvalidSchemas(string schema, string message)
+    {
+        var error = ParseError("AVRO", schema);
+        Assert.StartsWith("Invalid schema of type AVRO, details: ", error, StringComparison.Ordinal);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Avro_MessagesCarryJavasPathsAndTypes()
+    {
+        var old = Parse("AVRO", """{"type":"record","name":"R","fields":[{"name":"a","type":"string"},{"name":"u","type":["int","string"]},{"name":"e","type":{"type":"enum","name":"E","symbols":["A","B","C"]}}]}""");
+        var neu = Parse("AVRO", """{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"u","type":["int"]},{"name":"e","type":{"type":"enum","name":"E","symbols":["A"]}},{"name":"n","type":"long"}]}""");
+        var messages = neu.ReadsFrom(old).Select(m => ParsedSchema.FormatSides(m, "new", "old")).ToList();
+        Assert.Equal(
+        [
+            "{errorType:'TYPE_MISMATCH', description:'The type (path '/fields/0/type') of a field in the new schema does not match with the old schema', additionalInfo:'reader type: INT not compatible with writer type: STRING'}",
+            "{errorType:'MISSING_UNION_BRANCH', description:'The new schema is missing a type inside a union field at path '/fields/1/type/1' in the old schema', additionalInfo:'reader union lacking writer type: STRING'}",
+            "{errorType:'MISSING_ENUM_SYMBOLS', description:'The new schema is missing enum symbols '[B, C]' at path '/fields/2/type/symbols' in the old schema', additionalInfo:'[B, C]'}",
+            "{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'n' at path '/fields/3' in the new schema has no default value and is missing in the old schema', additionalInfo:'n'}",
+        ], messages);
+    }
+
+    [Fact]
+    public void Avro_RecursiveTypesAreChecked()
+    {
+        var list = """{"type":"record","name":"Node","fields":[{"name":"v","type":"int"},{"name":"next","type":["null","Node"],"default":null}]}""";
+        var wider = """{"type":"record","name":"Node","fields":[{"name":"v","type":"long"},{"name":"next","type":["null","Node"],"default":null}]}""";
+        Assert.Empty(Parse("AVRO", wider).ReadsFrom(Parse("AVRO", list)));
+        Assert.NotEmpty(Parse("AVRO", list).ReadsFrom(Parse("AVRO", wider)));
+    }
+
+    [Theory]
+    [InlineData("syntax = \"proto3\";\nmessage M {\n  strin a = 1;\n}", "3: \"strin\" is not defined.")]
+    [InlineData("syntax = \"proto3\";\nmessage M { int32 a = 1; int32 b = 1; }", "Field number 1 has already been used in \"M\" by field \"a\".")]
+    [InlineData("syntax = \"proto3\";\nmessage M { required int32 a = 1; }", "Required fields are not allowed in proto3.")]
+    [InlineData("syntax = \"proto3\";\nmessage M { int32 a = 1 }", "Expected \";\", found \"}\"")]
+    [InlineData("syntax = \"proto3\";\nimport \"other.proto\";\nmessage M { int32 a = 1; }", "Import \"other.proto\" was not found")]
+    public void Protobuf_InvalidSchemas(string schema, string message)
+    {
+        var error = ParseError("PROTOBUF", schema);
+        Assert.StartsWith("Invalid schema of type PROTOBUF, details: ", error, StringComparison.Ordinal);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Protobuf_ResolvesScopesMapsOneofsAndWellKnownTypes()
+    {
+        var text = """
+            syntax = "proto3";
+            package shop.v1;
+            import "google/protobuf/timestamp.proto";
+            option java_package = "x.y";
+            /* an order */
+            message Order {
+              message Line { string sku = 1; int32 qty = 2 [deprecated = true]; }
+              enum State { STATE_UNSPECIFIED = 0; PAID = 1; }
+              repeated Line lines = 1;
+              State state = 2;
+              map<string, Line> by_sku = 3;
+              google.protobuf.Timestamp at = 4;
+              oneof payment { string card = 5; string iban = 6; }
+              reserved 9, 10 to 12;
+            }
+            service Orders { rpc Get (Order) returns (Order) { option idempotency_level = NO_SIDE_EFFECTS; } }
+            """;
+        var schema = Parse("PROTOBUF", text);
+        Assert.Equal(text.Trim(), schema.Canonical);
+        // State is an enum: changing it to int32 stays in the varint group; the Line message cannot become a string.
+        var enumToInt = Parse("PROTOBUF", text.Replace("State state = 2;", "int32 state = 2;", StringComparison.Ordinal));
+        Assert.Empty(enumToInt.ReadsFrom(schema));
+        var lineToString = Parse("PROTOBUF", text.Replace("repeated Line lines = 1;", "repeated string lines = 1;", StringComparison.Ordinal));
+        Assert.Contains("FIELD_KIND_CHANGED", Assert.Single(lineToString.ReadsFrom(schema)), StringComparison.Ordinal);
+        var mapValue = Parse("PROTOBUF", text.Replace("map<string, Line> by_sku = 3;", "map<string, int64> by_sku = 3;", StringComparison.Ordinal));
+        Assert.NotEmpty(mapValue.ReadsFrom(schema));
+        var oneofRemoved = Parse("PROTOBUF", text.Replace(" string iban = 6;", "", StringComparison.Ordinal));
+        Assert.Equal("{errorType:\"ONEOF_FIELD_REMOVED\", description:\"The %s schema is missing a oneof field at path '#/Order/6' in the %s schema\"}",
+            Assert.Single(oneofRemoved.ReadsFrom(schema)));
+        var nestedChanged = Parse("PROTOBUF", text.Replace("string sku = 1;", "int64 sku = 1;", StringComparison.Ordinal));
+        Assert.Contains(nestedChanged.ReadsFrom(schema), m => m.Contains("FIELD_SCALAR_KIND_CHANGED", StringComparison.Ordinal));
+    }
+}
