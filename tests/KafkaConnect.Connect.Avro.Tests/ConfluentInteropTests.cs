@@ -86,7 +86,6 @@ public sealed class ConfluentInteropTests : IDisposable
 
         using var converter = Converter(_registry.Url);
         var (schema, value) = converter.ToConnectData("orders", null, bytes);
-        Assert.Empty(_registry.Unknown);
         var s = Assert.IsType<Struct>(value);
         Assert.Equal("interop.Order", schema!.Name);
         Assert.Equal(1, schema.Version);
@@ -133,7 +132,6 @@ public sealed class ConfluentInteropTests : IDisposable
 
         var deserializer = new AvroDeserializer<GenericRecord>(_confluentClient);
         var record = await deserializer.DeserializeAsync(bytes, false, new SerializationContext(MessageComponentType.Value, "everything"));
-        Assert.Empty(_registry.Unknown);
         Assert.Equal("com.example.Everything", record.Schema.Fullname);
         Assert.Equal(-8, record["i8"]);
         Assert.Equal(1600, record["i16"]);
