@@ -15,6 +15,9 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -x /usr/bin/lz4 ] || missing+=(lz4)
 [ -x /usr/bin/zstd ] || missing+=(zstd)
 ls /usr/lib/*/libsnappy.so.1 >/dev/null 2>&1 || missing+=(libsnappy1v5)
+# The Protobuf converter's peer: protoc makes Python classes that python3-confluent-kafka's serdes use (PythonPeerTests).
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+/usr/bin/python3 -c 'import google.protobuf' >/dev/null 2>&1 || missing+=(python3-protobuf)
 # The REST security tests call the API with curl over certificates that openssl and keytool make.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 # tests/js: kafkajs and a second Schema Registry client, run with node.

@@ -7,7 +7,6 @@ using KafkaConnect.Connect.Avro.Schemas;
 using KafkaConnect.Connect.Data;
 using KafkaConnect.Connect.Json;
 using KafkaConnect.Connect.SchemaRegistry;
-using ConnectDecimal = KafkaConnect.Connect.Data.Decimal;
 
 namespace KafkaConnect.Benchmarks;
 
@@ -36,29 +35,8 @@ public class AvroConverterBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _schema = SchemaBuilder.Struct().Name("bench.Order")
-            .Field("id", Schema.Int64Schema)
-            .Field("customer", Schema.StringSchema)
-            .Field("quantity", Schema.Int32Schema)
-            .Field("price", Schema.Float64Schema)
-            .Field("discount", Schema.Float32Schema)
-            .Field("paid", Schema.BooleanSchema)
-            .Field("created", Timestamp.Schema)
-            .Field("amount", ConnectDecimal.Schema(2))
-            .Field("note", Schema.OptionalStringSchema)
-            .Field("tags", SchemaBuilder.Array(Schema.StringSchema).Build())
-            .Build();
-        _value = new Struct(_schema)
-            .Put("id", 1234567890123L)
-            .Put("customer", "customer-00042")
-            .Put("quantity", 7)
-            .Put("price", 19.99)
-            .Put("discount", 0.15f)
-            .Put("paid", true)
-            .Put("created", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000))
-            .Put("amount", 139.93m)
-            .Put("note", "leave at the door")
-            .Put("tags", new List<object?> { "express", "gift", "fragile" });
+        _schema = BenchOrder.Schema;
+        _value = BenchOrder.Value();
 
         var schemaText = AvroSchemaWriter.Write(new AvroData(new AvroDataOptions()).FromConnectSchema(_schema));
         _avro = new AvroConverter(new PreRegistered(new RegistrySchema(schemaText)));

@@ -1,0 +1,267 @@
+using KafkaConnect.Connect.Errors;
+
+namespace KafkaConnect.Connect.Protobuf;
+
+/// <summary>Every message and enum of a schema and its imports, by full name; <see cref="Link"/> resolves field types.</summary>
+internal sealed class TypeTable
+{
+    public Dictionary<string, ProtoMessage> Messages { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, ProtoEnum> Enums { get; } = new(StringComparer.Ordinal);
+
+    public HashSet<string> Files { get; } = new(StringComparer.Ordinal);
+
+    public void Link()
+    {
+        foreach (var message in Messages.Values)
+        {
+            foreach (var field in message.Fields)
+            {
+                if (field.Type == ProtoType.Message)
+                {
+                    field.MessageType = Messages.GetValueOrDefault(field.TypeName!)
+                        ?? throw new DataException($"Invalid Protobuf schema: type {field.TypeName} of field {message.FullName}.{field.Name} is not defined");
+                }
+                else if (field.Type == ProtoType.Enum)
+                {
+                    field.EnumType = Enums.GetValueOrDefault(field.TypeName!)
+                        ?? throw new DataException($"Invalid Protobuf schema: enum {field.TypeName} of field {message.FullName}.{field.Name} is not defined");
+                }
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Reads a serialized FileDescriptorProto (descriptor.proto's layout), the form Confluent's Python and Go
+/// serializers register, into the same model the text parser produces.
+/// </summary>
+internal static class DescriptorDecoder
+{
+    /// <summary>The descriptor bytes when <paramref name="schema"/> is base64 (never true of .proto text, which has spaces and ';').</summary>
+    public static byte[]? TryDecodeBase64(string schema)
+    {
+        var trimmed = schema.AsSpan().Trim();
+        if (trimmed.Length == 0 || trimmed.Length % 4 != 0 || trimmed.ContainsAny(" ;{\n\"") )
+        {
+            return null;
+        }
+        var bytes = new byte[trimmed.Length / 4 * 3];
+        return Convert.TryFromBase64Chars(trimmed, bytes, out var written) ? bytes[..written] : null;
+    }
+
+    /// <summary>Adds a file and, recursively, its imports to the table; returns the file.</summary>
+    public static ProtoFile AddFile(TypeTable table, ReadOnlySpan<byte> descriptor, IReadOnlyDictionary<string, string> references)
+    {
+        string? package = null;
+        var dependencies = new List<string>();
+        var messages = new List<(int Start, int Length)>();
+        var enums = new List<(int Start, int Length)>();
+        var reader = new ProtoReader(descriptor);
+        var offsets = new OffsetTracker(descriptor);
+        while (reader.TryReadTag(out var number, out var wire))
+        {
+            switch (number)
+            {
+                case 2 when wire == WireType.LengthDelimited: package = reader.ReadString(); break;
+                case 3 when wire == WireType.LengthDelimited: dependencies.Add(reader.ReadString()); break;
+                case 4 when wire == WireType.LengthDelimited: messages.Add(offsets.Of(reader.ReadBytesSpan())); break;
+                case 5 when wire == WireType.LengthDelimited: enums.Add(offsets.Of(reader.ReadBytesSpan())); break;
+                default: reader.Skip(wire); break;
+            }
+        }
+        var prefix = string.IsNullOrEmpty(package) ? "" : package + ".";
+        var top = new List<ProtoMessage>(messages.Count);
+        foreach (var m in messages)
+        {
+            top.Add(Message(descriptor.Slice(m.Start, m.Length), prefix, table));
+        }
+        foreach (var e in enums)
+        {
+            var converted = Enum(descriptor.Slice(e.Start, e.Length), prefix);
+            table.Enums[converted.FullName] = converted;
+        }
+        foreach (var dependency in dependencies)
+        {
+            ProtoTextParser.AddImport(table, dependency, references);
+        }
+        return new ProtoFile { Package = string.IsNullOrEmpty(package) ? null : package, Messages = top };
+    }
+
+    private static ProtoMessage Message(ReadOnlySpan<byte> data, string prefix, TypeTable table)
+    {
+        string name = "";
+        var fields = new List<(int Start, int Length)>();
+        var nested = new List<(int Start, int Length)>();
+        var enums = new List<(int Start, int Length)>();
+        var oneofs = new List<string>();
+        var mapEntry = false;
+        var reader = new ProtoReader(data);
+        var offsets = new OffsetTracker(data);
+        while (reader.TryReadTag(out var number, out var wire))
+        {
+            switch (number)
+            {
+                case 1 when wire == WireType.LengthDelimited: name = reader.ReadString(); break;
+                case 2 when wire == WireType.LengthDelimited: fields.Add(offsets.Of(reader.ReadBytesSpan())); break;
+                case 3 when wire == WireType.LengthDelimited: nested.Add(offsets.Of(reader.ReadBytesSpan())); break;
+                case 4 when wire == WireType.LengthDelimited: enums.Add(offsets.Of(reader.ReadBytesSpan())); break;
+                case 7 when wire == WireType.LengthDelimited: mapEntry = IsMapEntry(reader.ReadBytesSpan()); break;
+                case 8 when wire == WireType.LengthDelimited: oneofs.Add(FirstString(reader.ReadBytesSpan())); break;
+                default: reader.Skip(wire); break;
+            }
+        }
+        var message = new ProtoMessage { Name = name, FullName = prefix + name, IsMapEntry = mapEntry };
+        table.Messages[message.FullName] = message;
+        foreach (var f in fields)
+        {
+            var field = Field(data.Slice(f.Start, f.Length));
+            message.Fields.Add(field);
+            message.ByNumber[field.Number] = field;
+        }
+        for (var i = 0; i < oneofs.Count; i++)
+        {
+            var index = i;
+            message.Oneofs.Add((oneofs[i], message.Fields.Where(f => f.OneofIndex == index).All(f => f.Proto3Optional)));
+        }
+        foreach (var n in nested)
+        {
+            message.Nested.Add(Message(data.Slice(n.Start, n.Length), message.FullName + ".", table));
+        }
+        foreach (var e in enums)
+        {
+            var converted = Enum(data.Slice(e.Start, e.Length), message.FullName + ".");
+            message.Enums.Add(converted);
+            table.Enums[converted.FullName] = converted;
+        }
+        return message;
+    }
+
+    private static ProtoField Field(ReadOnlySpan<byte> data)
+    {
+        string name = "";
+        string? typeName = null;
+        int fieldNumber = 0, label = 1, type = 0, oneof = -1;
+        var proto3Optional = false;
+        IReadOnlyList<KeyValuePair<string, string>> parameters = [];
+        string? doc = null;
+        var reader = new ProtoReader(data);
+        while (reader.TryReadTag(out var number, out var wire))
+        {
+            switch (number)
+            {
+                case 1 when wire == WireType.LengthDelimited: name = reader.ReadString(); break;
+                case 3 when wire == WireType.Varint: fieldNumber = (int)reader.ReadVarint(); break;
+                case 4 when wire == WireType.Varint: label = (int)reader.ReadVarint(); break;
+                case 5 when wire == WireType.Varint: type = (int)reader.ReadVarint(); break;
+                case 6 when wire == WireType.LengthDelimited: typeName = reader.ReadString().TrimStart('.'); break;
+                case 8 when wire == WireType.LengthDelimited: (parameters, doc) = ProtoSchemaParser.DecodeFieldMeta(reader.ReadBytesSpan()); break;
+                case 9 when wire == WireType.Varint: oneof = (int)reader.ReadVarint(); break;
+                case 17 when wire == WireType.Varint: proto3Optional = reader.ReadVarint() != 0; break;
+                default: reader.Skip(wire); break;
+            }
+        }
+        if (type is < 1 or > 18)
+        {
+            throw new DataException($"Invalid Protobuf descriptor: field {name} has type {type}");
+        }
+        return new ProtoField
+        {
+            Name = name,
+            Number = fieldNumber,
+            Type = (ProtoType)type,
+            TypeName = typeName,
+            Repeated = label == 3,
+            Proto3Optional = proto3Optional,
+            OneofIndex = oneof,
+            Params = parameters,
+            Doc = doc,
+        };
+    }
+
+    private static ProtoEnum Enum(ReadOnlySpan<byte> data, string prefix)
+    {
+        string name = "";
+        var values = new List<(string, int)>();
+        var reader = new ProtoReader(data);
+        while (reader.TryReadTag(out var number, out var wire))
+        {
+            if (number == 1 && wire == WireType.LengthDelimited)
+            {
+                name = reader.ReadString();
+            }
+            else if (number == 2 && wire == WireType.LengthDelimited)
+            {
+                var value = new ProtoReader(reader.ReadBytesSpan());
+                string symbol = "";
+                var symbolNumber = 0;
+                while (value.TryReadTag(out var n, out var w))
+                {
+                    if (n == 1 && w == WireType.LengthDelimited)
+                    {
+                        symbol = value.ReadString();
+                    }
+                    else if (n == 2 && w == WireType.Varint)
+                    {
+                        symbolNumber = (int)value.ReadVarint();
+                    }
+                    else
+                    {
+                        value.Skip(w);
+                    }
+                }
+                values.Add((symbol, symbolNumber));
+            }
+            else
+            {
+                reader.Skip(wire);
+            }
+        }
+        var result = new ProtoEnum { Name = name, FullName = prefix + name };
+        result.Values.AddRange(values);
+        return result;
+    }
+
+    private static bool IsMapEntry(ReadOnlySpan<byte> options)
+    {
+        var reader = new ProtoReader(options);
+        var mapEntry = false;
+        while (reader.TryReadTag(out var number, out var wire))
+        {
+            if (number == 7 && wire == WireType.Varint)
+            {
+                mapEntry = reader.ReadVarint() != 0;
+            }
+            else
+            {
+                reader.Skip(wire);
+            }
+        }
+        return mapEntry;
+    }
+
+    private static string FirstString(ReadOnlySpan<byte> data)
+    {
+        var reader = new ProtoReader(data);
+        while (reader.TryReadTag(out var number, out var wire))
+        {
+            if (number == 1 && wire == WireType.LengthDelimited)
+            {
+                return reader.ReadString();
+            }
+            reader.Skip(wire);
+        }
+        return "";
+    }
+
+    // Spans cannot be stored in lists: keep where a nested slice lies in its parent instead.
+    private readonly ref struct OffsetTracker(ReadOnlySpan<byte> parent)
+    {
+        private readonly ReadOnlySpan<byte> _parent = parent;
+
+        public (int Start, int Length) Of(ReadOnlySpan<byte> slice) =>
+            ((int)System.Runtime.CompilerServices.Unsafe.ByteOffset(
+                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(_parent),
+                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(slice)), slice.Length);
+    }
+}
