@@ -6,12 +6,14 @@ using KafkaConnect.ClientBench;
 //   dotnet run -c Release --project bench/KafkaConnect.ClientBench -- consumer [options]
 //   dotnet run -c Release --project bench/KafkaConnect.ClientBench -- all [options]   (both, one after the other)
 //   dotnet run -c Release --project bench/KafkaConnect.ClientBench -- tls [--records N] [--size 1024] [--repeat 3]   (TLS vs PLAINTEXT, ours and kcat)
+//   dotnet run -c Release --project bench/KafkaConnect.ClientBench -- registry [--schemas 1000] [--repeat 3]   (Schema Registry lookups, cold and warm)
 return args.Length > 0 ? args[0] switch
 {
     "producer" => await ProducerThroughput.RunAsync(args[1..]),
     "consumer" => await ConsumerThroughput.RunAsync(args[1..]),
     "all" => await RunBothAsync(args[1..]),
     "tls" => await TlsThroughput.RunAsync(args[1..]),
+    "registry" => await RegistryLookups.RunAsync(args[1..]),
     _ => Usage(),
 } : Usage();
 
@@ -39,5 +41,6 @@ static int Usage()
     Console.Error.WriteLine("usage: KafkaConnect.ClientBench producer|consumer|all [--records N] [--sizes 100,1024] [--partitions 4] [--repeat 3]");
     Console.Error.WriteLine("       producer only: [--linger-ms 5] [--batch-sizes default,1000000]");
     Console.Error.WriteLine("       KafkaConnect.ClientBench tls [--records N] [--size 1024] [--partitions 4] [--repeat 3]");
+    Console.Error.WriteLine("       KafkaConnect.ClientBench registry [--schemas 1000] [--repeat 3]");
     return 2;
 }
