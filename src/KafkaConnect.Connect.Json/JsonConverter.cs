@@ -449,7 +449,8 @@ public sealed class JsonConverter : IConverter, IHeaderConverter, IVersioned
         }
     }
 
-    private static SchemaType InferType(object value) => value switch
+    /// <summary>The Connect type of a schemaless value (also used by the JSON Schema converter).</summary>
+    internal static SchemaType InferType(object value) => value switch
     {
         sbyte => SchemaType.Int8,
         short => SchemaType.Int16,

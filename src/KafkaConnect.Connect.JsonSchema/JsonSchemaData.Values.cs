@@ -52,7 +52,8 @@ internal sealed partial class JsonSchemaData
         {
             return true;
         }
-        var type = schema?.Type ?? InferType(value);
+        // Schemaless values are typed as JsonConverter types them.
+        var type = schema?.Type ?? Json.JsonConverter.InferType(value);
         switch (type)
         {
             case SchemaType.Int8 when value is sbyte v: o.WriteInt64(v); return true;
@@ -211,22 +212,6 @@ internal sealed partial class JsonSchemaData
         return false;
     }
 
-    private static SchemaType InferType(object value) => value switch
-    {
-        sbyte => SchemaType.Int8,
-        short => SchemaType.Int16,
-        int => SchemaType.Int32,
-        long => SchemaType.Int64,
-        float => SchemaType.Float32,
-        double => SchemaType.Float64,
-        bool => SchemaType.Boolean,
-        string => SchemaType.String,
-        byte[] or ReadOnlyMemory<byte> or ArraySegment<byte> => SchemaType.Bytes,
-        IList => SchemaType.Array,
-        IDictionary => SchemaType.Map,
-        Struct => SchemaType.Struct,
-        _ => throw new DataException($"CLR type {value.GetType().FullName} does not have corresponding schema type."),
-    };
 
     // ---- JSON -> Connect ----
 
