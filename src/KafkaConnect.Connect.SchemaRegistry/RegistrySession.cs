@@ -4,11 +4,10 @@ using KafkaConnect.Connect.Errors;
 namespace KafkaConnect.Connect.SchemaRegistry;
 
 /// <summary>
-/// What the JSON Schema and Protobuf converters do with the registry the same way (this file is compiled into
-/// both): the id to write under (register, latest or lookup, per <c>auto.register.schemas</c> and
+/// What the JSON Schema and Protobuf converters do with the registry the same way: the id to write under (register, latest or lookup, per <c>auto.register.schemas</c> and
 /// <c>use.latest.version</c>), the schema behind an id read, and the text of the schemas it references.
 /// </summary>
-internal sealed class RegistrySession
+public sealed class RegistrySession
 {
     private readonly RegistryConverterConfig _config;
     private readonly bool _isKey;

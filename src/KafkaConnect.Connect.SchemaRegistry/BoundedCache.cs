@@ -7,7 +7,7 @@ namespace KafkaConnect.Connect.SchemaRegistry;
 /// for every record, and a fast path for the common case of one task writing one schema instance over and over
 /// (a reference comparison instead of hashing the whole schema).
 /// </summary>
-internal sealed class BoundedCache<TKey, TValue>(int capacity)
+public sealed class BoundedCache<TKey, TValue>(int capacity)
     where TKey : notnull
     where TValue : class
 {

@@ -5,7 +5,7 @@ namespace KafkaConnect.Connect.SchemaRegistry;
 /// builders, which keep properties and extra keywords in HashMaps, so the text it registers lists them in that
 /// order; writing the same order lets a schema from us and one from a Java worker share a registry id.
 /// </summary>
-internal static class JavaHashOrder
+public static class JavaHashOrder
 {
     /// <summary>Java's String.hashCode over UTF-16 code units, then HashMap's spreading of the high bits.</summary>
     public static int Spread(string key)
