@@ -67,10 +67,13 @@ internal sealed class CachedSchemaRegistryClient : ISchemaRegistryClient
         {
             return id;
         }
-        CountSchema(subject);
+        CheckRoomFor(subject);
         using var body = Send(HttpMethod.Post, $"subjects/{Escape(subject)}/versions{(normalize ? "?normalize=true" : "")}", SchemaBody(schema));
         id = body.RootElement.GetProperty("id").GetInt32();
-        _registered.TryAdd(key, id);
+        if (_registered.TryAdd(key, id))
+        {
+            _perSubject.AddOrUpdate(subject, 1, (_, n) => n + 1);
+        }
         _byId.TryAdd(id, schema);
         return id;
     }
@@ -82,10 +85,13 @@ internal sealed class CachedSchemaRegistryClient : ISchemaRegistryClient
         {
             return found;
         }
-        CountSchema(subject);
+        CheckRoomFor(subject);
         using var body = Send(HttpMethod.Post, $"subjects/{Escape(subject)}{(normalize ? "?normalize=true" : "")}", SchemaBody(schema));
         found = ReadRegistered(body.RootElement, subject);
-        _lookedUp.TryAdd(key, found);
+        if (_lookedUp.TryAdd(key, found))
+        {
+            _perSubject.AddOrUpdate(subject, 1, (_, n) => n + 1);
+        }
         _byId.TryAdd(found.Id, found.Schema);
         return found;
     }
@@ -139,11 +145,11 @@ internal sealed class CachedSchemaRegistryClient : ISchemaRegistryClient
     public void Dispose() => _http.Dispose();
 
     // Confluent's client refuses to cache an unbounded number of schemas per subject: a schema built anew for every
-    // record would otherwise grow the caches (and the registry) without end.
-    private void CountSchema(string subject)
+    // record would otherwise grow the caches (and the registry) without end. Only cached schemas count, so requests
+    // retried while the registry is down do not use the room up.
+    private void CheckRoomFor(string subject)
     {
-        var count = _perSubject.AddOrUpdate(subject, 1, (_, n) => n + 1);
-        if (count > _config.MaxSchemasPerSubject)
+        if (_perSubject.TryGetValue(subject, out var count) && count >= _config.MaxSchemasPerSubject)
         {
             throw new DataException(
                 $"Too many schema objects created for {subject}! (more than {RegistryConverterConfig.MaxSchemasPerSubjectConfig}={_config.MaxSchemasPerSubject}; is a new schema built for every record?)");

@@ -107,4 +107,21 @@ public sealed class WireFormatAndConfigTests
         Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
         Assert.Contains("3 attempt(s)", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Retries_while_the_registry_is_down_do_not_use_up_the_schemas_per_subject()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var config = Config(("schema.registry.url", $"http://127.0.0.1:{port}"), ("max.retries", "0"), ("max.schemas.per.subject", "1"));
+        using var client = config.CreateClient();
+        var schema = new RegistrySchema("\"string\"");
+        // The worker retries a failed conversion: every attempt must stay a retriable error, never "too many schemas".
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            Assert.Throws<RetriableException>(() => client.Register("orders-value", schema));
+        }
+    }
 }
