@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Frozen;
+using System.Collections.ObjectModel;
 using KafkaConnect.Connect.Errors;
 
 namespace KafkaConnect.Connect.Data;
@@ -34,7 +35,9 @@ public sealed class ConnectSchema : Schema
         Name = name;
         Version = version;
         Doc = doc;
-        Parameters = parameters is null || parameters.Count == 0 ? s_noParameters : parameters.ToFrozenDictionary();
+        // Insertion order is part of the schema as Java keeps it (a LinkedHashMap): the Avro and Protobuf mappings keep enum
+        // symbols and union branches as ordered parameters, so a hashed copy would reorder them.
+        Parameters = parameters is null || parameters.Count == 0 ? s_noParameters : CopyInOrder(parameters);
 
         if (type == SchemaType.Struct)
         {
@@ -66,6 +69,16 @@ public sealed class ConnectSchema : Schema
         {
             ValueSchema = valueSchema ?? throw new SchemaBuilderException("An Array schema needs a value schema");
         }
+    }
+
+    private static ReadOnlyDictionary<string, string> CopyInOrder(IReadOnlyDictionary<string, string> parameters)
+    {
+        var copy = new OrderedDictionary<string, string>(parameters.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in parameters)
+        {
+            copy[key] = value;
+        }
+        return new ReadOnlyDictionary<string, string>(copy);
     }
 
     public override SchemaType Type { get; }

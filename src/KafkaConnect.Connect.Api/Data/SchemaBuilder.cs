@@ -21,7 +21,8 @@ public sealed class SchemaBuilder
     private string? _name;
     private int? _version;
     private string? _doc;
-    private Dictionary<string, string>? _parameters;
+    // Ordered like Java's LinkedHashMap: converters read enum symbols and union members back in parameter order.
+    private OrderedDictionary<string, string>? _parameters;
 
     public SchemaBuilder(SchemaType type)
     {
@@ -142,7 +143,7 @@ public sealed class SchemaBuilder
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
-        (_parameters ??= new Dictionary<string, string>(StringComparer.Ordinal))[name] = value;
+        (_parameters ??= new OrderedDictionary<string, string>(StringComparer.Ordinal))[name] = value;
         return this;
     }
 

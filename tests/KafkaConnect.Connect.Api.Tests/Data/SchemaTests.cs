@@ -121,4 +121,30 @@ public sealed class SchemaTests
         Assert.Throws<DataException>(() => ConnectSchema.ValidateValue(s1, new Struct(s2).Put("b", 1)));
         ConnectSchema.ValidateValue(s1, new Struct(s1).Put("a", 1));
     }
+
+    [Fact]
+    public void Parameters_KeepTheirInsertionOrder_AndCompareRegardlessOfIt()
+    {
+        // 200 names in a scrambled order: a hashed or frozen copy would enumerate them differently.
+        string[] names = [.. Enumerable.Range(0, 200).Select(i => "p" + ((i * 37) % 211))];
+        var builder = SchemaBuilder.String();
+        foreach (var name in names)
+        {
+            builder.Parameter(name, name);
+        }
+        builder.Parameter(names[0], "replaced");
+        var schema = builder.Build();
+        Assert.Equal(names, schema.Parameters.Keys);
+        Assert.Equal("replaced", schema.Parameters[names[0]]);
+
+        var copied = new ConnectSchema(SchemaType.String, false, null, null, null, null, schema.Parameters);
+        Assert.Equal(names, copied.Parameters.Keys);
+
+        var reversed = SchemaBuilder.String();
+        foreach (var name in names.Reverse())
+        {
+            reversed.Parameter(name, name == names[0] ? "replaced" : name);
+        }
+        Assert.Equal(schema, reversed.Build());
+    }
 }
