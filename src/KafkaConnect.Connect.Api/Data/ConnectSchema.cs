@@ -113,11 +113,11 @@ public sealed class ConnectSchema : Schema
 
     /// <summary>Checks that <paramref name="value"/> is a valid value for <paramref name="schema"/>, recursively.</summary>
     /// <exception cref="DataException">With a message naming the expected and actual types.</exception>
-    public static void ValidateValue(Schema schema, object? value) => Validate(schema, value, "value");
+    public static void ValidateValue(Schema schema, object? value) => Validate(schema, value, null, null);
 
     /// <summary>As <see cref="ValidateValue(Schema, object?)"/>, naming <paramref name="fieldName"/> in the error.</summary>
     public static void ValidateValue(string? fieldName, Schema schema, object? value) =>
-        Validate(schema, value, fieldName is null ? "value" : $"field: \"{fieldName}\"");
+        Validate(schema, value, fieldName, null);
 
     /// <summary>The CLR types accepted for a schema, for error messages and documentation.</summary>
     public static string ExpectedTypeName(Schema schema)
@@ -148,14 +148,24 @@ public sealed class ConnectSchema : Schema
         };
     }
 
-    private static void Validate(Schema schema, object? value, string location)
+    // Where a value sits, for error messages only: built per collection rather than per element, and formatted only
+    // when a value is invalid, since Struct.Put validates every value of every record.
+    private sealed class Within(string prefix, string? fieldName, Within? outer)
+    {
+        public override string ToString() => prefix + Describe(fieldName, outer);
+    }
+
+    private static string Describe(string? fieldName, Within? within) =>
+        within?.ToString() ?? (fieldName is null ? "value" : $"field: \"{fieldName}\"");
+
+    private static void Validate(Schema schema, object? value, string? fieldName, Within? within)
     {
         ArgumentNullException.ThrowIfNull(schema);
         if (value is null)
         {
             if (!schema.IsOptional)
             {
-                throw new DataException($"Invalid value: null used for required {location}, schema type: {schema.Type}");
+                throw new DataException($"Invalid value: null used for required {Describe(fieldName, within)}, schema type: {schema.Type}");
             }
             return;
         }
@@ -163,7 +173,7 @@ public sealed class ConnectSchema : Schema
         if (!HasExpectedClrType(schema, value))
         {
             throw new DataException(
-                $"Invalid value for {location}: expected {ExpectedTypeName(schema)} for schema type {schema.Type}"
+                $"Invalid value for {Describe(fieldName, within)}: expected {ExpectedTypeName(schema)} for schema type {schema.Type}"
                 + (schema.Name is null ? string.Empty : $" ({schema.Name})")
                 + $" but got {value.GetType().FullName}");
         }
@@ -174,24 +184,37 @@ public sealed class ConnectSchema : Schema
                 var s = (Struct)value;
                 if (!s.Schema.Equals(schema))
                 {
-                    throw new DataException($"Invalid value for {location}: struct schemas do not match");
+                    throw new DataException($"Invalid value for {Describe(fieldName, within)}: struct schemas do not match");
                 }
                 s.Validate();
                 break;
             case SchemaType.Array:
                 var elementSchema = schema.ValueSchema!;
-                foreach (var element in (IList)value)
+                var elements = (IList)value;
+                if (elements.Count == 0)
                 {
-                    Validate(elementSchema, element, $"element of array {location}");
+                    break;
+                }
+                var element = new Within("element of array ", fieldName, within);
+                foreach (var item in elements)
+                {
+                    Validate(elementSchema, item, fieldName, element);
                 }
                 break;
             case SchemaType.Map:
                 var keySchema = schema.KeySchema!;
                 var valueSchema = schema.ValueSchema!;
-                foreach (DictionaryEntry entry in (IDictionary)value)
+                var entries = (IDictionary)value;
+                if (entries.Count == 0)
                 {
-                    Validate(keySchema, entry.Key, $"key of map {location}");
-                    Validate(valueSchema, entry.Value, $"value of map {location}");
+                    break;
+                }
+                var key = new Within("key of map ", fieldName, within);
+                var mapValue = new Within("value of map ", fieldName, within);
+                foreach (DictionaryEntry entry in entries)
+                {
+                    Validate(keySchema, entry.Key, fieldName, key);
+                    Validate(valueSchema, entry.Value, fieldName, mapValue);
                 }
                 break;
         }

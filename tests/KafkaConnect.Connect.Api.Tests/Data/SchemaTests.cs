@@ -114,6 +114,23 @@ public sealed class SchemaTests
     }
 
     [Fact]
+    public void ValidateValue_NamesWhereInNestedCollectionsTheBadValueIs()
+    {
+        var nested = SchemaBuilder.Array(SchemaBuilder.Map(Schema.StringSchema, Schema.Int32Schema).Build()).Build();
+        var good = new Dictionary<object, object?> { ["a"] = 1 };
+        var ex = Assert.Throws<DataException>(() => ConnectSchema.ValidateValue(
+            "counts", nested, new List<object?> { good, new Dictionary<object, object?> { ["b"] = "two" } }));
+        Assert.StartsWith("Invalid value for value of map element of array field: \"counts\": expected int", ex.Message, StringComparison.Ordinal);
+
+        ex = Assert.Throws<DataException>(() => ConnectSchema.ValidateValue(
+            nested, new List<object?> { new Dictionary<object, object?> { [3] = 1 } }));
+        Assert.StartsWith("Invalid value for key of map element of array value: expected string", ex.Message, StringComparison.Ordinal);
+
+        ex = Assert.Throws<DataException>(() => ConnectSchema.ValidateValue("n", Schema.Int32Schema, null));
+        Assert.Equal("Invalid value: null used for required field: \"n\", schema type: Int32", ex.Message);
+    }
+
+    [Fact]
     public void ValidateValue_StructMustHaveMatchingSchema()
     {
         var s1 = SchemaBuilder.Struct().Field("a", Schema.Int32Schema).Build();
