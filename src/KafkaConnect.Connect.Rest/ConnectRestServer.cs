@@ -189,6 +189,8 @@ public sealed class ConnectRestServer : IAsyncDisposable
                     tlsLog?.LogDebug("REST TLS handshake refused on {Listener}: {Reason}", endpoint.Url, reason))),
             });
         }
+        // After TLS, so it sees the decrypted request.
+        listen.Use(LenientHeaderNames.Middleware);
         if (endpoint.IsAdmin)
         {
             listen.Use(next => connection =>

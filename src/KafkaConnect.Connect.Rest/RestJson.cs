@@ -36,17 +36,104 @@ internal static class RestJson
             w.WriteEndObject();
         });
 
-    /// <summary>Parses the request body; malformed JSON is a 400 with the parser's reason.</summary>
+    /// <summary>
+    /// Parses the request body; malformed JSON is a 400 naming the line, column and the text there. A backslash before
+    /// a character JSON does not escape (<c>"\\."</c>, common in hand-written regular expressions) stands for that
+    /// character, as with Jackson's ALLOW_BACKSLASH_ESCAPING_ANY_CHARACTER: Apache rejects such a body, we read it
+    /// (docs/rest-api.md).
+    /// </summary>
     public static async Task<JsonDocument> ReadBodyAsync(HttpContext ctx)
     {
+        using var buffer = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted).ConfigureAwait(false);
+        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         try
         {
-            return await JsonDocument.ParseAsync(ctx.Request.Body, s_readerOptions, ctx.RequestAborted).ConfigureAwait(false);
+            return JsonDocument.Parse(body, s_readerOptions);
         }
-        catch (JsonException e)
+        catch (JsonException first)
         {
-            throw new RestException(400, "Malformed JSON in request body: " + e.Message);
+            if (!TryUnescapeAnyCharacter(body.Span, out var repaired))
+            {
+                throw Malformed(body.Span, first);
+            }
+            try
+            {
+                return JsonDocument.Parse(repaired, s_readerOptions);
+            }
+            catch (JsonException second)
+            {
+                throw Malformed(repaired, second);
+            }
         }
+    }
+
+    private static RestException Malformed(ReadOnlySpan<byte> body, JsonException e)
+    {
+        var reason = e.Message;
+        var cut = reason.IndexOf(" Path: ", StringComparison.Ordinal) is var p and >= 0 ? p : reason.IndexOf(" LineNumber: ", StringComparison.Ordinal);
+        if (cut >= 0)
+        {
+            reason = reason[..cut];
+        }
+        if (e.LineNumber is not { } line || e.BytePositionInLine is not { } column)
+        {
+            return new RestException(400, "Malformed JSON in request body: " + reason);
+        }
+        // The text from the failing position, so "line 1, column 234" is findable in a body curl sent on one line.
+        var start = 0;
+        for (var l = 0L; l < line && start < body.Length; l++)
+        {
+            var next = body[start..].IndexOf((byte)'\n');
+            start = next < 0 ? body.Length : start + next + 1;
+        }
+        var at = Math.Min(body.Length, start + (int)column);
+        var near = System.Text.Encoding.UTF8.GetString(body[at..Math.Min(body.Length, at + 24)]);
+        return new RestException(400,
+            $"Malformed JSON in request body at line {line + 1}, column {column + 1} (near '{near}'): {reason}");
+    }
+
+    private static bool TryUnescapeAnyCharacter(ReadOnlySpan<byte> body, out byte[] repaired)
+    {
+        repaired = [];
+        var output = new List<byte>(body.Length);
+        var inString = false;
+        var changed = false;
+        for (var i = 0; i < body.Length; i++)
+        {
+            var b = body[i];
+            if (!inString)
+            {
+                inString = b == (byte)'"';
+                output.Add(b);
+                continue;
+            }
+            if (b == (byte)'"')
+            {
+                inString = false;
+            }
+            else if (b == (byte)'\\' && i + 1 < body.Length)
+            {
+                var escaped = body[i + 1];
+                if ("\"\\/bfnrtu"u8.IndexOf(escaped) < 0)
+                {
+                    changed = true;
+                    output.Add(escaped);
+                    i++;
+                    continue;
+                }
+                output.Add(b);
+                output.Add(escaped);
+                i++;
+                continue;
+            }
+            output.Add(b);
+        }
+        if (changed)
+        {
+            repaired = [.. output];
+        }
+        return changed;
     }
 
     /// <summary>A JSON object of scalar values as a string map (numbers and booleans as their JSON text, as Jackson does).</summary>
