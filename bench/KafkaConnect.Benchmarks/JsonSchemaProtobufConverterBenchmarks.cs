@@ -1,22 +1,30 @@
 using BenchmarkDotNet.Attributes;
+using KafkaConnect.Broker;
+using KafkaConnect.Broker.Configuration;
 using KafkaConnect.Connect.Data;
 using KafkaConnect.Connect.Json;
 using KafkaConnect.Connect.JsonSchema;
 using KafkaConnect.Connect.Protobuf;
-using KafkaConnect.Connect.Tests.Shared;
+using KafkaConnect.SchemaRegistry;
 
 namespace KafkaConnect.Benchmarks;
 
 /// <summary>
 /// ProtobufConverter and JsonSchemaConverter (Confluent's wire format) on the Avro benchmark's record (BenchOrder: 10
 /// fields with a decimal, a timestamp, an optional string and an array), Connect → bytes and bytes → Connect, beside JsonConverter with
-/// schemas on the same record. The registry is asked once, in setup (an in-memory registry: after the first record
-/// the converters answer from their caches, as in a running connector).
+/// schemas on the same record. The registry (ours, in-process on an in-process broker) is asked only in setup: after
+/// the first record the converters answer from their caches, as in a running connector.
 /// </summary>
 [MemoryDiagnoser]
 public class JsonSchemaProtobufConverterBenchmarks
 {
-    private readonly Dictionary<string, string> _config = new() { ["schema.registry.url"] = "http://127.0.0.1:1" };
+    // A topic (so a subject) each: the registry refuses a PROTOBUF and a JSON schema under one subject.
+    private const string ProtobufTopic = "bench-protobuf";
+    private const string JsonSchemaTopic = "bench-jsonschema";
+
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "kc-bench-registry-" + Guid.NewGuid().ToString("N"));
+    private KafkaBroker? _broker;
+    private SchemaRegistryServer? _registry;
     private ProtobufConverter _protobuf = null!;
     private JsonSchemaConverter _jsonSchema = null!;
     private JsonConverter _json = null!;
@@ -31,11 +39,22 @@ public class JsonSchemaProtobufConverterBenchmarks
     {
         _schema = BenchOrder.Schema;
         _value = BenchOrder.Value();
-        var registry = new InMemoryRegistry();
-        _protobuf = new ProtobufConverter(registry);
-        _protobuf.Configure(_config, isKey: false);
-        _jsonSchema = new JsonSchemaConverter(registry);
-        _jsonSchema.Configure(_config, isKey: false);
+        _broker = KafkaBroker.StartAsync(BrokerConfig.Create(new Dictionary<string, string>
+        {
+            ["listeners"] = "PLAINTEXT://127.0.0.1:0",
+            ["log.dirs"] = _dataDir,
+            ["num.partitions"] = "1",
+        })).GetAwaiter().GetResult();
+        _registry = SchemaRegistryServer.StartAsync(SchemaRegistryOptions.FromProperties(new Dictionary<string, string>
+        {
+            ["listeners"] = "http://127.0.0.1:0",
+            ["kafkastore.bootstrap.servers"] = _broker.BootstrapServers,
+        })).GetAwaiter().GetResult();
+        var config = new Dictionary<string, string> { ["schema.registry.url"] = _registry.Url.ToString().TrimEnd('/') };
+        _protobuf = new ProtobufConverter();
+        _protobuf.Configure(config, isKey: false);
+        _jsonSchema = new JsonSchemaConverter();
+        _jsonSchema.Configure(config, isKey: false);
         _json = new JsonConverter();
         _json.Configure(new Dictionary<string, string>(), isKey: false);
         _protobufBytes = ToProtobuf();
@@ -45,21 +64,31 @@ public class JsonSchemaProtobufConverterBenchmarks
         _ = FromJsonSchema();
     }
 
-    [Benchmark]
-    [Work(1)]
-    public byte[] ToProtobuf() => _protobuf.FromConnectData("bench", null, _schema, _value)!;
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _protobuf.Dispose();
+        _jsonSchema.Dispose();
+        _registry?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _broker?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
+    }
 
     [Benchmark]
     [Work(1)]
-    public object? FromProtobuf() => _protobuf.ToConnectData("bench", null, _protobufBytes).Value;
+    public byte[] ToProtobuf() => _protobuf.FromConnectData(ProtobufTopic, null, _schema, _value)!;
 
     [Benchmark]
     [Work(1)]
-    public byte[] ToJsonSchema() => _jsonSchema.FromConnectData("bench", null, _schema, _value)!;
+    public object? FromProtobuf() => _protobuf.ToConnectData(ProtobufTopic, null, _protobufBytes).Value;
 
     [Benchmark]
     [Work(1)]
-    public object? FromJsonSchema() => _jsonSchema.ToConnectData("bench", null, _jsonSchemaBytes).Value;
+    public byte[] ToJsonSchema() => _jsonSchema.FromConnectData(JsonSchemaTopic, null, _schema, _value)!;
+
+    [Benchmark]
+    [Work(1)]
+    public object? FromJsonSchema() => _jsonSchema.ToConnectData(JsonSchemaTopic, null, _jsonSchemaBytes).Value;
 
     [Benchmark(Baseline = true)]
     [Work(1)]

@@ -74,10 +74,15 @@ internal sealed class TestRegistry : IDisposable
         return port;
     }
 
-    /// <summary>Registers an Avro schema directly with the registry (not counted).</summary>
-    public int Register(string subject, string schema)
+    /// <summary>Registers a schema (Avro unless <paramref name="schemaType"/> says) directly with the registry (not counted).</summary>
+    public int Register(string subject, string schema, string? schemaType = null)
     {
-        var body = new JsonObject { ["schema"] = schema }.ToJsonString();
+        var request = new JsonObject { ["schema"] = schema };
+        if (schemaType is not null)
+        {
+            request["schemaType"] = schemaType;
+        }
+        var body = request.ToJsonString();
         using var content = new StringContent(body, Encoding.UTF8, "application/vnd.schemaregistry.v1+json");
         using var response = _upstream.PostAsync($"subjects/{Uri.EscapeDataString(subject)}/versions", content).GetAwaiter().GetResult();
         var text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
@@ -91,6 +96,10 @@ internal sealed class TestRegistry : IDisposable
         var text = _upstream.GetStringAsync($"schemas/ids/{id}").GetAwaiter().GetResult();
         return JsonNode.Parse(text)!["schema"]!.GetValue<string>();
     }
+
+    /// <summary>The registry's answer for the latest version of <paramref name="subject"/> (not counted).</summary>
+    public JsonNode Latest(string subject) =>
+        JsonNode.Parse(_upstream.GetStringAsync($"subjects/{Uri.EscapeDataString(subject)}/versions/latest").GetAwaiter().GetResult())!;
 
     public void Dispose()
     {
