@@ -47,7 +47,7 @@ internal sealed class InputFiles(SpoolDirSettings settings, TimeProvider time, I
         var now = time.GetUtcNow();
         var files = directory
             .EnumerateFiles("*", settings.WalkRecursively ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
-            .Where(f => settings.FilePattern.IsMatch(f.Name)
+            .Where(f => Matches(f)
                 && !f.Name.EndsWith(settings.ProcessingExtension, StringComparison.Ordinal)
                 && IsMine(f.Name)
                 && !File.Exists(ProcessingFlag(f))
@@ -55,6 +55,20 @@ internal sealed class InputFiles(SpoolDirSettings settings, TimeProvider time, I
             .ToList();
         files.Sort(Compare);
         return files;
+    }
+
+    /// <summary>
+    /// The pattern matches the whole file name, as Java's; or, ours only, "/" and the path below input.path, so a
+    /// path-like pattern such as seed 004's <c>/.*\.csv</c> reads what its author meant instead of nothing.
+    /// </summary>
+    public bool Matches(FileInfo file)
+    {
+        if (settings.FilePattern.IsMatch(file.Name))
+        {
+            return true;
+        }
+        var relative = Path.GetRelativePath(settings.InputPath, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+        return settings.FilePattern.IsMatch("/" + relative);
     }
 
     public string ProcessingFlag(FileInfo file) => file.FullName + settings.ProcessingExtension;
@@ -72,7 +86,7 @@ internal sealed class InputFiles(SpoolDirSettings settings, TimeProvider time, I
         {
             var name = flag.Name[..^settings.ProcessingExtension.Length];
             // Only this task reads a file it owns, so a flag on one is its own, from before a crash or kill.
-            if (settings.FilePattern.IsMatch(name) && IsMine(name))
+            if (Matches(new FileInfo(flag.FullName[..^settings.ProcessingExtension.Length])) && IsMine(name))
             {
                 log.LogInformation("Removing the processing flag {Flag} left from an earlier run; the file is read again from its committed offset",
                     flag.FullName);

@@ -232,6 +232,16 @@ public sealed class SpoolDirTaskTests : TempDirectoryTest
     }
 
     [Fact]
+    public async Task A_path_like_pattern_as_in_seed_004_matches_the_path_below_input_path()
+    {
+        File.WriteAllText(Path.Combine(Input, "a.csv"), "x\na\n");
+        File.WriteAllText(Path.Combine(Input, "a.txt"), "x\nnot me\n");
+        var task = Start<SpoolDirCsvSourceTask>(Config(("input.file.pattern", @"/.*\.csv")));
+        Assert.Equal(["a"], (await DrainAsync(task)).Select(r => ((Struct)r.Value!).GetString("x")));
+        task.Stop();
+    }
+
+    [Fact]
     public async Task A_processing_flag_left_by_a_killed_run_is_cleared_and_the_file_read_again()
     {
         File.WriteAllText(Path.Combine(Input, "a.csv"), "x\n1\n");
