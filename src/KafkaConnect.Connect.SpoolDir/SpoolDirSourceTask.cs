@@ -20,6 +20,8 @@ public abstract class SpoolDirSourceTask : SourceTask
     internal const string LastModifiedKey = "file.last.modified";
 
     private readonly Lock _lock = new();
+    // Poll and the worker's offset committer both finish files; one at a time.
+    private readonly Lock _cleanupLock = new();
     private readonly Dictionary<string, OpenFile> _inFlight = new(StringComparer.Ordinal);
     private readonly HashSet<(string, long, long)> _done = [];
     private ILogger _log = SpoolDirConnectors.LoggerFactory.CreateLogger<SpoolDirSourceTask>();
@@ -70,6 +72,7 @@ public abstract class SpoolDirSourceTask : SourceTask
         _emptyPolls = 0;
         var file = _current!;
         var records = new List<SourceRecord>(Math.Min(settings.BatchSize, 4096));
+        bool? failed = null;
         try
         {
             while (records.Count < settings.BatchSize && file.Reader!.TryRead(out var key, out var value))
@@ -79,14 +82,14 @@ public abstract class SpoolDirSourceTask : SourceTask
             if (records.Count < settings.BatchSize)
             {
                 _log.LogInformation("Read {Count} record(s) from {File}", file.Reader!.Position, file.Info.FullName);
-                CloseCurrent(failed: false);
+                failed = false;
             }
         }
         catch (Exception e) when (e is DataException or IOException)
         {
-            _log.LogError(e, "Cannot read {File} past record {Position}; it goes to {ErrorPath} once the {Count} record(s) before are in Kafka",
-                file.Info.FullName, file.Reader!.Position, settings.ErrorPath, file.Reader!.Position);
-            CloseCurrent(failed: true);
+            _log.LogError(e, "Cannot read {File} past record {Position}; it goes to {ErrorPath} once the records before are in Kafka",
+                file.Info.FullName, file.Reader!.Position, settings.ErrorPath);
+            failed = true;
             if (settings.HaltOnError)
             {
                 _halt = new ConnectException($"Cannot read {file.Info.FullName}: {e.Message}", e);
@@ -94,7 +97,18 @@ public abstract class SpoolDirSourceTask : SourceTask
         }
         lock (_lock)
         {
+            // Counted before the file is marked done, so the committer never finishes it with records still unsent.
             file.Outstanding += records.Count;
+            if (failed is { } f)
+            {
+                file.ReadDone = true;
+                file.Failed = f;
+            }
+        }
+        if (failed is not null)
+        {
+            file.Reader?.Dispose();
+            _current = null;
         }
         CleanUpAcknowledged();
         return records;
@@ -113,6 +127,15 @@ public abstract class SpoolDirSourceTask : SourceTask
             {
                 file.Outstanding--;
             }
+        }
+    }
+
+    /// <summary>After an offset commit: finishes the files whose records are all in Kafka, even while poll waits.</summary>
+    public override void Commit()
+    {
+        if (_files is not null)
+        {
+            CleanUpAcknowledged();
         }
     }
 
@@ -143,9 +166,12 @@ public abstract class SpoolDirSourceTask : SourceTask
         while (files.TryNext(out var info))
         {
             var identity = (info.FullName, info.Length, info.LastWriteTimeUtc.Ticks);
-            if (_done.Contains(identity))
+            lock (_cleanupLock)
             {
-                continue;
+                if (_done.Contains(identity))
+                {
+                    continue;
+                }
             }
             lock (_lock)
             {
@@ -255,25 +281,21 @@ public abstract class SpoolDirSourceTask : SourceTask
             timestamp, FileHeaders.For(file.Info, file.RelativeDirectory, position));
     }
 
-    private void CloseCurrent(bool failed)
-    {
-        var file = _current!;
-        file.Reader?.Dispose();
-        lock (_lock)
-        {
-            file.ReadDone = true;
-            file.Failed = failed;
-        }
-        _current = null;
-    }
-
     /// <summary>Finishes (or fails) the files read to the end whose records Kafka has all acknowledged.</summary>
     private void CleanUpAcknowledged()
+    {
+        lock (_cleanupLock)
+        {
+            CleanUpAcknowledgedLocked();
+        }
+    }
+
+    private void CleanUpAcknowledgedLocked()
     {
         List<OpenFile> ready;
         lock (_lock)
         {
-            ready = [.. _inFlight.Values.Where(f => (f.ReadDone || f.Failed) && f.Outstanding <= 0 && f != _current)];
+            ready = [.. _inFlight.Values.Where(f => (f.ReadDone || f.Failed) && f.Outstanding <= 0)];
             foreach (var file in ready)
             {
                 _inFlight.Remove(file.Info.Name);
