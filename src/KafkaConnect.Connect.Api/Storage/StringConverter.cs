@@ -7,7 +7,8 @@ using KafkaConnect.Connect.Headers;
 namespace KafkaConnect.Connect.Storage;
 
 /// <summary>
-/// Stores values as text: serializes any Connect value via <see cref="Values.ConvertToString"/> and always
+/// Stores values as text: a Struct as its <see cref="Struct.ToString"/> (Apache's toString), any other value via
+/// <see cref="Values.ConvertToString"/>; always
 /// deserializes to an optional string. Usable as key, value and header converter.
 /// </summary>
 public sealed class StringConverter : IConverter, IHeaderConverter
@@ -53,7 +54,14 @@ public sealed class StringConverter : IConverter, IHeaderConverter
 
     public byte[]? FromConnectData(string topic, IHeaders? headers, Schema? schema, object? value)
     {
-        var text = value is null ? null : Values.ConvertToString(schema, value);
+        // Apache writes value.toString(): a Struct reads "Struct{id=1,name=ann}" there, and so here. Other values use
+        // Values' text, which equals Java's toString for numbers, strings and booleans and is readable for bytes.
+        var text = value switch
+        {
+            null => null,
+            Struct s => s.ToString(),
+            _ => Values.ConvertToString(schema, value),
+        };
         return text is null ? null : _encoding.GetBytes(text);
     }
 

@@ -20,6 +20,18 @@ public sealed class StringConverterTests
     }
 
     [Fact]
+    public void A_struct_is_written_as_its_toString_as_Apache_does()
+    {
+        using var converter = new StringConverter();
+        converter.Configure(new Dictionary<string, string>(), isKey: false);
+        var schema = SchemaBuilder.Struct().Field("id", Schema.Int64Schema).Field("note", Schema.OptionalStringSchema)
+            .Field("name", Schema.StringSchema).Build();
+        var value = new Struct(schema).Put("id", 7L).Put("name", "ann");
+        // Java: new StringConverter().fromConnectData(...) is value.toString(), null fields left out.
+        Assert.Equal("Struct{id=7,name=ann}"u8.ToArray(), converter.FromConnectData("t", null, schema, value));
+    }
+
+    [Fact]
     public void UnknownEncoding_IsConfigError()
     {
         using var converter = new StringConverter();
