@@ -110,11 +110,11 @@ public static class SpoolDirConfig
     {
         var def = new ConfigDef()
             .Define(Topic, ConfigType.String, ConfigDef.NoDefaultValue, ConfigDef.NonEmptyString.Instance, Importance.High,
-                "The Kafka topic to write the data to.", General)
+                "The topic every record goes to.", General)
             .Define(BatchSize, ConfigType.Int, 1000, ConfigDef.Range.AtLeast(1), Importance.Low,
-                "The number of records that should be returned with each batch.", General)
+                "Most records one poll returns; a file longer than this is read over several polls.", General)
             .Define(EmptyPollWaitMs, ConfigType.Long, 500L, ConfigDef.Range.Between(1L, long.MaxValue), Importance.Low,
-                "The amount of time to wait if a poll returns an empty list of records.", General)
+                "How long a task waits before looking for new files again once it found none twice in a row.", General)
             .Define(CleanupPolicy, ConfigType.String, "MOVE", ConfigDef.ValidString.In("NONE", "DELETE", "MOVE", "MOVEBYDATE"),
                 Importance.Medium,
                 "What happens to a file once all its records are in Kafka: NONE leaves it in place (it is read again after a "
@@ -183,11 +183,11 @@ public static class SpoolDirConfig
                     "Generate the schemas from the first files found when key.schema or value.schema is unset: every "
                     + "field an optional string.", SchemaGeneration)
                 .Define(SchemaGenerationKeyFields, ConfigType.List, string.Empty, null, Importance.Medium,
-                    "The fields of a generated key schema.", SchemaGeneration)
+                    "Fields copied into the key when schemas are generated.", SchemaGeneration)
                 .Define(SchemaGenerationKeyName, ConfigType.String, "com.github.jcustenborder.kafka.connect.model.Key", null,
-                    Importance.Medium, "The name of a generated key schema.", SchemaGeneration)
+                    Importance.Medium, "Schema name given to a generated key.", SchemaGeneration)
                 .Define(SchemaGenerationValueName, ConfigType.String, "com.github.jcustenborder.kafka.connect.model.Value", null,
-                    Importance.Medium, "The name of a generated value schema.", SchemaGeneration)
+                    Importance.Medium, "Schema name given to a generated value.", SchemaGeneration)
                 .Define(ParserTimestampTimezone, ConfigType.String, "UTC", s_timeZone, Importance.Low,
                     "The time zone of dates and times in the files that carry none.", Timestamps)
                 .Define(ParserTimestampDateFormats, ConfigType.List, "yyyy-MM-dd'T'HH:mm:ss,yyyy-MM-dd' 'HH:mm:ss", null,
