@@ -84,22 +84,10 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
     [Fact]
     public async Task Json_schema_from_confluents_serializer_reaches_postgres_typed_and_confluents_deserializer_reads_it_back()
     {
-        await using var pipeline = await RegistryPipeline.StartAsync(output);
-        var table = $"json_confluent_{Guid.NewGuid().ToString("N")[..8]}";
-        await PipelinePostgres.DropTablesAsync(table);
-        try
+        await RegistryPipeline.RunAsync(output, "json_confluent", async (pipeline, table) =>
         {
             using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = pipeline.RegistryUrl });
-            // Confluent's serializer registers the schema given to it under <topic>-value, checks each value against it
-            // and frames the records.
-            using (var producer = new ProducerBuilder<Null, JsonOrder>(new ProducerConfig { BootstrapServers = pipeline.BrokerServers, Acks = Acks.All })
-                .SetValueSerializer(new JsonSerializer<JsonOrder>(registry, new Schema(OrderSchema, SchemaType.Json))).Build())
-            {
-                foreach (var o in PipelineOrder.All("confluent"))
-                {
-                    await producer.ProduceAsync(table, new Message<Null, JsonOrder> { Value = JsonOrder.From(o) });
-                }
-            }
+            await ProduceAsync(pipeline, registry, table, OrderSchema, PipelineOrder.All("confluent").Select(JsonOrder.From));
 
             await pipeline.StartJdbcSinkAsync($"json-sink-{table}", table, Converter);
             await pipeline.WaitForRowsAsync(table, PipelineOrder.Records);
@@ -110,14 +98,10 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
             // Back out through our JDBC source and JsonSchemaConverter.
             var backTopic = RegistryPipeline.BackPrefix + table;
             await pipeline.StartJdbcSourceAsync($"json-source-{table}", table, Converter);
-            var subject = backTopic + "-value";
-            await Eventually.WaitAsync(async () => (await registry.GetAllSubjectsAsync()).Contains(subject), TimeSpan.FromSeconds(60),
-                () => $"the source registered no {subject}:{Environment.NewLine}{pipeline.Worker.Current.Tail(60)}");
-            var registered = await registry.GetLatestSchemaAsync(subject);
-            Assert.Equal(SchemaType.Json, registered.SchemaType);
+            var registered = await LatestSchemaAsync(pipeline, registry, backTopic + "-value");
 
             // A JSON Schema client knows the logical types only by the Connect annotations our converter wrote.
-            var properties = JsonNode.Parse(registered.SchemaString)!["properties"]!;
+            var properties = JsonNode.Parse(registered)!["properties"]!;
             Assert.Equal("org.apache.kafka.connect.data.Decimal", (string?)properties["price"]!["title"]);
             Assert.Equal("bytes", (string?)properties["price"]!["connect.type"]);
             var priceScale = int.Parse((string)properties["price"]!["connect.parameters"]!["scale"]!, CultureInfo.InvariantCulture);
@@ -128,14 +112,86 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
             Assert.Equal("float32", (string?)properties["ratio"]!["connect.type"]);
 
             // Confluent's deserializer validates each record against the schema our converter registered.
-            var deserializer = new JsonDeserializer<JsonOrder>(registry, new Schema(registered.SchemaString, SchemaType.Json),
+            var deserializer = new JsonDeserializer<JsonOrder>(registry, new Schema(registered, SchemaType.Json),
                 new JsonDeserializerConfig { Validate = true });
             var read = pipeline.Consume(backTopic, PipelineOrder.Records, deserializer.AsSyncOverAsync());
             Assert.Equal(expected, read.Select(r => r.ToOrder(priceScale)).OrderBy(o => o.Id));
-        }
-        finally
+        });
+    }
+
+    // A decimal may also be a JSON number (Confluent's decimal.format=NUMERIC): "type":"number" with connect.type bytes.
+    private const string PaymentSchema = """
+        {"type":"object","title":"shop.Payment","properties":{
+          "id":{"type":"integer","connect.type":"int32"},
+          "amount":{"type":"number","title":"org.apache.kafka.connect.data.Decimal","connect.type":"bytes","connect.version":1,"connect.parameters":{"scale":"3"}},
+          "fee":{"oneOf":[{"type":"null"},{"type":"number","title":"org.apache.kafka.connect.data.Decimal","connect.type":"bytes","connect.version":1,"connect.parameters":{"scale":"3"}}]}
+        },"required":["id","amount"]}
+        """;
+
+    /// <summary>A payment with decimals as JSON numbers (Newtonsoft writes and reads a .NET decimal as one).</summary>
+    internal sealed class JsonPayment
+    {
+        [JsonProperty("id")] public int Id { get; set; }
+        [JsonProperty("amount")] public decimal Amount { get; set; }
+        [JsonProperty("fee")] public decimal? Fee { get; set; }
+
+        public static JsonPayment For(int i) => new() { Id = i, Amount = i * 1.125m - 20, Fee = i % 2 == 0 ? null : i / 8m };
+
+        public (int, decimal, decimal?) Values => (Id, Amount, Fee);
+    }
+
+    [Fact]
+    public async Task Numeric_decimals_from_confluents_serializer_reach_postgres_and_come_back_as_numbers_with_decimal_format_numeric()
+    {
+        await RegistryPipeline.RunAsync(output, "json_numeric", async (pipeline, table) =>
         {
-            await PipelinePostgres.DropTablesAsync(table);
+            using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = pipeline.RegistryUrl });
+            var payments = Enumerable.Range(1, PipelineOrder.Records).Select(JsonPayment.For).ToList();
+            await ProduceAsync(pipeline, registry, table, PaymentSchema, payments);
+
+            await pipeline.StartJdbcSinkAsync($"json-sink-{table}", table, Converter);
+            await pipeline.WaitForRowsAsync(table, PipelineOrder.Records);
+            Assert.Equal(new Dictionary<string, string> { ["id"] = "integer NO", ["amount"] = "numeric NO", ["fee"] = "numeric YES" },
+                await PipelinePostgres.ColumnsAsync(table));
+            var rows = await PipelinePostgres.QueryAsync($"SELECT id, amount, fee FROM \"{table}\" ORDER BY id",
+                r => (r.GetInt32(0), r.GetDecimal(1), r.IsDBNull(2) ? (decimal?)null : r.GetDecimal(2)));
+            Assert.Equal(payments.Select(p => p.Values), rows);
+
+            var backTopic = RegistryPipeline.BackPrefix + table;
+            await pipeline.StartJdbcSourceAsync($"json-source-{table}", table, Converter, ("decimal.format", "NUMERIC"));
+            var registered = await LatestSchemaAsync(pipeline, registry, backTopic + "-value");
+            var amount = JsonNode.Parse(registered)!["properties"]!["amount"]!;
+            Assert.Equal("number", (string?)amount["type"]);
+            Assert.Equal("org.apache.kafka.connect.data.Decimal", (string?)amount["title"]);
+
+            var deserializer = new JsonDeserializer<JsonPayment>(registry, new Schema(registered, SchemaType.Json), new JsonDeserializerConfig { Validate = true });
+            var read = pipeline.Consume(backTopic, PipelineOrder.Records, deserializer.AsSyncOverAsync());
+            Assert.Equal(payments.Select(p => p.Values), read.Select(p => p.Values).OrderBy(v => v.Item1));
+        });
+    }
+
+    /// <summary>
+    /// Produces <paramref name="values"/> with Confluent's JsonSerializer, which registers <paramref name="schema"/> under
+    /// <c>&lt;topic&gt;-value</c>, checks each value against it and frames the records.
+    /// </summary>
+    private static async Task ProduceAsync<T>(RegistryPipeline pipeline, ISchemaRegistryClient registry, string topic, string schema, IEnumerable<T> values)
+        where T : class
+    {
+        using var producer = new ProducerBuilder<Null, T>(new ProducerConfig { BootstrapServers = pipeline.BrokerServers, Acks = Acks.All })
+            .SetValueSerializer(new JsonSerializer<T>(registry, new Schema(schema, SchemaType.Json))).Build();
+        foreach (var value in values)
+        {
+            await producer.ProduceAsync(topic, new Message<Null, T> { Value = value });
         }
+    }
+
+    /// <summary>The schema text our source's converter registered under <paramref name="subject"/> with its first record.</summary>
+    private static async Task<string> LatestSchemaAsync(RegistryPipeline pipeline, ISchemaRegistryClient registry, string subject)
+    {
+        await Eventually.WaitAsync(async () => (await registry.GetAllSubjectsAsync()).Contains(subject), TimeSpan.FromSeconds(60),
+            () => $"the source registered no {subject}:{Environment.NewLine}{pipeline.Worker.Current.Tail(60)}");
+        var registered = await registry.GetLatestSchemaAsync(subject);
+        Assert.Equal(SchemaType.Json, registered.SchemaType);
+        return registered.SchemaString;
     }
 }

@@ -59,6 +59,25 @@ internal sealed class RegistryPipeline : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts a pipeline and runs <paramref name="test"/> with it and a fresh table name starting with
+    /// <paramref name="prefix"/> (also the topic the test produces to); the table is dropped before and after.
+    /// </summary>
+    public static async Task RunAsync(ITestOutputHelper output, string prefix, Func<RegistryPipeline, string, Task> test)
+    {
+        await using var pipeline = await StartAsync(output);
+        var table = $"{prefix}_{Guid.NewGuid().ToString("N")[..8]}";
+        await PipelinePostgres.DropTablesAsync(table);
+        try
+        {
+            await test(pipeline, table);
+        }
+        finally
+        {
+            await PipelinePostgres.DropTablesAsync(table);
+        }
+    }
+
+    /// <summary>
     /// Starts our JDBC sink on <paramref name="topics"/> (comma-separated) with <paramref name="converter"/> for values:
     /// one table per topic, named after it and created from the records' schemas.
     /// </summary>
