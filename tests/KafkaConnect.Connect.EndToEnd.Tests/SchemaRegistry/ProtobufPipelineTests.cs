@@ -73,34 +73,47 @@ public sealed class ProtobufPipelineTests(ITestOutputHelper output)
     [Fact]
     public async Task Protobuf_from_pythons_serializer_reaches_postgres_typed_and_pythons_deserializer_reads_it_back()
     {
-        await using var pipeline = await RegistryPipeline.StartAsync(output);
-        var worker = pipeline.Worker;
-        var table = $"proto_python_{Guid.NewGuid().ToString("N")[..8]}";
-        await PipelinePostgres.DropTablesAsync(table);
-        try
+        await RegistryPipeline.RunAsync(output, "proto_python", async (pipeline, table) =>
         {
-            var expected = PipelineOrder.All("python");
-            var records = worker.WriteFile("protobuf-records.jsonl", string.Join('\n', expected.Select(o => ToProtoJson(o).ToJsonString())));
-            var produced = await PythonPeer.RunAsync("produce", PythonPeer.ProtoDirectory, Directory.CreateDirectory(worker.PathOf("gen-produce")).FullName,
-                pipeline.BrokerServers, pipeline.RegistryUrl, table, records);
-            Assert.Equal($"{{\"sent\": {PipelineOrder.Records}}}", produced.Last());
-
-            await pipeline.StartJdbcSinkAsync($"protobuf-sink-{table}", table, Converter, s_optionalForNullables);
-            await pipeline.WaitForRowsAsync(table, PipelineOrder.Records);
-            // Message-typed fields (the logical types) are optional in Confluent's mapping: they can be absent.
-            Assert.Equal(PipelineOrder.Columns("note", "price", "ordered_on", "ships_at", "created_at"), await PipelinePostgres.ColumnsAsync(table));
-            Assert.Equal(expected, await PipelineOrder.RowsAsync(table));
+            var expected = await ProduceAndSinkAsync(pipeline, table, "produce");
 
             // Back out through our JDBC source and ProtobufConverter; python compiles the schema our converter registered.
             var backTopic = RegistryPipeline.BackPrefix + table;
             await pipeline.StartJdbcSourceAsync($"protobuf-source-{table}", table, Converter, s_optionalForNullables);
-            var decoded = await PythonPeer.RunAsync("consume", Directory.CreateDirectory(worker.PathOf("gen-consume")).FullName,
+            var decoded = await PythonPeer.RunAsync("consume", Directory.CreateDirectory(pipeline.Worker.PathOf("gen-consume")).FullName,
                 pipeline.BrokerServers, pipeline.RegistryUrl, backTopic, PipelineOrder.Records.ToString(CultureInfo.InvariantCulture));
             Assert.Equal(expected, decoded.Select(line => FromProtoJson(JsonNode.Parse(line)!.AsObject())).OrderBy(o => o.Id));
-        }
-        finally
+        });
+    }
+
+    [Fact(Skip = "BUG: our registry refuses a PROTOBUF schema sent as a base64 FileDescriptorProto (422, 'Expected top-level "
+        + "statement'), which Confluent's registry accepts and python3-confluent-kafka 1.7.0 always sends; the test above registers "
+        + "the same files' .proto text instead")]
+    public async Task Protobuf_from_pythons_serializer_registering_descriptors_as_it_does_reaches_postgres()
+    {
+        await RegistryPipeline.RunAsync(output, "proto_descriptors", async (pipeline, table) =>
         {
-            await PipelinePostgres.DropTablesAsync(table);
-        }
+            await ProduceAndSinkAsync(pipeline, table, "produce-descriptors");
+        });
+    }
+
+    /// <summary>
+    /// Python produces the orders to <paramref name="table"/> (peer mode <paramref name="produceMode"/>); our JDBC sink
+    /// must write them to a table of that name with the mapped column types. Returns the orders.
+    /// </summary>
+    private static async Task<List<PipelineOrder>> ProduceAndSinkAsync(RegistryPipeline pipeline, string table, string produceMode)
+    {
+        var expected = PipelineOrder.All("python");
+        var records = pipeline.Worker.WriteFile("protobuf-records.jsonl", string.Join('\n', expected.Select(o => ToProtoJson(o).ToJsonString())));
+        var produced = await PythonPeer.RunAsync(produceMode, PythonPeer.ProtoDirectory, Directory.CreateDirectory(pipeline.Worker.PathOf("gen-produce")).FullName,
+            pipeline.BrokerServers, pipeline.RegistryUrl, table, records);
+        Assert.Equal($"{{\"sent\": {PipelineOrder.Records}}}", produced.Last());
+
+        await pipeline.StartJdbcSinkAsync($"protobuf-sink-{table}", table, Converter, s_optionalForNullables);
+        await pipeline.WaitForRowsAsync(table, PipelineOrder.Records);
+        // Message-typed fields (the logical types) are optional in Confluent's mapping: they can be absent.
+        Assert.Equal(PipelineOrder.Columns("note", "price", "ordered_on", "ships_at", "created_at"), await PipelinePostgres.ColumnsAsync(table));
+        Assert.Equal(expected, await PipelineOrder.RowsAsync(table));
+        return expected;
     }
 }

@@ -7,7 +7,7 @@ namespace KafkaConnect.Connect.EndToEnd.Tests.Registry;
 internal static class PythonPeer
 {
     private const string Python = "/usr/bin/python3";
-    private const string Hint = "scripts/test.sh installs python3-confluent-kafka, python3-protobuf and protobuf-compiler";
+    private const string Hint = "its error is below; scripts/test.sh installs python3-confluent-kafka, python3-protobuf and protobuf-compiler";
 
     /// <summary>The .proto files the producer compiles (shop/order.proto and the known types it imports).</summary>
     public static string ProtoDirectory => Path.Combine(ScriptDirectory, "proto");

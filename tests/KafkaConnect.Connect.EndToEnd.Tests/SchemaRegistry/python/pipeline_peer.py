@@ -3,6 +3,8 @@
   pipeline_peer.py produce PROTO_DIR GEN_DIR BOOTSTRAP REGISTRY TOPIC RECORDS_JSONL
       compiles PROTO_DIR/shop/order.proto with protoc, produces each line (protobuf JSON of shop.Order) with
       ProtobufSerializer; prints {"sent": N}
+  pipeline_peer.py produce-descriptors ...
+      the same, the schemas registered as the serializer sends them (base64 FileDescriptorProtos)
   pipeline_peer.py consume GEN_DIR BOOTSTRAP REGISTRY TOPIC COUNT
       fetches TOPIC-value's latest schema and its references from the registry, compiles them with protoc, reads
       COUNT records with ProtobufDeserializer; prints one JSON object (MessageToDict, field names kept) a line
@@ -58,13 +60,14 @@ def protoc(include_dirs, out_dir, files):
     subprocess.run(args, check=True)
 
 
-def produce(proto_dir, gen_dir, bootstrap, registry, topic, records_file):
+def produce(as_text, proto_dir, gen_dir, bootstrap, registry, topic, records_file):
     includes = [proto_dir, SYSTEM_INCLUDE]
+    client = TextRegisteringClient({'url': registry}, includes) if as_text else SchemaRegistryClient({'url': registry})
     protoc(includes, gen_dir, ['shop/order.proto', 'confluent/meta.proto', 'confluent/type/decimal.proto', 'google/type/date.proto',
                                 'google/type/timeofday.proto'])
     sys.path.insert(0, gen_dir)
     order = importlib.import_module('shop.order_pb2').Order
-    serializer = ProtobufSerializer(order, TextRegisteringClient({'url': registry}, includes), {'auto.register.schemas': True})
+    serializer = ProtobufSerializer(order, client, {'auto.register.schemas': True})
     producer = Producer({'bootstrap.servers': bootstrap, 'acks': 'all'})
     failures = []
     sent = 0
@@ -142,8 +145,8 @@ def consume(gen_dir, bootstrap, registry, topic, count):
 
 def main():
     mode = sys.argv[1]
-    if mode == 'produce':
-        produce(*sys.argv[2:8])
+    if mode in ('produce', 'produce-descriptors'):
+        produce(mode == 'produce', *sys.argv[2:8])
     elif mode == 'consume':
         consume(*sys.argv[2:6], int(sys.argv[6]))
     else:
