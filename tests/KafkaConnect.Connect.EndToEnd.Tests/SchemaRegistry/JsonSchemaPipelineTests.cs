@@ -137,7 +137,7 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
 
         public static JsonPayment For(int i) => new() { Id = i, Amount = i * 1.125m - 20, Fee = i % 2 == 0 ? null : i / 8m };
 
-        public (int, decimal, decimal?) Values => (Id, Amount, Fee);
+        [JsonIgnore] public (int, decimal, decimal?) Values => (Id, Amount, Fee);
     }
 
     [Fact]
@@ -170,15 +170,67 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
         });
     }
 
+    /// <summary>A reading as a .NET user writes it: no schema at hand, Confluent's serializer generates one from the type.</summary>
+    internal sealed class Reading
+    {
+        [JsonProperty("id")] public int Id { get; set; }
+        [JsonProperty("count")] public long Count { get; set; }
+        [JsonProperty("name")] public string Name { get; set; } = "";
+        [JsonProperty("comment")] public string? Comment { get; set; }
+        [JsonProperty("value")] public double Value { get; set; }
+        [JsonProperty("ok")] public bool Ok { get; set; }
+
+        public static Reading For(int i) => new() { Id = i, Count = i * 3_000_000_000L, Name = $"r{i}", Comment = i % 3 == 0 ? null : $"c{i}", Value = i / 4.0, Ok = i % 2 == 1 };
+
+        [JsonIgnore] public (int, long, string, string?, double, bool) Values => (Id, Count, Name, Comment, Value, Ok);
+    }
+
+    [Fact]
+    public async Task A_schema_confluents_serializer_generates_from_a_dotnet_type_maps_to_connects_default_types()
+    {
+        await RegistryPipeline.RunAsync(output, "json_generated", async (pipeline, table) =>
+        {
+            using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = pipeline.RegistryUrl });
+            var readings = Enumerable.Range(1, PipelineOrder.Records).Select(Reading.For).ToList();
+            await ProduceAsync(pipeline, registry, table, null, readings);
+
+            // NJsonSchema's schema has no connect.* annotations: its integers are int64, numbers float64, and a
+            // "type":["null","string"] member is an optional string, as in Confluent's JsonSchemaData.
+            await pipeline.StartJdbcSinkAsync($"json-sink-{table}", table, Converter);
+            await pipeline.WaitForRowsAsync(table, PipelineOrder.Records);
+            Assert.Equal(new Dictionary<string, string>
+            {
+                ["id"] = "bigint NO",
+                ["count"] = "bigint NO",
+                ["name"] = "text NO",
+                ["comment"] = "text YES",
+                ["value"] = "double precision NO",
+                ["ok"] = "boolean NO",
+            }, await PipelinePostgres.ColumnsAsync(table));
+            var rows = await PipelinePostgres.QueryAsync($"SELECT id, count, name, comment, value, ok FROM \"{table}\" ORDER BY id",
+                r => ((int)r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetDouble(4), r.GetBoolean(5)));
+            Assert.Equal(readings.Select(r => r.Values), rows);
+
+            var backTopic = RegistryPipeline.BackPrefix + table;
+            await pipeline.StartJdbcSourceAsync($"json-source-{table}", table, Converter);
+            var registered = await LatestSchemaAsync(pipeline, registry, backTopic + "-value");
+            var deserializer = new JsonDeserializer<Reading>(registry, new Schema(registered, SchemaType.Json), new JsonDeserializerConfig { Validate = true });
+            var read = pipeline.Consume(backTopic, PipelineOrder.Records, deserializer.AsSyncOverAsync());
+            Assert.Equal(readings.Select(r => r.Values), read.Select(r => r.Values).OrderBy(v => v.Item1));
+        });
+    }
+
     /// <summary>
-    /// Produces <paramref name="values"/> with Confluent's JsonSerializer, which registers <paramref name="schema"/> under
-    /// <c>&lt;topic&gt;-value</c>, checks each value against it and frames the records.
+    /// Produces <paramref name="values"/> with Confluent's JsonSerializer, which registers <paramref name="schema"/> (or,
+    /// without one, the schema NJsonSchema generates from <typeparamref name="T"/>) under <c>&lt;topic&gt;-value</c>,
+    /// checks each value against it and frames the records.
     /// </summary>
-    private static async Task ProduceAsync<T>(RegistryPipeline pipeline, ISchemaRegistryClient registry, string topic, string schema, IEnumerable<T> values)
+    private static async Task ProduceAsync<T>(RegistryPipeline pipeline, ISchemaRegistryClient registry, string topic, string? schema, IEnumerable<T> values)
         where T : class
     {
+        var serializer = schema is null ? new JsonSerializer<T>(registry) : new JsonSerializer<T>(registry, new Schema(schema, SchemaType.Json));
         using var producer = new ProducerBuilder<Null, T>(new ProducerConfig { BootstrapServers = pipeline.BrokerServers, Acks = Acks.All })
-            .SetValueSerializer(new JsonSerializer<T>(registry, new Schema(schema, SchemaType.Json))).Build();
+            .SetValueSerializer(serializer).Build();
         foreach (var value in values)
         {
             await producer.ProduceAsync(topic, new Message<Null, T> { Value = value });
