@@ -89,16 +89,12 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
             using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = pipeline.RegistryUrl });
             await ProduceAsync(pipeline, registry, table, OrderSchema, PipelineOrder.All("confluent").Select(JsonOrder.From));
 
-            await pipeline.StartJdbcSinkAsync($"json-sink-{table}", table, Converter);
-            await pipeline.WaitForRowsAsync(table, PipelineOrder.Records);
+            await SinkAsync(pipeline, table);
             Assert.Equal(PipelineOrder.Columns("note"), await PipelinePostgres.ColumnsAsync(table));
             var expected = PipelineOrder.All("confluent");
             Assert.Equal(expected, await PipelineOrder.RowsAsync(table));
 
-            // Back out through our JDBC source and JsonSchemaConverter.
-            var backTopic = RegistryPipeline.BackPrefix + table;
-            await pipeline.StartJdbcSourceAsync($"json-source-{table}", table, Converter);
-            var registered = await LatestSchemaAsync(pipeline, registry, backTopic + "-value");
+            var (registered, read) = await ReadBackAsync<JsonOrder>(pipeline, registry, table);
 
             // A JSON Schema client knows the logical types only by the Connect annotations our converter wrote.
             var properties = JsonNode.Parse(registered)!["properties"]!;
@@ -110,11 +106,6 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
             Assert.Equal("org.apache.kafka.connect.data.Timestamp", (string?)properties["created_at"]!["title"]);
             Assert.Equal("int16", (string?)properties["rank"]!["connect.type"]);
             Assert.Equal("float32", (string?)properties["ratio"]!["connect.type"]);
-
-            // Confluent's deserializer validates each record against the schema our converter registered.
-            var deserializer = new JsonDeserializer<JsonOrder>(registry, new Schema(registered, SchemaType.Json),
-                new JsonDeserializerConfig { Validate = true });
-            var read = pipeline.Consume(backTopic, PipelineOrder.Records, deserializer.AsSyncOverAsync());
             Assert.Equal(expected, read.Select(r => r.ToOrder(priceScale)).OrderBy(o => o.Id));
         });
     }
@@ -149,23 +140,17 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
             var payments = Enumerable.Range(1, PipelineOrder.Records).Select(JsonPayment.For).ToList();
             await ProduceAsync(pipeline, registry, table, PaymentSchema, payments);
 
-            await pipeline.StartJdbcSinkAsync($"json-sink-{table}", table, Converter);
-            await pipeline.WaitForRowsAsync(table, PipelineOrder.Records);
+            await SinkAsync(pipeline, table);
             Assert.Equal(new Dictionary<string, string> { ["id"] = "integer NO", ["amount"] = "numeric NO", ["fee"] = "numeric YES" },
                 await PipelinePostgres.ColumnsAsync(table));
             var rows = await PipelinePostgres.QueryAsync($"SELECT id, amount, fee FROM \"{table}\" ORDER BY id",
                 r => (r.GetInt32(0), r.GetDecimal(1), r.IsDBNull(2) ? (decimal?)null : r.GetDecimal(2)));
             Assert.Equal(payments.Select(p => p.Values), rows);
 
-            var backTopic = RegistryPipeline.BackPrefix + table;
-            await pipeline.StartJdbcSourceAsync($"json-source-{table}", table, Converter, ("decimal.format", "NUMERIC"));
-            var registered = await LatestSchemaAsync(pipeline, registry, backTopic + "-value");
+            var (registered, read) = await ReadBackAsync<JsonPayment>(pipeline, registry, table, ("decimal.format", "NUMERIC"));
             var amount = JsonNode.Parse(registered)!["properties"]!["amount"]!;
             Assert.Equal("number", (string?)amount["type"]);
             Assert.Equal("org.apache.kafka.connect.data.Decimal", (string?)amount["title"]);
-
-            var deserializer = new JsonDeserializer<JsonPayment>(registry, new Schema(registered, SchemaType.Json), new JsonDeserializerConfig { Validate = true });
-            var read = pipeline.Consume(backTopic, PipelineOrder.Records, deserializer.AsSyncOverAsync());
             Assert.Equal(payments.Select(p => p.Values), read.Select(p => p.Values).OrderBy(v => v.Item1));
         });
     }
@@ -196,8 +181,7 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
 
             // NJsonSchema's schema has no connect.* annotations: its integers are int64, numbers float64, and a
             // "type":["null","string"] member is an optional string, as in Confluent's JsonSchemaData.
-            await pipeline.StartJdbcSinkAsync($"json-sink-{table}", table, Converter);
-            await pipeline.WaitForRowsAsync(table, PipelineOrder.Records);
+            await SinkAsync(pipeline, table);
             Assert.Equal(new Dictionary<string, string>
             {
                 ["id"] = "bigint NO",
@@ -211,11 +195,7 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
                 r => ((int)r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetDouble(4), r.GetBoolean(5)));
             Assert.Equal(readings.Select(r => r.Values), rows);
 
-            var backTopic = RegistryPipeline.BackPrefix + table;
-            await pipeline.StartJdbcSourceAsync($"json-source-{table}", table, Converter);
-            var registered = await LatestSchemaAsync(pipeline, registry, backTopic + "-value");
-            var deserializer = new JsonDeserializer<Reading>(registry, new Schema(registered, SchemaType.Json), new JsonDeserializerConfig { Validate = true });
-            var read = pipeline.Consume(backTopic, PipelineOrder.Records, deserializer.AsSyncOverAsync());
+            var (_, read) = await ReadBackAsync<Reading>(pipeline, registry, table);
             Assert.Equal(readings.Select(r => r.Values), read.Select(r => r.Values).OrderBy(v => v.Item1));
         });
     }
@@ -237,13 +217,29 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The schema text our source's converter registered under <paramref name="subject"/> with its first record.</summary>
-    private static async Task<string> LatestSchemaAsync(RegistryPipeline pipeline, ISchemaRegistryClient registry, string subject)
+    /// <summary>Our JDBC sink and JsonSchemaConverter write the topic <paramref name="table"/> to the table of that name.</summary>
+    private static async Task SinkAsync(RegistryPipeline pipeline, string table)
     {
+        await pipeline.StartJdbcSinkAsync($"json-sink-{table}", table, Converter);
+        await pipeline.WaitForRowsAsync(table, PipelineOrder.Records);
+    }
+
+    /// <summary>
+    /// Back out: our JDBC source and JsonSchemaConverter write <paramref name="table"/> to its back topic; Confluent's
+    /// deserializer reads it, validating each record against the schema our converter registered (returned too).
+    /// </summary>
+    private static async Task<(string Schema, List<T> Values)> ReadBackAsync<T>(RegistryPipeline pipeline, ISchemaRegistryClient registry, string table,
+        params (string Key, string Value)[] converterSettings)
+        where T : class
+    {
+        var backTopic = RegistryPipeline.BackPrefix + table;
+        var subject = backTopic + "-value";
+        await pipeline.StartJdbcSourceAsync($"json-source-{table}", table, Converter, converterSettings);
         await Eventually.WaitAsync(async () => (await registry.GetAllSubjectsAsync()).Contains(subject), TimeSpan.FromSeconds(60),
             () => $"the source registered no {subject}:{Environment.NewLine}{pipeline.Worker.Current.Tail(60)}");
         var registered = await registry.GetLatestSchemaAsync(subject);
         Assert.Equal(SchemaType.Json, registered.SchemaType);
-        return registered.SchemaString;
+        var deserializer = new JsonDeserializer<T>(registry, new Schema(registered.SchemaString, SchemaType.Json), new JsonDeserializerConfig { Validate = true });
+        return (registered.SchemaString, pipeline.Consume(backTopic, PipelineOrder.Records, deserializer.AsSyncOverAsync()));
     }
 }
