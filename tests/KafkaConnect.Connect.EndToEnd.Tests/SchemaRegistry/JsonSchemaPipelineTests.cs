@@ -87,9 +87,7 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
         await RegistryPipeline.RunAsync(output, "json_confluent", async (pipeline, table) =>
         {
             using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = pipeline.RegistryUrl });
-            await ProduceAsync(pipeline, registry, table, OrderSchema, PipelineOrder.All("confluent").Select(JsonOrder.From));
-
-            await SinkAsync(pipeline, table);
+            await ProduceAndSinkAsync(pipeline, registry, table, OrderSchema, PipelineOrder.All("confluent").Select(JsonOrder.From));
             Assert.Equal(PipelineOrder.Columns("note"), await PipelinePostgres.ColumnsAsync(table));
             var expected = PipelineOrder.All("confluent");
             Assert.Equal(expected, await PipelineOrder.RowsAsync(table));
@@ -138,9 +136,7 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
         {
             using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = pipeline.RegistryUrl });
             var payments = Enumerable.Range(1, PipelineOrder.Records).Select(JsonPayment.For).ToList();
-            await ProduceAsync(pipeline, registry, table, PaymentSchema, payments);
-
-            await SinkAsync(pipeline, table);
+            await ProduceAndSinkAsync(pipeline, registry, table, PaymentSchema, payments);
             Assert.Equal(new Dictionary<string, string> { ["id"] = "integer NO", ["amount"] = "numeric NO", ["fee"] = "numeric YES" },
                 await PipelinePostgres.ColumnsAsync(table));
             var rows = await PipelinePostgres.QueryAsync($"SELECT id, amount, fee FROM \"{table}\" ORDER BY id",
@@ -177,11 +173,10 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
         {
             using var registry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = pipeline.RegistryUrl });
             var readings = Enumerable.Range(1, PipelineOrder.Records).Select(Reading.For).ToList();
-            await ProduceAsync(pipeline, registry, table, null, readings);
+            await ProduceAndSinkAsync(pipeline, registry, table, null, readings);
 
             // NJsonSchema's schema has no connect.* annotations: its integers are int64, numbers float64, and a
             // "type":["null","string"] member is an optional string, as in Confluent's JsonSchemaData.
-            await SinkAsync(pipeline, table);
             Assert.Equal(new Dictionary<string, string>
             {
                 ["id"] = "bigint NO",
@@ -203,23 +198,21 @@ public sealed class JsonSchemaPipelineTests(ITestOutputHelper output)
     /// <summary>
     /// Produces <paramref name="values"/> with Confluent's JsonSerializer, which registers <paramref name="schema"/> (or,
     /// without one, the schema NJsonSchema generates from <typeparamref name="T"/>) under <c>&lt;topic&gt;-value</c>,
-    /// checks each value against it and frames the records.
+    /// checks each value against it and frames the records; then our JDBC sink and JsonSchemaConverter write the topic
+    /// <paramref name="table"/> to the table of that name.
     /// </summary>
-    private static async Task ProduceAsync<T>(RegistryPipeline pipeline, ISchemaRegistryClient registry, string topic, string? schema, IEnumerable<T> values)
+    private static async Task ProduceAndSinkAsync<T>(RegistryPipeline pipeline, ISchemaRegistryClient registry, string table, string? schema, IEnumerable<T> values)
         where T : class
     {
         var serializer = schema is null ? new JsonSerializer<T>(registry) : new JsonSerializer<T>(registry, new Schema(schema, SchemaType.Json));
-        using var producer = new ProducerBuilder<Null, T>(new ProducerConfig { BootstrapServers = pipeline.BrokerServers, Acks = Acks.All })
-            .SetValueSerializer(serializer).Build();
-        foreach (var value in values)
+        using (var producer = new ProducerBuilder<Null, T>(new ProducerConfig { BootstrapServers = pipeline.BrokerServers, Acks = Acks.All })
+            .SetValueSerializer(serializer).Build())
         {
-            await producer.ProduceAsync(topic, new Message<Null, T> { Value = value });
+            foreach (var value in values)
+            {
+                await producer.ProduceAsync(table, new Message<Null, T> { Value = value });
+            }
         }
-    }
-
-    /// <summary>Our JDBC sink and JsonSchemaConverter write the topic <paramref name="table"/> to the table of that name.</summary>
-    private static async Task SinkAsync(RegistryPipeline pipeline, string table)
-    {
         await pipeline.StartJdbcSinkAsync($"json-sink-{table}", table, Converter);
         await pipeline.WaitForRowsAsync(table, PipelineOrder.Records);
     }
