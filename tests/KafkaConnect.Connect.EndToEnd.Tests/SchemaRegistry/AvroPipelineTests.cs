@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Avro;
@@ -10,8 +7,6 @@ using Confluent.Kafka;
 using Confluent.Kafka.SyncOverAsync;
 using Confluent.SchemaRegistry;
 using Confluent.SchemaRegistry.Serdes;
-using KafkaConnect.Connect.EndToEnd.Tests.Infrastructure;
-using Npgsql;
 using Xunit.Abstractions;
 
 namespace KafkaConnect.Connect.EndToEnd.Tests.Registry;
@@ -24,9 +19,9 @@ namespace KafkaConnect.Connect.EndToEnd.Tests.Registry;
 /// </summary>
 public sealed class AvroPipelineTests(ITestOutputHelper output)
 {
-    private const string PgUrl = "jdbc:postgresql://127.0.0.1:55432/kctest";
-    private const string PgAdo = "Host=127.0.0.1;Port=55432;Username=postgres;Database=kctest;Pooling=false";
     private const int Records = 30;
+
+    private const string AvroConverter = "io.confluent.connect.avro.AvroConverter";
 
     private static readonly DateTime s_epoch = new(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
@@ -53,28 +48,17 @@ public sealed class AvroPipelineTests(ITestOutputHelper output)
             i % 3 == 0 ? null : $"note {i} ✓");
     }
 
-    private static byte[] Unscaled(decimal value, int scale) =>
-        new BigInteger(decimal.Round(value * (decimal)Math.Pow(10, scale))).ToByteArray(isUnsigned: false, isBigEndian: true);
-
     [Fact]
     public async Task Avro_from_confluent_and_kafkajs_reaches_postgres_typed_and_comes_back_readable_by_both()
     {
-        await using var worker = new WorkerProcess(output);
-        var workerFile = worker.WriteFile("worker.properties", $"""
-            key.converter=org.apache.kafka.connect.storage.StringConverter
-            value.converter=org.apache.kafka.connect.json.JsonConverter
-            offset.storage.file.filename={worker.PathOf("connect.offsets")}
-            offset.flush.interval.ms=1000
-            {worker.PortLines()}
-            """);
-        await worker.StartAsync(workerFile);
-        await using var registry = new RegistryProcess(worker.Dir, worker.BrokerServers);
-        await registry.StartAsync();
+        await using var pipeline = await RegistryPipeline.StartAsync(output);
+        var worker = pipeline.Worker;
+        var registry = pipeline.Registry;
 
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var fromConfluent = $"avro_confluent_{suffix}";
         var fromKafkajs = $"avro_kafkajs_{suffix}";
-        await DropTablesAsync(fromConfluent, fromKafkajs);
+        await PipelinePostgres.DropTablesAsync(fromConfluent, fromKafkajs);
         try
         {
             // Confluent's AvroSerializer registers the schema under <topic>-value in our registry and frames the records.
@@ -106,7 +90,7 @@ public sealed class AvroPipelineTests(ITestOutputHelper output)
                 ["id"] = o.Id,
                 ["customer"] = o.Customer,
                 ["quantity"] = o.Quantity,
-                ["price"] = Convert.ToBase64String(Unscaled(o.Price, 2)),
+                ["price"] = Convert.ToBase64String(UnscaledDecimal.ToBytes(o.Price, 2)),
                 ["ordered_on"] = (int)(o.OrderedOn - s_epoch).TotalDays,
                 ["created_at"] = (long)(o.CreatedAt - s_epoch).TotalMilliseconds,
                 ["paid"] = o.Paid,
@@ -118,23 +102,11 @@ public sealed class AvroPipelineTests(ITestOutputHelper output)
             var produced = await NodePeer.RunAsync("produce", worker.BrokerServers, registry.Url, fromKafkajs, schemaFile, recordsFile);
             Assert.Contains($"\"sent\":{Records}", produced.Last(), StringComparison.Ordinal);
 
-            await PostConnectorAsync(worker, $"avro-sink-{suffix}", new Dictionary<string, string>
-            {
-                ["connector.class"] = "io.confluent.connect.jdbc.JdbcSinkConnector",
-                ["topics"] = $"{fromConfluent},{fromKafkajs}",
-                ["connection.url"] = PgUrl,
-                ["connection.user"] = "postgres",
-                ["auto.create"] = "true",
-                ["insert.mode"] = "insert",
-                ["table.name.format"] = "${topic}",
-                ["value.converter"] = "io.confluent.connect.avro.AvroConverter",
-                ["value.converter.schema.registry.url"] = registry.Url,
-            });
+            await pipeline.StartJdbcSinkAsync($"avro-sink-{suffix}", $"{fromConfluent},{fromKafkajs}", AvroConverter);
 
             foreach (var (table, who) in new[] { (fromConfluent, "confluent"), (fromKafkajs, "kafkajs") })
             {
-                await Eventually.WaitAsync(async () => await CountAsync(table) == Records, TimeSpan.FromSeconds(60),
-                    () => $"{table} did not get {Records} rows:{Environment.NewLine}{worker.Current.Tail(60)}");
+                await pipeline.WaitForRowsAsync(table, Records);
                 Assert.Equal(new Dictionary<string, string>
                 {
                     ["id"] = "integer NO",
@@ -146,29 +118,21 @@ public sealed class AvroPipelineTests(ITestOutputHelper output)
                     ["paid"] = "boolean NO",
                     ["weight"] = "double precision NO",
                     ["note"] = "text YES",
-                }, await ColumnsAsync(table));
+                }, await PipelinePostgres.ColumnsAsync(table));
                 var rows = await RowsAsync(table);
                 Assert.Equal(Enumerable.Range(1, Records).Select(i => Order.For(i, who)), rows);
             }
 
             // Back out: our JDBC source with our AvroConverter; Confluent's deserializer and kafkajs read it.
-            var backTopic = $"back-{fromConfluent}";
-            await PostConnectorAsync(worker, $"avro-source-{suffix}", new Dictionary<string, string>
-            {
-                ["connector.class"] = "io.confluent.connect.jdbc.JdbcSourceConnector",
-                ["connection.url"] = PgUrl,
-                ["connection.user"] = "postgres",
-                ["mode"] = "incrementing",
-                ["incrementing.column.name"] = "id",
-                ["table.whitelist"] = fromConfluent,
-                ["topic.prefix"] = "back-",
-                ["poll.interval.ms"] = "200",
-                ["value.converter"] = "io.confluent.connect.avro.AvroConverter",
-                ["value.converter.schema.registry.url"] = registry.Url,
-            });
+            var backTopic = RegistryPipeline.BackPrefix + fromConfluent;
+            await pipeline.StartJdbcSourceAsync($"avro-source-{suffix}", fromConfluent, AvroConverter);
 
             var expected = Enumerable.Range(1, Records).Select(i => Order.For(i, "confluent")).ToList();
-            Assert.Equal(expected, ConsumeWithConfluent(worker.BrokerServers, registry.Url, backTopic, Records));
+            using (var confluentRegistry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registry.Url }))
+            {
+                var read = pipeline.Consume(backTopic, Records, new AvroDeserializer<GenericRecord>(confluentRegistry).AsSyncOverAsync());
+                Assert.Equal(expected, read.Select(OrderOf).OrderBy(o => o.Id));
+            }
 
             var decoded = await NodePeer.RunAsync("consume", worker.BrokerServers, registry.Url, backTopic, Records.ToString(CultureInfo.InvariantCulture));
             Assert.Equal(Records, decoded.Length);
@@ -186,124 +150,23 @@ public sealed class AvroPipelineTests(ITestOutputHelper output)
                 Assert.Equal(o.Weight, (double)n["weight"]!);
                 Assert.Equal(o.Note, (string?)n["note"]);
                 // avsc leaves the decimal as its unscaled bytes; the scale is the schema's.
-                var unscaled = new BigInteger(Convert.FromBase64String((string)n["price"]!), isUnsigned: false, isBigEndian: true);
-                Assert.Equal(o.Price, (decimal)unscaled / 100m);
+                Assert.Equal(o.Price, UnscaledDecimal.FromBytes(Convert.FromBase64String((string)n["price"]!), 2));
             }
         }
         finally
         {
-            await DropTablesAsync(fromConfluent, fromKafkajs);
+            await PipelinePostgres.DropTablesAsync(fromConfluent, fromKafkajs);
         }
     }
 
-    private static List<Order> ConsumeWithConfluent(string servers, string registryUrl, string topic, int count)
-    {
-        using var confluentRegistry = new CachedSchemaRegistryClient(new SchemaRegistryConfig { Url = registryUrl });
-        using var consumer = new ConsumerBuilder<Ignore, GenericRecord>(new ConsumerConfig
-        {
-            BootstrapServers = servers,
-            GroupId = "confluent-reader-" + Guid.NewGuid().ToString("N"),
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).SetValueDeserializer(new AvroDeserializer<GenericRecord>(confluentRegistry).AsSyncOverAsync()).Build();
-        consumer.Subscribe(topic);
-        var orders = new List<Order>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (orders.Count < count && DateTime.UtcNow < deadline)
-        {
-            ConsumeResult<Ignore, GenericRecord>? result;
-            try
-            {
-                result = consumer.Consume(TimeSpan.FromMilliseconds(500));
-            }
-            catch (ConsumeException e) when (e.Error.Code == ErrorCode.UnknownTopicOrPart)
-            {
-                // The source has not created its topic yet.
-                continue;
-            }
-            if (result?.Message?.Value is not { } r)
-            {
-                continue;
-            }
-            orders.Add(new Order(
-                (int)r["id"], (string)r["customer"], (long)r["quantity"], decimal.Parse(((AvroDecimal)r["price"]).ToString(), CultureInfo.InvariantCulture),
-                DateTime.SpecifyKind((DateTime)r["ordered_on"], DateTimeKind.Utc), DateTime.SpecifyKind((DateTime)r["created_at"], DateTimeKind.Utc),
-                (bool)r["paid"], (double)r["weight"], (string?)r["note"]));
-        }
-        consumer.Close();
-        Assert.True(orders.Count == count, $"Confluent's deserializer read {orders.Count} of {count} records from {topic}");
-        return [.. orders.OrderBy(o => o.Id)];
-    }
+    private static Order OrderOf(GenericRecord r) => new(
+        (int)r["id"], (string)r["customer"], (long)r["quantity"], decimal.Parse(((AvroDecimal)r["price"]).ToString(), CultureInfo.InvariantCulture),
+        DateTime.SpecifyKind((DateTime)r["ordered_on"], DateTimeKind.Utc), DateTime.SpecifyKind((DateTime)r["created_at"], DateTimeKind.Utc),
+        (bool)r["paid"], (double)r["weight"], (string?)r["note"]);
 
-    private static async Task PostConnectorAsync(WorkerProcess worker, string name, Dictionary<string, string> config)
-    {
-        using var response = await worker.Http.PostAsJsonAsync("/connectors", new { name, config });
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST {name}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        await worker.WaitForStateAsync(name, "RUNNING", timeoutSeconds: 60);
-    }
-
-    private static async Task<long> CountAsync(string table)
-    {
-        await using var db = new NpgsqlConnection(PgAdo);
-        await db.OpenAsync();
-        await using var exists = new NpgsqlCommand("SELECT to_regclass(@t) IS NOT NULL", db);
-        exists.Parameters.AddWithValue("t", table);
-        if (!(bool)(await exists.ExecuteScalarAsync())!)
-        {
-            return 0;
-        }
-        await using var count = new NpgsqlCommand($"SELECT count(*) FROM \"{table}\"", db);
-        return (long)(await count.ExecuteScalarAsync())!;
-    }
-
-    private static async Task<Dictionary<string, string>> ColumnsAsync(string table)
-    {
-        await using var db = new NpgsqlConnection(PgAdo);
-        await db.OpenAsync();
-        await using var cmd = new NpgsqlCommand(
-            "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = @t", db);
-        cmd.Parameters.AddWithValue("t", table);
-        var columns = new Dictionary<string, string>();
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            columns[reader.GetString(0)] = $"{reader.GetString(1)} {reader.GetString(2)}";
-        }
-        return columns;
-    }
-
-    private static async Task<List<Order>> RowsAsync(string table)
-    {
-        await using var db = new NpgsqlConnection(PgAdo);
-        await db.OpenAsync();
-        await using var cmd = new NpgsqlCommand(
-            $"SELECT id, customer, quantity, price, ordered_on, created_at, paid, weight, note FROM \"{table}\" ORDER BY id", db);
-        var rows = new List<Order>();
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(new Order(reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.GetDecimal(3),
-                DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc), DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc),
-                reader.GetBoolean(6), reader.GetDouble(7), reader.IsDBNull(8) ? null : reader.GetString(8)));
-        }
-        return rows;
-    }
-
-    private static async Task DropTablesAsync(params string[] tables)
-    {
-        await using var db = new NpgsqlConnection(PgAdo);
-        try
-        {
-            await db.OpenAsync();
-        }
-        catch (NpgsqlException e)
-        {
-            throw new Xunit.Sdk.XunitException($"PostgreSQL on 127.0.0.1:55432 is not running (scripts/db-up.sh starts it): {e.Message}");
-        }
-        foreach (var t in tables)
-        {
-            await using var cmd = new NpgsqlCommand($"DROP TABLE IF EXISTS \"{t}\"", db);
-            await cmd.ExecuteNonQueryAsync();
-        }
-    }
+    private static Task<List<Order>> RowsAsync(string table) => PipelinePostgres.QueryAsync(
+        $"SELECT id, customer, quantity, price, ordered_on, created_at, paid, weight, note FROM \"{table}\" ORDER BY id",
+        r => new Order(r.GetInt32(0), r.GetString(1), r.GetInt64(2), r.GetDecimal(3),
+            DateTime.SpecifyKind(r.GetDateTime(4), DateTimeKind.Utc), DateTime.SpecifyKind(r.GetDateTime(5), DateTimeKind.Utc),
+            r.GetBoolean(6), r.GetDouble(7), r.IsDBNull(8) ? null : r.GetString(8)));
 }

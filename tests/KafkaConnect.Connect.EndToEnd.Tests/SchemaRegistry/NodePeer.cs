@@ -1,10 +1,10 @@
-using System.Diagnostics;
-
 namespace KafkaConnect.Connect.EndToEnd.Tests.Registry;
 
 /// <summary>Runs tests/js/avro-peer.mjs (kafkajs + @kafkajs/confluent-schema-registry) with node.</summary>
 internal static class NodePeer
 {
+    private const string Hint = "scripts/test.sh installs node and runs `npm ci --prefix tests/js`";
+
     public static string JsDirectory
     {
         get
@@ -26,39 +26,10 @@ internal static class NodePeer
     }
 
     /// <summary>Runs <c>node avro-peer.mjs args…</c>; returns its standard output lines, failing the test on a non-zero exit.</summary>
-    public static async Task<string[]> RunAsync(params string[] args)
+    public static Task<string[]> RunAsync(params string[] args)
     {
         var js = JsDirectory;
-        var psi = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = js,
-        };
-        psi.ArgumentList.Add(Path.Combine(js, "avro-peer.mjs"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        psi.Environment["KAFKAJS_NO_PARTITIONER_WARNING"] = "1";
-        using var process = Process.Start(psi) ?? throw new Xunit.Sdk.XunitException("node could not be started");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new Xunit.Sdk.XunitException($"avro-peer.mjs {string.Join(' ', args)} did not finish in 90 s: {await stderr}");
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new Xunit.Sdk.XunitException($"avro-peer.mjs {string.Join(' ', args)} exited with {process.ExitCode}: {await stderr}");
-        }
-        return (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return PeerProcess.RunAsync("node", js, [Path.Combine(js, "avro-peer.mjs"), .. args], Hint,
+            new Dictionary<string, string> { ["KAFKAJS_NO_PARTITIONER_WARNING"] = "1" });
     }
 }
