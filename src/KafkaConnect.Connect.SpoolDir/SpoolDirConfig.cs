@@ -207,8 +207,8 @@ public static class SpoolDirConfig
                 .Define(CsvQuoteChar, ConfigType.Int, (int)'"', s_char, Importance.Low,
                     "The quote character, as a character code.", CsvParsing)
                 .Define(CsvEscapeChar, ConfigType.Int, (int)'\\', s_char, Importance.Low,
-                    "The character that escapes a quote inside a quoted field, as a character code (92 is '\\'); "
-                    + "a doubled quote is always an escaped quote.", CsvParsing)
+                    "The character that escapes a quote inside a quoted field, as a character code (92 is '\\').",
+                    CsvParsing)
                 .Define(CsvStrictQuotes, ConfigType.Boolean, false, null, Importance.Low,
                     "Accepted for compatibility; text outside quotes is always kept.", CsvParsing)
                 .Define(CsvIgnoreLeadingWhitespace, ConfigType.Boolean, true, null, Importance.Low,

@@ -232,6 +232,23 @@ public sealed class SpoolDirTaskTests : TempDirectoryTest
     }
 
     [Fact]
+    public async Task Quotes_escape_with_a_backslash_as_opencsv_by_default_and_other_separators_work()
+    {
+        File.WriteAllText(Path.Combine(Input, "q.csv"), "a,b\n\"say \\\"hi\\\"\",  x\n");
+        var task = Start<SpoolDirCsvSourceTask>(Config());
+        var row = (Struct)Assert.Single(await DrainAsync(task)).Value!;
+        Assert.Equal("say \"hi\"", row.GetString("a"));
+        Assert.Equal("x", row.GetString("b"));
+        task.Stop();
+
+        File.WriteAllText(Path.Combine(Input, "t.csv"), "a\tb\n1\t\"two\"\n");
+        task = Start<SpoolDirCsvSourceTask>(Config(("csv.separator.char", "9")));
+        row = (Struct)Assert.Single(await DrainAsync(task)).Value!;
+        Assert.Equal(("1", "two"), (row.GetString("a"), row.GetString("b")));
+        task.Stop();
+    }
+
+    [Fact]
     public async Task A_path_like_pattern_as_in_seed_004_matches_the_path_below_input_path()
     {
         File.WriteAllText(Path.Combine(Input, "a.csv"), "x\na\n");
