@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using KafkaConnect.Schemas;
 
 namespace KafkaConnect.SchemaRegistry.Schemas;
 

@@ -1,3 +1,5 @@
+using KafkaConnect.Schemas;
+
 namespace KafkaConnect.SchemaRegistry.Schemas;
 
 /// <summary>
