@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+
 namespace KafkaConnect.Schemas.Protobuf;
 
 /// <summary>
