@@ -3,10 +3,10 @@ using Avro.Generic;
 using Avro.IO;
 using BenchmarkDotNet.Attributes;
 using KafkaConnect.Connect.Avro;
-using KafkaConnect.Connect.Avro.Schemas;
 using KafkaConnect.Connect.Data;
 using KafkaConnect.Connect.Json;
 using KafkaConnect.Connect.SchemaRegistry;
+using KafkaConnect.Schemas.Avro;
 
 namespace KafkaConnect.Benchmarks;
 

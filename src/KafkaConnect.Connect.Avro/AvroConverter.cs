@@ -5,6 +5,7 @@ using KafkaConnect.Connect.Headers;
 using KafkaConnect.Connect.Plugins;
 using KafkaConnect.Connect.SchemaRegistry;
 using KafkaConnect.Connect.Storage;
+using KafkaConnect.Schemas;
 
 namespace KafkaConnect.Connect.Avro;
 
@@ -285,13 +286,20 @@ public sealed class AvroConverter : IConverter, IVersioned, IDisposable
 
     private AvroSchema ParseWithReferences(RegistrySchema schema)
     {
-        if (schema.References.Count == 0)
+        try
         {
-            return AvroSchemaParser.Parse(schema.Schema);
+            if (schema.References.Count == 0)
+            {
+                return AvroSchemaParser.Parse(schema.Schema);
+            }
+            var referenced = new List<string>();
+            CollectReferences(schema, referenced, new HashSet<(string, int)>());
+            return AvroSchemaParser.Parse(schema.Schema, referenced);
         }
-        var referenced = new List<string>();
-        CollectReferences(schema, referenced, new HashSet<(string, int)>());
-        return AvroSchemaParser.Parse(schema.Schema, referenced);
+        catch (SchemaParseException e)
+        {
+            throw new AvroSchemaException("Invalid Avro schema: " + e.Message, e);
+        }
     }
 
     // Referenced schemas, dependencies first, each once.

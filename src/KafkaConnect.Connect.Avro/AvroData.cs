@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using KafkaConnect.Schemas;
 
 namespace KafkaConnect.Connect.Avro;
 
@@ -63,7 +64,15 @@ public sealed partial class AvroData
     public AvroSchema FromConnectSchema(Schema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        return new FromConnectContext(this).Convert(schema, ignoreOptional: false);
+        try
+        {
+            return new FromConnectContext(this).Convert(schema, ignoreOptional: false);
+        }
+        catch (SchemaParseException e)
+        {
+            // The model refuses what Avro forbids (a property set twice with two values): a data error to the worker.
+            throw new AvroSchemaException(e.Message, e);
+        }
     }
 
     internal static bool IsUnionSchema(Schema schema) =>

@@ -2,36 +2,6 @@ using KafkaConnect.Connect.Errors;
 
 namespace KafkaConnect.Connect.Protobuf;
 
-/// <summary>Every message and enum of a schema and its imports, by full name; <see cref="Link"/> resolves field types.</summary>
-internal sealed class TypeTable
-{
-    public Dictionary<string, ProtoMessage> Messages { get; } = new(StringComparer.Ordinal);
-
-    public Dictionary<string, ProtoEnum> Enums { get; } = new(StringComparer.Ordinal);
-
-    public HashSet<string> Files { get; } = new(StringComparer.Ordinal);
-
-    public void Link()
-    {
-        foreach (var message in Messages.Values)
-        {
-            foreach (var field in message.Fields)
-            {
-                if (field.Type == ProtoType.Message)
-                {
-                    field.MessageType = Messages.GetValueOrDefault(field.TypeName!)
-                        ?? throw new DataException($"Invalid Protobuf schema: type {field.TypeName} of field {message.FullName}.{field.Name} is not defined");
-                }
-                else if (field.Type == ProtoType.Enum)
-                {
-                    field.EnumType = Enums.GetValueOrDefault(field.TypeName!)
-                        ?? throw new DataException($"Invalid Protobuf schema: enum {field.TypeName} of field {message.FullName}.{field.Name} is not defined");
-                }
-            }
-        }
-    }
-}
-
 /// <summary>
 /// Reads a serialized FileDescriptorProto (descriptor.proto's layout), the form Confluent's Python and Go
 /// serializers register, into the same model the text parser produces.
@@ -50,9 +20,14 @@ internal static class DescriptorDecoder
         return Convert.TryFromBase64Chars(trimmed, bytes, out var written) ? bytes[..written] : null;
     }
 
-    /// <summary>Adds a file and, recursively, its imports to the table; returns the file.</summary>
-    public static ProtoFile AddFile(TypeTable table, ReadOnlySpan<byte> descriptor, IReadOnlyDictionary<string, string> references)
+    /// <summary>The <see cref="ProtoParser"/> hook: reads <paramref name="source"/> when it is a base64 descriptor, else returns null (text).</summary>
+    public static ProtoFile? TryAddFile(ProtoParser parser, string source) =>
+        TryDecodeBase64(source) is { } bytes ? AddFile(parser, bytes) : null;
+
+    /// <summary>Adds a file and, through the parser, its imports to the parser's table; returns the file.</summary>
+    public static ProtoFile AddFile(ProtoParser parser, ReadOnlySpan<byte> descriptor)
     {
+        var table = parser.Types;
         string? package = null;
         var dependencies = new List<string>();
         var messages = new List<(int Start, int Length)>();
@@ -83,12 +58,12 @@ internal static class DescriptorDecoder
         }
         foreach (var dependency in dependencies)
         {
-            ProtoTextParser.AddImport(table, dependency, references);
+            parser.AddImport(dependency);
         }
         return new ProtoFile { Package = string.IsNullOrEmpty(package) ? null : package, Messages = top };
     }
 
-    private static ProtoMessage Message(ReadOnlySpan<byte> data, string prefix, TypeTable table)
+    private static ProtoMessage Message(ReadOnlySpan<byte> data, string prefix, ProtoTypeTable table)
     {
         string name = "";
         var fields = new List<(int Start, int Length)>();
@@ -172,6 +147,7 @@ internal static class DescriptorDecoder
             Type = (ProtoType)type,
             TypeName = typeName,
             Repeated = label == 3,
+            Label = label switch { 2 => "required", 3 => "repeated", _ => "optional" },
             Proto3Optional = proto3Optional,
             OneofIndex = oneof,
             Params = parameters,

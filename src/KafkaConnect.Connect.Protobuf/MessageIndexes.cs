@@ -24,6 +24,23 @@ internal static class MessageIndexes
         return written;
     }
 
+    /// <summary>The message of <paramref name="file"/> at a message-index path (indexes into top-level, then nested, messages).</summary>
+    public static ProtoMessage MessageAt(ProtoFile file, IReadOnlyList<int> indexes)
+    {
+        IReadOnlyList<ProtoMessage> level = file.Messages;
+        ProtoMessage? message = null;
+        foreach (var index in indexes)
+        {
+            if (index < 0 || index >= level.Count)
+            {
+                throw new DataException($"Message index {index} is beyond the {level.Count} message(s) the schema defines there");
+            }
+            message = level[index];
+            level = message.Nested;
+        }
+        return message ?? throw new DataException("Empty message-index path");
+    }
+
     public static int SizeOf(IReadOnlyList<int> indexes) => indexes is [0] ? 1 : 10 * (indexes.Count + 1);
 
     /// <summary>Reads the list; returns the bytes it took.</summary>

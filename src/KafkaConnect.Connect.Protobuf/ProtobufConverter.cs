@@ -118,7 +118,7 @@ public sealed class ProtobufConverter : IConverter, IVersioned, IDisposable
     {
         var registered = session.Fetch(id, topic, RegistrySchema.Protobuf);
         var file = ProtoSchemaParser.Parse(registered.Schema, session.ResolveReferences(registered));
-        var message = file.MessageAt(indexes);
+        var message = MessageIndexes.MessageAt(file, indexes);
         var version = session.VersionOf(topic, message.FullName, registered);
         var schema = _data.ToConnectSchema(message, version);
         // A wrapper read as a raw primitive (wrapper.for.raw.primitives) goes through a one-field holder struct.

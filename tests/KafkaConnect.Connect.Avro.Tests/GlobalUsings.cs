@@ -1,4 +1,4 @@
-global using KafkaConnect.Connect.Avro.Schemas;
+global using KafkaConnect.Schemas.Avro;
 global using KafkaConnect.Connect.Data;
 global using KafkaConnect.Connect.Errors;
 global using ConnectDecimal = KafkaConnect.Connect.Data.Decimal;

@@ -1,4 +1,5 @@
 using KafkaConnect.Connect.Errors;
+using KafkaConnect.Schemas.Protobuf;
 
 namespace KafkaConnect.Connect.Protobuf.Tests;
 

@@ -2,7 +2,7 @@ using KafkaConnect.SchemaRegistry.Schemas;
 
 namespace KafkaConnect.SchemaRegistry.Tests;
 
-/// <summary>The parsers and checkers directly: Java Avro's rendering, messages and paths; .proto parsing and resolution.</summary>
+/// <summary>The registry's side of the formats: errors answered as 42201 details, canonical text, the Protobuf diff (the parsers' own tests are KafkaConnect.Schemas.Tests').</summary>
 public sealed class SchemaFormatTests
 {
     private static ParsedSchema Parse(string type, string text) => ParsedSchema.Parse(type, text, []);
@@ -11,31 +11,15 @@ public sealed class SchemaFormatTests
         Assert.Throws<RegistryException>(() => Parse(type, text)).Message;
 
     [Fact]
-    public void Avro_RenderedAsJavaAvrosToString()
+    public void Avro_CanonicalIsJavaAvrosToString()
     {
-        var s = Parse("AVRO", """
-            { "namespace": "a.b", "name": "R", "type": "record", "doc": "d",
-              "fields": [
-                { "type": "string", "name": "s", "default": "x", "doc": "fd", "order": "descending", "aliases": ["t"], "extra": 1 },
-                { "name": "e", "type": { "symbols": ["A","B"], "type": "enum", "name": "E", "default": "A" } },
-                { "name": "e2", "type": "E" },
-                { "name": "o", "type": { "type": "record", "name": "O", "namespace": "c", "fields": [ { "name": "back", "type": ["null", "a.b.E"] } ] } },
-                { "name": "m", "type": { "type": "map", "values": { "type": "long", "logicalType": "timestamp-millis" } } },
-                { "name": "f", "type": { "type": "fixed", "size": 16, "name": "F" } }
-              ] }
-            """);
-        Assert.Equal("""{"type":"record","name":"R","namespace":"a.b","doc":"d","fields":[{"name":"s","type":"string","doc":"fd","default":"x","order":"descending","aliases":["t"],"extra":1},{"name":"e","type":{"type":"enum","name":"E","symbols":["A","B"],"default":"A"}},{"name":"e2","type":"E"},{"name":"o","type":{"type":"record","name":"O","namespace":"c","fields":[{"name":"back","type":["null","a.b.E"]}]}},{"name":"m","type":{"type":"map","values":{"type":"long","logicalType":"timestamp-millis"}}},{"name":"f","type":{"type":"fixed","name":"F","size":16}}]}""",
-            s.Canonical);
-        Assert.Equal("\"int\"", Parse("AVRO", """{"type":"int"}""").Canonical);
+        // Java Avro's rendering itself is KafkaConnect.Schemas' (its tests); here, that the registry stores it.
+        var s = Parse("AVRO", """{ "namespace": "a.b", "name": "R", "type": "record", "fields": [ { "type": "string", "name": "s" } ] }""");
+        Assert.Equal("""{"type":"record","name":"R","namespace":"a.b","fields":[{"name":"s","type":"string"}]}""", s.Canonical);
     }
 
     [Theory]
     [InlineData("""{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"a","type":"int"}]}""", "Duplicate field a in record R")]
-    [InlineData("""{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"enum","name":"R","symbols":["X"]}}]}""", "Can't redefine: R")]
-    [InlineData("""{"type":"enum","name":"E","symbols":["A"],"default":"B"}""", "The Enum Default: B is not in the enum symbol set: [A]")]
-    [InlineData("""{"type":"record","name":"1R","fields":[]}""", "Illegal initial character: 1R")]
-    [InlineData("""{"type":"array"}""", "Array has no items type")]
-    [InlineData("""["int","int"]""", "Duplicate in union:int")]
     [InlineData("""{"type":"record","name":"R","fields":[{"name":"u","type":["null","int"],"default":1}]}""", "Invalid default for field u")]
     public void Avro_InvalidSchemas(string schema, string message)
     {
@@ -45,34 +29,18 @@ public sealed class SchemaFormatTests
     }
 
     [Fact]
-    public void Avro_MessagesCarryJavasPathsAndTypes()
+    public void Avro_MessagesNameTheSides()
     {
-        var old = Parse("AVRO", """{"type":"record","name":"R","fields":[{"name":"a","type":"string"},{"name":"u","type":["int","string"]},{"name":"e","type":{"type":"enum","name":"E","symbols":["A","B","C"]}}]}""");
-        var neu = Parse("AVRO", """{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"u","type":["int"]},{"name":"e","type":{"type":"enum","name":"E","symbols":["A"]}},{"name":"n","type":"long"}]}""");
-        var messages = neu.ReadsFrom(old).Select(m => ParsedSchema.FormatSides(m, "new", "old")).ToList();
+        // The checks and their messages are KafkaConnect.Schemas' (its tests); here, the registry's "new"/"old" wording.
+        var old = Parse("AVRO", """{"type":"record","name":"R","fields":[{"name":"a","type":"string"}]}""");
+        var neu = Parse("AVRO", """{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}""");
         Assert.Equal(
-        [
             "{errorType:'TYPE_MISMATCH', description:'The type (path '/fields/0/type') of a field in the new schema does not match with the old schema', additionalInfo:'reader type: INT not compatible with writer type: STRING'}",
-            "{errorType:'MISSING_UNION_BRANCH', description:'The new schema is missing a type inside a union field at path '/fields/1/type/1' in the old schema', additionalInfo:'reader union lacking writer type: STRING'}",
-            "{errorType:'MISSING_ENUM_SYMBOLS', description:'The new schema is missing enum symbols '[B, C]' at path '/fields/2/type/symbols' in the old schema', additionalInfo:'[B, C]'}",
-            "{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'n' at path '/fields/3' in the new schema has no default value and is missing in the old schema', additionalInfo:'n'}",
-        ], messages);
-    }
-
-    [Fact]
-    public void Avro_RecursiveTypesAreChecked()
-    {
-        var list = """{"type":"record","name":"Node","fields":[{"name":"v","type":"int"},{"name":"next","type":["null","Node"],"default":null}]}""";
-        var wider = """{"type":"record","name":"Node","fields":[{"name":"v","type":"long"},{"name":"next","type":["null","Node"],"default":null}]}""";
-        Assert.Empty(Parse("AVRO", wider).ReadsFrom(Parse("AVRO", list)));
-        Assert.NotEmpty(Parse("AVRO", list).ReadsFrom(Parse("AVRO", wider)));
+            Assert.Single(neu.ReadsFrom(old).Select(m => ParsedSchema.FormatSides(m, "new", "old"))));
     }
 
     [Theory]
     [InlineData("syntax = \"proto3\";\nmessage M {\n  strin a = 1;\n}", "3: \"strin\" is not defined.")]
-    [InlineData("syntax = \"proto3\";\nmessage M { int32 a = 1; int32 b = 1; }", "Field number 1 has already been used in \"M\" by field \"a\".")]
-    [InlineData("syntax = \"proto3\";\nmessage M { required int32 a = 1; }", "Required fields are not allowed in proto3.")]
-    [InlineData("syntax = \"proto3\";\nmessage M { int32 a = 1 }", "Expected \";\", found \"}\"")]
     [InlineData("syntax = \"proto3\";\nimport \"other.proto\";\nmessage M { int32 a = 1; }", "Import \"other.proto\" was not found")]
     public void Protobuf_InvalidSchemas(string schema, string message)
     {

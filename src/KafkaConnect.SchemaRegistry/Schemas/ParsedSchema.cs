@@ -1,4 +1,5 @@
 using System.Text;
+using KafkaConnect.Schemas;
 
 namespace KafkaConnect.SchemaRegistry.Schemas;
 
@@ -38,13 +39,14 @@ internal abstract class ParsedSchema
         {
             return type switch
             {
-                "AVRO" => AvroSchema.Parse(schema, references),
+                "AVRO" => ParsedAvroSchema.Parse(schema, references),
                 "JSON" => JsonSchema.Parse(schema, references),
                 _ => ProtobufSchema.Parse(schema, references),
             };
         }
         catch (SchemaParseException ex)
         {
+            // A schema text the format's parser refused: answered as 42201.
             throw RegistryException.InvalidSchema($"Invalid schema of type {type}, details: {ex.Message}");
         }
     }
@@ -69,6 +71,3 @@ internal abstract class ParsedSchema
         return sb.ToString();
     }
 }
-
-/// <summary>A schema text the format's parser refused; answered as 42201.</summary>
-internal sealed class SchemaParseException(string message) : Exception(message);

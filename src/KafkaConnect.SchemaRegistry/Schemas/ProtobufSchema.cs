@@ -1,27 +1,22 @@
+using KafkaConnect.Schemas;
+using KafkaConnect.Schemas.Protobuf;
+
 namespace KafkaConnect.SchemaRegistry.Schemas;
 
 /// <summary>
-/// A Protobuf schema: <c>.proto</c> text parsed by <see cref="ProtoParser"/> (references are the imported files, named by
-/// their import path), compared with the rules of Confluent's protobuf diff (protobuf/diff/*): package changed, messages
-/// removed, fields by number with their kind, wire-compatible scalar group, label and named type, required fields,
-/// oneof fields removed.
+/// A Protobuf schema: <c>.proto</c> text parsed by KafkaConnect.Schemas' <see cref="ProtoParser"/> (references are the
+/// imported files, named by their import path; the known types are built in), compared with the rules of Confluent's
+/// protobuf diff (protobuf/diff/*): package changed, messages removed, fields by number with their kind,
+/// wire-compatible scalar group, label and named type, required fields, oneof fields removed.
 /// </summary>
 internal sealed class ProtobufSchema : ParsedSchema
 {
     private readonly ProtoFile _file;
-    private readonly Dictionary<string, ProtoMessage> _messages = new(StringComparer.Ordinal);
 
-    private ProtobufSchema(string text, ProtoFile file, IEnumerable<ProtoFile> all)
+    private ProtobufSchema(string text, ProtoFile file)
     {
         Canonical = text;
         _file = file;
-        foreach (var f in all)
-        {
-            foreach (var m in f.Messages)
-            {
-                Index(m);
-            }
-        }
     }
 
     public override string SchemaType => "PROTOBUF";
@@ -31,8 +26,7 @@ internal sealed class ProtobufSchema : ParsedSchema
 
     public static ProtobufSchema Parse(string text, IReadOnlyList<ResolvedReference> references)
     {
-        var files = new List<ProtoFile>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         void Add(IReadOnlyList<ResolvedReference> refs)
         {
             foreach (var r in refs)
@@ -42,30 +36,12 @@ internal sealed class ProtobufSchema : ParsedSchema
                 {
                     throw new SchemaParseException($"Reference {r.Name} is of type {r.SchemaType}, not PROTOBUF");
                 }
-                if (seen.Add(r.Name))
-                {
-                    files.Add(ProtoParser.Parse(r.Schema));
-                }
+                sources.TryAdd(r.Name, r.Schema);
             }
         }
         Add(references);
-        var file = ProtoParser.Parse(text);
-        foreach (var import in file.Imports.Where(i => !i.StartsWith("google/protobuf/", StringComparison.Ordinal) && !seen.Contains(i)))
-        {
-            throw new SchemaParseException($"Import \"{import}\" was not found (no reference named \"{import}\").");
-        }
-        files.Add(file);
-        foreach (var f in files)
-        {
-            ProtoParser.Resolve(f, files);
-        }
-        return new ProtobufSchema(text.Trim(), file, files);
-    }
-
-    private void Index(ProtoMessage m)
-    {
-        _messages[m.FullName] = m;
-        m.Messages.ForEach(Index);
+        var file = new ProtoParser(sources, otherForm: null, undefinedWellKnown: true).Parse(text);
+        return new ProtobufSchema(text.Trim(), file);
     }
 
     public override List<string> ReadsFrom(ParsedSchema writer)
@@ -82,12 +58,23 @@ internal sealed class ProtobufSchema : ParsedSchema
             .Select(d => $"{{errorType:\"{d.Type}\", description:\"{Describe(d.Type, d.Path)}\"}}")];
     }
 
-    private void CompareMessages(ProtobufSchema original, List<ProtoMessage> o, List<ProtoMessage> u, string path,
+    private enum Kind { Scalar, Enum, Message, Map }
+
+    // A field's type as Confluent's diff sees it: a map is its own kind (key and value), not the entry message protoc makes.
+    private static (Kind Kind, ProtoField Type) Shape(ProtoField f) => f.Type switch
+    {
+        ProtoType.Enum => (Kind.Enum, f),
+        ProtoType.Message when f.MessageType is { IsMapEntry: true } entry => (Kind.Map, entry.ByNumber[1]),
+        ProtoType.Message or ProtoType.Group => (Kind.Message, f),
+        _ => (Kind.Scalar, f),
+    };
+
+    private void CompareMessages(ProtobufSchema original, IReadOnlyList<ProtoMessage> o, IReadOnlyList<ProtoMessage> u, string path,
         List<(string, string)> diffs, HashSet<(ProtoMessage, ProtoMessage)> seen)
     {
-        foreach (var om in o)
+        foreach (var om in o.Where(m => !m.IsMapEntry))
         {
-            var um = u.FirstOrDefault(m => m.Name == om.Name);
+            var um = u.FirstOrDefault(m => m.Name == om.Name && !m.IsMapEntry);
             if (um is null)
             {
                 diffs.Add(("MESSAGE_REMOVED", path + om.Name));
@@ -107,44 +94,48 @@ internal sealed class ProtobufSchema : ParsedSchema
         foreach (var of in o.Fields)
         {
             var at = $"{path}/{of.Number}";
-            var uf = u.Fields.FirstOrDefault(f => f.Number == of.Number);
+            var uf = u.ByNumber.GetValueOrDefault(of.Number);
             if (uf is null)
             {
-                diffs.Add((of.Label == "required" ? "REQUIRED_FIELD_REMOVED" : of.Oneof is not null ? "ONEOF_FIELD_REMOVED" : "FIELD_REMOVED", at));
+                diffs.Add((of.Label == "required" ? "REQUIRED_FIELD_REMOVED" : of.InOneof ? "ONEOF_FIELD_REMOVED" : "FIELD_REMOVED", at));
                 continue;
             }
             if (of.Name != uf.Name)
             {
                 diffs.Add(("FIELD_NAME_CHANGED", at));
             }
-            CompareTypes(original, of.Kind, of.ResolvedType, of.Label, uf.Kind, uf.ResolvedType, uf.Label, at, diffs, seen);
-            if (of.Kind == ProtoKind.Map && uf.Kind == ProtoKind.Map)
+            var (ok, ot) = Shape(of);
+            var (uk, ut) = Shape(uf);
+            CompareTypes(original, ok, ot, of.Label, uk, ut, uf.Label, at, diffs, seen);
+            if (ok == Kind.Map && uk == Kind.Map)
             {
-                CompareTypes(original, of.MapValueKind, of.ResolvedMapValue, null, uf.MapValueKind, uf.ResolvedMapValue, null, at, diffs, seen);
+                var (ovk, ovt) = Shape(of.MessageType!.ByNumber[2]);
+                var (uvk, uvt) = Shape(uf.MessageType!.ByNumber[2]);
+                CompareTypes(original, ovk, ovt, null, uvk, uvt, null, at, diffs, seen);
             }
         }
-        foreach (var uf in u.Fields.Where(f => o.Fields.All(x => x.Number != f.Number)))
+        foreach (var uf in u.Fields.Where(f => !o.ByNumber.ContainsKey(f.Number)))
         {
-            diffs.Add((uf.Label == "required" ? "REQUIRED_FIELD_ADDED" : uf.Oneof is not null ? "ONEOF_FIELD_ADDED" : "FIELD_ADDED", $"{path}/{uf.Number}"));
+            diffs.Add((uf.Label == "required" ? "REQUIRED_FIELD_ADDED" : uf.InOneof ? "ONEOF_FIELD_ADDED" : "FIELD_ADDED", $"{path}/{uf.Number}"));
         }
-        CompareMessages(original, o.Messages, u.Messages, path + ".", diffs, seen);
+        CompareMessages(original, o.Nested, u.Nested, path + ".", diffs, seen);
     }
 
     // Confluent's FieldSchemaDiff.compareLabelsAndTypes: enums count as scalars; a label only matters when both are written.
-    private void CompareTypes(ProtobufSchema original, ProtoKind ok, string ot, string? ol, ProtoKind uk, string ut, string? ul,
+    private void CompareTypes(ProtobufSchema original, Kind ok, ProtoField ot, string? ol, Kind uk, ProtoField ut, string? ul,
         string path, List<(string, string)> diffs, HashSet<(ProtoMessage, ProtoMessage)> seen)
     {
-        var okind = ok == ProtoKind.Enum ? ProtoKind.Scalar : ok;
-        var ukind = uk == ProtoKind.Enum ? ProtoKind.Scalar : uk;
+        var okind = ok == Kind.Enum ? Kind.Scalar : ok;
+        var ukind = uk == Kind.Enum ? Kind.Scalar : uk;
         if (okind != ukind)
         {
             diffs.Add(("FIELD_KIND_CHANGED", path));
             return;
         }
-        if (okind is ProtoKind.Scalar or ProtoKind.Map)
+        if (okind is Kind.Scalar or Kind.Map)
         {
-            var og = ok == ProtoKind.Enum ? "GENERAL_NUMBER" : ScalarGroup(ot);
-            var ug = uk == ProtoKind.Enum ? "GENERAL_NUMBER" : ScalarGroup(ut);
+            var og = ok == Kind.Enum ? "GENERAL_NUMBER" : ScalarGroup(ot.Type);
+            var ug = uk == Kind.Enum ? "GENERAL_NUMBER" : ScalarGroup(ut.Type);
             if (og != ug)
             {
                 diffs.Add(("FIELD_SCALAR_KIND_CHANGED", path));
@@ -155,14 +146,14 @@ internal sealed class ProtobufSchema : ParsedSchema
             }
             return;
         }
-        var on = Local(ot, original._file.Package);
-        var un = Local(ut, _file.Package);
+        var on = Local(ot.TypeName!, original._file.Package);
+        var un = Local(ut.TypeName!, _file.Package);
         if (on != un)
         {
             diffs.Add(("FIELD_NAMED_TYPE_CHANGED", path));
             return;
         }
-        if (original._messages.TryGetValue(ot, out var otype) && _messages.TryGetValue(ut, out var utype))
+        if (ot.MessageType is { } otype && ut.MessageType is { } utype)
         {
             var nested = new List<(string, string)>();
             CompareMessage(original, otype, utype, "#/" + on, nested, seen);
@@ -175,21 +166,18 @@ internal sealed class ProtobufSchema : ParsedSchema
         }
     }
 
-    private static string Local(string typeName, string? package)
-    {
-        var prefix = package is null ? "." : "." + package + ".";
-        return typeName.StartsWith(prefix, StringComparison.Ordinal) ? typeName[prefix.Length..] : typeName.TrimStart('.');
-    }
+    private static string Local(string typeName, string? package) =>
+        package is not null && typeName.StartsWith(package + ".", StringComparison.Ordinal) ? typeName[(package.Length + 1)..] : typeName;
 
     // The wire-compatible groups of Confluent's ScalarKind: varints, zigzag varints, 32- and 64-bit fixed, floats, doubles, length-delimited.
-    private static string ScalarGroup(string scalar) => scalar switch
+    private static string ScalarGroup(ProtoType scalar) => scalar switch
     {
-        "int32" or "int64" or "uint32" or "uint64" or "bool" => "GENERAL_NUMBER",
-        "sint32" or "sint64" => "SIGNED_NUMBER",
-        "fixed32" or "sfixed32" => "FIXED32",
-        "fixed64" or "sfixed64" => "FIXED64",
-        "float" => "FLOAT",
-        "double" => "DOUBLE",
+        ProtoType.Int32 or ProtoType.Int64 or ProtoType.UInt32 or ProtoType.UInt64 or ProtoType.Bool => "GENERAL_NUMBER",
+        ProtoType.SInt32 or ProtoType.SInt64 => "SIGNED_NUMBER",
+        ProtoType.Fixed32 or ProtoType.SFixed32 => "FIXED32",
+        ProtoType.Fixed64 or ProtoType.SFixed64 => "FIXED64",
+        ProtoType.Float => "FLOAT",
+        ProtoType.Double => "DOUBLE",
         _ => "STRING_OR_BYTES",
     };
 

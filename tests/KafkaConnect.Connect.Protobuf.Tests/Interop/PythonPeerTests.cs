@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using KafkaConnect.Connect.Data;
 using KafkaConnect.SchemaRegistry.Tests;
+using KafkaConnect.Schemas.Protobuf;
 using ConnectDecimal = KafkaConnect.Connect.Data.Decimal;
 
 namespace KafkaConnect.Connect.Protobuf.Tests;

@@ -3,26 +3,30 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace KafkaConnect.Connect.Avro.Schemas;
+namespace KafkaConnect.Schemas.Avro;
 
 /// <summary>
 /// Writes a schema exactly as Avro's Java library's <c>Schema.toString()</c> does (Jackson, compact), since that text is
 /// what Confluent's converter registers: attribute order type, name, namespace (only when it differs from the enclosing
 /// one), doc, fields/symbols/items/values/size, then properties in insertion order, then aliases; a named type seen
-/// before is written as its name; primitives without properties as a bare string.
+/// before is written as its name; primitives without properties as a bare string. The registry stores this text as the
+/// schema's canonical form, as Confluent's does.
 /// </summary>
 public static class AvroSchemaWriter
 {
-    public static string Write(AvroSchema schema)
+    public static string Write(AvroSchema schema) => Write(schema, []);
+
+    /// <summary>The schema with the named types in <paramref name="known"/> (those its references define) written as names.</summary>
+    public static string Write(AvroSchema schema, IEnumerable<string> known)
     {
         ArgumentNullException.ThrowIfNull(schema);
         var sb = new StringBuilder(256);
-        WriteSchema(sb, schema, new HashSet<string>(StringComparer.Ordinal), null);
+        WriteSchema(sb, schema, new HashSet<string>(known, StringComparer.Ordinal), null);
         return sb.ToString();
     }
 
     /// <summary>A JSON value as Jackson writes it: integers plain, other numbers as Java's Double/Float.toString.</summary>
-    public static void WriteJson(StringBuilder sb, JsonNode? node)
+    internal static void WriteJson(StringBuilder sb, JsonNode? node)
     {
         switch (node)
         {
@@ -106,7 +110,7 @@ public static class AvroSchemaWriter
     }
 
     /// <summary>A JSON string as Jackson escapes it: quote, backslash and control characters only; the rest raw.</summary>
-    public static void WriteString(StringBuilder sb, string text)
+    internal static void WriteString(StringBuilder sb, string text)
     {
         sb.Append('"');
         foreach (var c in text)
@@ -158,7 +162,7 @@ public static class AvroSchemaWriter
                     return;
                 }
                 sb.Append("{\"type\":");
-                WriteString(sb, schema.Type == AvroType.Record ? "record" : AvroSchema.TypeName(schema.Type));
+                WriteString(sb, schema.IsError ? "error" : AvroSchema.TypeName(schema.Type));
                 sb.Append(",\"name\":");
                 WriteString(sb, schema.Name!);
                 if (schema.Namespace is not null ? schema.Namespace != space : space is not null)
@@ -207,7 +211,7 @@ public static class AvroSchemaWriter
                     sb.Append(",\"size\":").Append(schema.FixedSize.ToString(CultureInfo.InvariantCulture));
                 }
                 WriteProps(sb, schema.Props);
-                WriteAliases(sb, schema.Aliases);
+                WriteAliases(sb, schema.Aliases, schema.Namespace);
                 sb.Append('}');
                 return;
             case AvroType.Array or AvroType.Map:
@@ -251,7 +255,7 @@ public static class AvroSchemaWriter
             sb.Append(",\"order\":");
             WriteString(sb, field.Order);
         }
-        WriteAliases(sb, field.Aliases);
+        WriteAliases(sb, field.Aliases, null);
         WriteProps(sb, field.Props);
         sb.Append('}');
     }
@@ -267,7 +271,8 @@ public static class AvroSchemaWriter
         }
     }
 
-    private static void WriteAliases(StringBuilder sb, IReadOnlyList<string> aliases)
+    // Java prints a named type's aliases relative to its own namespace.
+    private static void WriteAliases(StringBuilder sb, IReadOnlyList<string> aliases, string? space)
     {
         if (aliases.Count == 0)
         {
@@ -280,7 +285,8 @@ public static class AvroSchemaWriter
             {
                 sb.Append(',');
             }
-            WriteString(sb, aliases[i]);
+            var dot = aliases[i].LastIndexOf('.');
+            WriteString(sb, space is not null && dot >= 0 && aliases[i].AsSpan(0, dot).SequenceEqual(space) ? aliases[i][(dot + 1)..] : aliases[i]);
         }
         sb.Append(']');
     }

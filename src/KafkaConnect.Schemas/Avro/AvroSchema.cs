@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace KafkaConnect.Connect.Avro.Schemas;
+namespace KafkaConnect.Schemas.Avro;
 
 /// <summary>The Avro schema types (specification 1.11), primitives first.</summary>
 public enum AvroType
@@ -22,8 +22,9 @@ public enum AvroType
 }
 
 /// <summary>
-/// An Avro schema: our own model, parsed from and written back to the registry's JSON text by
-/// <see cref="AvroSchemaParser"/> and <see cref="AvroSchemaWriter"/> (no Apache.Avro at run time, see docs/converters.md).
+/// An Avro schema: our own model, parsed from and written back to JSON text by <see cref="AvroSchemaParser"/> and
+/// <see cref="AvroSchemaWriter"/> (no Apache.Avro at run time, see docs/converters.md); the registry server and the
+/// Avro converter share it.
 /// Records are built in two steps (created, then given fields) so recursive schemas can refer to themselves;
 /// once handed out a schema is not changed.
 /// </summary>
@@ -50,7 +51,11 @@ public sealed class AvroSchema
 
     public string? Doc { get; private init; }
 
+    /// <summary>Aliases of a named type, namespace-qualified as Java Avro keeps them; of a field, as written.</summary>
     public IReadOnlyList<string> Aliases { get; private init; } = [];
+
+    /// <summary>A record declared as <c>"error"</c> (Avro IDL's error type), written back as such.</summary>
+    public bool IsError { get; private init; }
 
     /// <summary>Record fields; set once, after creation, to allow recursion.</summary>
     public IReadOnlyList<AvroField> Fields { get; private set; } = [];
@@ -83,8 +88,8 @@ public sealed class AvroSchema
     public static AvroSchema PrimitiveWithProps(AvroType type) =>
         type <= AvroType.String ? new AvroSchema(type) : throw new ArgumentOutOfRangeException(nameof(type), type, "not a primitive type");
 
-    public static AvroSchema Record(string name, string? ns, string? doc, IReadOnlyList<string>? aliases = null) =>
-        new(AvroType.Record) { Name = name, Namespace = EmptyToNull(ns), Doc = doc, Aliases = aliases ?? [] };
+    public static AvroSchema Record(string name, string? ns, string? doc, IReadOnlyList<string>? aliases = null, bool isError = false) =>
+        new(AvroType.Record) { Name = name, Namespace = EmptyToNull(ns), Doc = doc, Aliases = aliases ?? [], IsError = isError };
 
     public static AvroSchema Enum(string name, string? ns, string? doc, IReadOnlyList<string> symbols, string? enumDefault, IReadOnlyList<string>? aliases = null) =>
         new(AvroType.Enum) { Name = name, Namespace = EmptyToNull(ns), Doc = doc, Symbols = symbols, EnumDefault = enumDefault, Aliases = aliases ?? [] };
@@ -114,7 +119,7 @@ public sealed class AvroSchema
         {
             if (!index.TryAdd(fields[i].Name, i))
             {
-                throw new AvroSchemaException($"Duplicate field {fields[i].Name} in record {FullName}");
+                throw new SchemaParseException($"Duplicate field {fields[i].Name} in record {FullName}");
             }
             fields[i].Position = i;
         }
@@ -135,7 +140,7 @@ public sealed class AvroSchema
             {
                 if (!JsonNode.DeepEquals(existing, value))
                 {
-                    throw new AvroSchemaException($"Can't overwrite property: {name}");
+                    throw new SchemaParseException($"Can't overwrite property: {name}");
                 }
                 return;
             }
@@ -235,19 +240,5 @@ public sealed class AvroField
             }
         }
         return null;
-    }
-}
-
-/// <summary>An Avro schema that is malformed or that this converter cannot handle.</summary>
-public sealed class AvroSchemaException : Errors.DataException
-{
-    public AvroSchemaException(string message)
-        : base(message)
-    {
-    }
-
-    public AvroSchemaException(string message, Exception? innerException)
-        : base(message, innerException)
-    {
     }
 }

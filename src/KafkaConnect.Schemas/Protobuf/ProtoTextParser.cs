@@ -1,19 +1,19 @@
 using System.Globalization;
 using System.Text;
-using KafkaConnect.Connect.Errors;
 
-namespace KafkaConnect.Connect.Protobuf;
+namespace KafkaConnect.Schemas.Protobuf;
 
 /// <summary>
 /// Our .proto text parser: syntax, package, imports, messages (nested), enums, fields with labels, maps, oneofs, proto3
 /// <c>optional</c> and the <c>(confluent.field_meta)</c> option; other options, reserved ranges, extensions, extend
 /// blocks and services are read past. Type names resolve by protobuf's scoping rules, across the file and its imports
-/// (references, or the known types built in). Errors name the line. Written instead of using protobuf-net.Reflection,
-/// whose assemblies carry reflection paths the native (AOT) build would have to be told to ignore.
+/// (references, or the known types built in). Refuses what protoc refuses (reused field numbers and names, required
+/// fields in proto3, groups, empty enums) with protoc's messages, which name the line. Written instead of using
+/// protobuf-net.Reflection, whose assemblies carry reflection paths the native (AOT) build would have to be told to ignore.
 /// </summary>
 internal static class ProtoTextParser
 {
-    private sealed record PendingField(ProtoMessage Owner, string Scope, string Name, int Number, string TypeName, bool Repeated,
+    private sealed record PendingField(ProtoMessage Owner, string Scope, string Name, int Number, string TypeName, bool Repeated, string? Label,
         bool Proto3Optional, int OneofIndex, IReadOnlyList<KeyValuePair<string, string>> Params, string? Doc, int Line);
 
     private static readonly Dictionary<string, ProtoType> Scalars = new(StringComparer.Ordinal)
@@ -24,53 +24,25 @@ internal static class ProtoTextParser
         ["sfixed64"] = ProtoType.SFixed64, ["sint32"] = ProtoType.SInt32, ["sint64"] = ProtoType.SInt64,
     };
 
-    /// <summary>Parses the text and its imports into the table and resolves the file's field types; returns the file.</summary>
-    public static ProtoFile AddText(TypeTable table, string text, IReadOnlyDictionary<string, string> references)
+    /// <summary>Parses the text into the parser's table, then its imports, then resolves the file's field types; returns the file.</summary>
+    public static ProtoFile Read(ProtoParser parser, string text, bool undefinedWellKnown)
     {
         var pending = new List<PendingField>();
-        var file = new Reader(text, table, pending).File(out var imports);
+        var file = new Reader(text, parser.Types, pending).File(out var imports);
         foreach (var import in imports)
         {
-            AddImport(table, import, references);
+            parser.AddImport(import);
         }
+        var wellKnown = undefinedWellKnown && imports.Any(i => i.StartsWith("google/protobuf/", StringComparison.Ordinal));
         foreach (var field in pending)
         {
-            Resolve(table, field);
+            Resolve(parser.Types, field, wellKnown);
         }
         return file;
     }
 
-    /// <summary>Adds an imported file: from the references, else the built-in definition of a known type.</summary>
-    internal static void AddImport(TypeTable table, string import, IReadOnlyDictionary<string, string> references)
-    {
-        if (!table.Files.Add(import))
-        {
-            return;
-        }
-        if (references.TryGetValue(import, out var source))
-        {
-            if (DescriptorDecoder.TryDecodeBase64(source) is { } bytes)
-            {
-                DescriptorDecoder.AddFile(table, bytes, references);
-            }
-            else
-            {
-                AddText(table, source, references);
-            }
-        }
-        else if (KnownProtos.ReferenceSource(import) is { } known)
-        {
-            AddText(table, known, references);
-        }
-        else if (!KnownProtos.IsKnown(import))
-        {
-            throw new DataException($"Invalid Protobuf schema: import \"{import}\" is neither a known type nor among the schema's references");
-        }
-        // Other known files (descriptor.proto, which meta.proto imports for its extension) define nothing we read.
-    }
-
     // Protobuf scoping: the innermost enclosing scope first, then outwards; a leading dot means fully qualified.
-    private static void Resolve(TypeTable table, PendingField f)
+    private static void Resolve(ProtoTypeTable table, PendingField f, bool wellKnown)
     {
         ProtoType type;
         string? typeName = null;
@@ -80,9 +52,13 @@ internal static class ProtoTextParser
         }
         else
         {
-            typeName = FindType(table, f.Scope, f.TypeName)
-                ?? throw new DataException($"Invalid Protobuf schema (line {f.Line}): type {f.TypeName} of field {f.Name} is not defined");
-            type = table.Messages.ContainsKey(typeName) ? ProtoType.Message : ProtoType.Enum;
+            typeName = FindType(table, f.Scope, f.TypeName);
+            if (typeName is null && wellKnown && f.TypeName.TrimStart('.').StartsWith(ProtoParser.WellKnownPrefix, StringComparison.Ordinal))
+            {
+                typeName = f.TypeName.TrimStart('.'); // a well-known type the registry has built in
+            }
+            type = typeName is null ? throw new SchemaParseException(f.Line, $"\"{f.TypeName}\" is not defined.")
+                : table.Enums.ContainsKey(typeName) ? ProtoType.Enum : ProtoType.Message;
         }
         var field = new ProtoField
         {
@@ -91,6 +67,7 @@ internal static class ProtoTextParser
             Type = type,
             TypeName = typeName,
             Repeated = f.Repeated,
+            Label = f.Label,
             Proto3Optional = f.Proto3Optional,
             OneofIndex = f.OneofIndex,
             Params = f.Params,
@@ -100,7 +77,7 @@ internal static class ProtoTextParser
         f.Owner.ByNumber[field.Number] = field;
     }
 
-    private static string? FindType(TypeTable table, string scope, string name)
+    private static string? FindType(ProtoTypeTable table, string scope, string name)
     {
         if (name.StartsWith('.'))
         {
@@ -124,7 +101,7 @@ internal static class ProtoTextParser
         }
     }
 
-    private sealed class Reader(string text, TypeTable table, List<PendingField> pending)
+    private sealed class Reader(string text, ProtoTypeTable table, List<PendingField> pending)
     {
         private int _position;
         private int _line = 1;
@@ -164,20 +141,21 @@ internal static class ProtoTextParser
                         break;
                     case "message":
                         Next();
-                        messages.Add(Message(package ?? "", Word()));
+                        messages.Add(Message(package ?? "", Identifier()));
                         break;
                     case "enum":
                         Next();
-                        var e = Enum(package ?? "", Word());
+                        var e = Enum(package ?? "", Identifier());
                         table.Enums[e.FullName] = e;
                         break;
                     case ";":
                         Next();
                         break;
-                    default:
-                        // option, service, extend: nothing we read.
-                        SkipStatement();
+                    case "option" or "service" or "extend":
+                        SkipStatement(); // nothing we read
                         break;
+                    default:
+                        throw Error($"Expected top-level statement (e.g. \"message\"), found \"{token}\"");
                 }
             }
             return new ProtoFile { Package = package, Messages = messages };
@@ -192,22 +170,22 @@ internal static class ProtoTextParser
             Expect("{");
             while (Peek() != "}")
             {
-                var token = Peek() ?? throw Error("unexpected end of file in message " + name);
+                var token = Peek() ?? throw Error("Reached end of input in message definition (missing '}').");
                 switch (token)
                 {
                     case "message":
                         Next();
-                        message.Nested.Add(Message(fullName, Word()));
+                        message.Nested.Add(Message(fullName, Identifier()));
                         break;
                     case "enum":
                         Next();
-                        var e = Enum(fullName, Word());
+                        var e = Enum(fullName, Identifier());
                         message.Enums.Add(e);
                         table.Enums[e.FullName] = e;
                         break;
                     case "oneof":
                         Next();
-                        var oneofName = Word();
+                        var oneofName = Identifier();
                         var index = message.Oneofs.Count;
                         message.Oneofs.Add((oneofName, false));
                         Expect("{");
@@ -254,10 +232,14 @@ internal static class ProtoTextParser
         {
             var line = _line;
             var label = Peek() is "optional" or "required" or "repeated" ? Next() : null;
+            if (label == "required" && _proto3)
+            {
+                throw Error("Required fields are not allowed in proto3.");
+            }
             var type = Word();
             if (type == "group")
             {
-                throw Error("proto2 groups are not supported");
+                throw Error("Groups are not supported.");
             }
             if (type == "map")
             {
@@ -266,32 +248,34 @@ internal static class ProtoTextParser
                 Expect(",");
                 var valueType = Word();
                 Expect(">");
-                var mapName = Word();
+                var mapName = Identifier();
                 Expect("=");
-                var mapNumber = Int();
+                var mapNumber = FieldNumber();
                 Options();
                 Expect(";");
+                CheckUnique(message, mapName, mapNumber, line);
                 // protoc's map entry: a nested <CamelName>Entry message with key = 1 and value = 2.
                 var entryName = CamelCase(mapName) + "Entry";
                 var entry = new ProtoMessage { Name = entryName, FullName = scope + "." + entryName, IsMapEntry = true };
                 table.Messages[entry.FullName] = entry;
                 message.Nested.Add(entry);
-                pending.Add(new PendingField(entry, entry.FullName, "key", 1, keyType, false, false, -1, [], null, line));
-                pending.Add(new PendingField(entry, entry.FullName, "value", 2, valueType, false, false, -1, [], null, line));
-                pending.Add(new PendingField(message, scope, mapName, mapNumber, "." + entry.FullName, true, false, oneofIndex, [], null, line));
+                pending.Add(new PendingField(entry, entry.FullName, "key", 1, keyType, false, null, false, -1, [], null, line));
+                pending.Add(new PendingField(entry, entry.FullName, "value", 2, valueType, false, null, false, -1, [], null, line));
+                pending.Add(new PendingField(message, scope, mapName, mapNumber, "." + entry.FullName, true, null, false, oneofIndex, [], null, line));
                 return;
             }
-            var name = Word();
+            var name = Identifier();
             Expect("=");
-            var number = Int();
+            var number = FieldNumber();
             var (parameters, doc) = Options();
             Expect(";");
+            CheckUnique(message, name, number, line);
             var proto3Optional = _proto3 && label == "optional" && oneofIndex < 0;
             if (proto3Optional)
             {
                 synthetic.Add(name);
             }
-            pending.Add(new PendingField(message, scope, name, number, type, label == "repeated", proto3Optional, oneofIndex, parameters, doc, line));
+            pending.Add(new PendingField(message, scope, name, number, type, label == "repeated", label, proto3Optional, oneofIndex, parameters, doc, line));
         }
 
         private ProtoEnum Enum(string scope, string name)
@@ -317,7 +301,40 @@ internal static class ProtoTextParser
                 result.Values.Add((token, number));
             }
             Expect("}");
-            return result;
+            return result.Values.Count > 0 ? result : throw Error($"Enums must contain at least one value: {name}");
+        }
+
+        // protoc's checks, with its messages: a number or a name used twice in one message.
+        private void CheckUnique(ProtoMessage message, string name, int number, int line)
+        {
+            foreach (var other in pending)
+            {
+                if (!ReferenceEquals(other.Owner, message))
+                {
+                    continue;
+                }
+                if (other.Number == number)
+                {
+                    throw new SchemaParseException(line, $"Field number {number} has already been used in \"{message.FullName}\" by field \"{other.Name}\".");
+                }
+                if (other.Name == name)
+                {
+                    throw new SchemaParseException(line, $"\"{name}\" is already defined in \"{message.FullName}\".");
+                }
+            }
+        }
+
+        private int FieldNumber()
+        {
+            var text = Peek();
+            var number = Int();
+            return number is >= 1 and <= 536_870_911 ? number : throw Error($"Expected field number, found \"{text}\"");
+        }
+
+        private string Identifier()
+        {
+            var token = Next() ?? throw Error("Expected identifier, found end of input");
+            return char.IsAsciiLetter(token[0]) || token[0] == '_' ? token : throw Error($"Expected identifier, found \"{token}\"");
         }
 
         // [a = 1, (confluent.field_meta) = { doc: "...", params: [{key: "k", value: "v"}] }]
@@ -512,11 +529,11 @@ internal static class ProtoTextParser
             var token = Next();
             if (token != expected)
             {
-                throw Error($"'{expected}' was expected, not '{token ?? "end of file"}'");
+                throw Error($"Expected \"{expected}\", found \"{token ?? "end of input"}\"");
             }
         }
 
-        private DataException Error(string message) => new($"Invalid Protobuf schema (line {_line}): {message}");
+        private SchemaParseException Error(string message) => new(_line, message);
 
         private string? _peeked;
 
@@ -575,12 +592,16 @@ internal static class ProtoTextParser
                 _position++;
                 while (_position < text.Length && text[_position] != first)
                 {
+                    if (text[_position] == '\n')
+                    {
+                        throw Error("String literals cannot cross line boundaries.");
+                    }
                     _position += text[_position] == '\\' ? 2 : 1;
                 }
                 _position++;
                 if (_position > text.Length)
                 {
-                    throw Error("unterminated string");
+                    throw Error("Unexpected end of string.");
                 }
                 return text[start.._position];
             }

@@ -1,7 +1,7 @@
-namespace KafkaConnect.Connect.Protobuf;
+namespace KafkaConnect.Schemas.Protobuf;
 
 /// <summary>Field types, numbered as in descriptor.proto's FieldDescriptorProto.Type.</summary>
-internal enum ProtoType
+public enum ProtoType
 {
     Double = 1,
     Float = 2,
@@ -23,32 +23,18 @@ internal enum ProtoType
     SInt64 = 18,
 }
 
-/// <summary>A parsed .proto file: what the codec and the Connect mapping need of its descriptors.</summary>
-internal sealed class ProtoFile
+/// <summary>
+/// A parsed .proto file: what the converter's codec and Connect mapping and the registry's compatibility check need of
+/// its descriptors (from .proto text, or a FileDescriptorProto the converter decodes).
+/// </summary>
+public sealed class ProtoFile
 {
     public required string? Package { get; init; }
 
     public required IReadOnlyList<ProtoMessage> Messages { get; init; }
-
-    /// <summary>The message at a Confluent message-index path (indexes into top-level, then nested, messages).</summary>
-    public ProtoMessage MessageAt(IReadOnlyList<int> indexes)
-    {
-        IReadOnlyList<ProtoMessage> level = Messages;
-        ProtoMessage? message = null;
-        foreach (var index in indexes)
-        {
-            if (index < 0 || index >= level.Count)
-            {
-                throw new Errors.DataException($"Message index {index} is beyond the {level.Count} message(s) the schema defines there");
-            }
-            message = level[index];
-            level = message.Nested;
-        }
-        return message ?? throw new Errors.DataException("Empty message-index path");
-    }
 }
 
-internal sealed class ProtoMessage
+public sealed class ProtoMessage
 {
     public required string Name { get; init; }
 
@@ -68,7 +54,7 @@ internal sealed class ProtoMessage
     public Dictionary<int, ProtoField> ByNumber { get; } = [];
 }
 
-internal sealed class ProtoField
+public sealed class ProtoField
 {
     public required string Name { get; init; }
 
@@ -81,6 +67,12 @@ internal sealed class ProtoField
 
     public bool Repeated { get; init; }
 
+    /// <summary>The label as written: optional, required, repeated, or null for none (proto3's implicit presence).</summary>
+    public string? Label { get; init; }
+
+    /// <summary>In a oneof the schema declares (not the synthetic one of a proto3 <c>optional</c> field).</summary>
+    public bool InOneof => OneofIndex >= 0 && !Proto3Optional;
+
     public bool Proto3Optional { get; init; }
 
     /// <summary>Index into the message's oneofs, or -1.</summary>
@@ -91,9 +83,9 @@ internal sealed class ProtoField
 
     public string? Doc { get; init; }
 
-    public ProtoMessage? MessageType { get; set; }
+    public ProtoMessage? MessageType { get; internal set; }
 
-    public ProtoEnum? EnumType { get; set; }
+    public ProtoEnum? EnumType { get; internal set; }
 
     public string? Param(string key)
     {
@@ -111,7 +103,7 @@ internal sealed class ProtoField
     public bool Packable => Type is not (ProtoType.String or ProtoType.Bytes or ProtoType.Message or ProtoType.Group);
 }
 
-internal sealed class ProtoEnum
+public sealed class ProtoEnum
 {
     public required string Name { get; init; }
 
@@ -129,5 +121,38 @@ internal sealed class ProtoEnum
             }
         }
         return null;
+    }
+}
+
+/// <summary>Every message and enum of a schema and its imports, by full name; <see cref="Link"/> resolves field types.</summary>
+public sealed class ProtoTypeTable
+{
+    public Dictionary<string, ProtoMessage> Messages { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, ProtoEnum> Enums { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The import paths already read.</summary>
+    public HashSet<string> Files { get; } = new(StringComparer.Ordinal);
+
+    /// <param name="undefinedWellKnown">Leave a <c>google.protobuf.*</c> message type that no file defines unlinked (the registry's leniency).</param>
+    internal void Link(bool undefinedWellKnown)
+    {
+        foreach (var message in Messages.Values)
+        {
+            foreach (var field in message.Fields)
+            {
+                if (field.Type == ProtoType.Message)
+                {
+                    field.MessageType = Messages.GetValueOrDefault(field.TypeName!)
+                        ?? (undefinedWellKnown && field.TypeName!.StartsWith(ProtoParser.WellKnownPrefix, StringComparison.Ordinal) ? null
+                            : throw new SchemaParseException($"Type {field.TypeName} of field {message.FullName}.{field.Name} is not defined"));
+                }
+                else if (field.Type == ProtoType.Enum)
+                {
+                    field.EnumType = Enums.GetValueOrDefault(field.TypeName!)
+                        ?? throw new SchemaParseException($"Enum {field.TypeName} of field {message.FullName}.{field.Name} is not defined");
+                }
+            }
+        }
     }
 }

@@ -1,11 +1,11 @@
-namespace KafkaConnect.Connect.Protobuf;
+namespace KafkaConnect.Schemas.Protobuf;
 
 /// <summary>
 /// The imports Confluent's registry and converter know without references (Confluent's "known types"): the
 /// definitions below are those of confluent/meta.proto, confluent/type/decimal.proto and googleapis'
 /// google/type/date.proto and timeofday.proto (and, below, google/protobuf's timestamp, wrappers, duration and empty).
 /// </summary>
-internal static class KnownProtos
+public static class KnownProtos
 {
     public const string Meta = "confluent/meta.proto";
     public const string Decimal = "confluent/type/decimal.proto";
