@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Text;
+using KafkaConnect.Connect.Data;
+using KafkaConnect.Connect.Headers;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaConnect.Connect.SpoolDir;
@@ -202,25 +203,39 @@ internal sealed class InputFiles(SpoolDirSettings settings, TimeProvider time, I
     }
 }
 
-/// <summary>The headers jcustenborder's connectors put on every record, describing its file.</summary>
-internal static class FileHeaders
+/// <summary>
+/// The headers jcustenborder's connectors put on every record, describing its file. Made once per file; each record
+/// gets the shared (immutable) headers plus its own file.offset.
+/// </summary>
+internal sealed class FileHeaders
 {
-    public static Headers.ConnectHeaders For(FileInfo file, string? relativeDirectory, long offset)
+    private readonly IHeader[] _before;
+    private readonly IHeader[] _after;
+
+    public FileHeaders(FileInfo file, string? relativeDirectory)
     {
-        var headers = new Headers.ConnectHeaders();
-        headers.AddString("file.name", file.Name);
-        headers.AddString("file.name.without.extension", Path.GetFileNameWithoutExtension(file.Name));
-        headers.AddString("file.path", file.FullName);
-        headers.AddString("file.parent.dir.name", file.Directory?.Name);
-        headers.AddLong("file.length", file.Length);
-        headers.AddLong("file.offset", offset);
-        headers.AddTimestamp("file.last.modified", new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
+        var model = new ConnectHeaders();
+        model.AddString("file.name", file.Name);
+        model.AddString("file.name.without.extension", Path.GetFileNameWithoutExtension(file.Name));
+        model.AddString("file.path", file.FullName);
+        model.AddString("file.parent.dir.name", file.Directory?.Name);
+        model.AddLong("file.length", file.Length);
+        _before = [.. model];
+        model.Clear();
+        model.AddTimestamp("file.last.modified", new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
         if (relativeDirectory is not null)
         {
-            headers.AddString("file.relative.path", relativeDirectory);
+            model.AddString("file.relative.path", relativeDirectory);
         }
-        return headers;
+        _after = [.. model];
     }
 
-    public static string Describe(FileInfo file) => new StringBuilder(file.FullName).ToString();
+    public ConnectHeaders For(long offset)
+    {
+        var headers = new List<IHeader>(_before.Length + 1 + _after.Length);
+        headers.AddRange(_before);
+        headers.Add(new ConnectHeader("file.offset", Schema.Int64Schema, offset));
+        headers.AddRange(_after);
+        return new ConnectHeaders(headers);
+    }
 }

@@ -278,7 +278,7 @@ public abstract class SpoolDirSourceTask : SourceTask
             _ => null,
         };
         return new SourceRecord(file.Partition, offset, settings.Topic, null, key?.Schema, key?.Value, value.Schema, value.Value,
-            timestamp, FileHeaders.For(file.Info, file.RelativeDirectory, position));
+            timestamp, file.Headers.For(position));
     }
 
     /// <summary>Finishes (or fails) the files read to the end whose records Kafka has all acknowledged.</summary>
@@ -371,6 +371,7 @@ public abstract class SpoolDirSourceTask : SourceTask
         public RecordReader? Reader { get; } = reader;
         public IReadOnlyDictionary<string, object?> Partition { get; } = partition;
         public string? RelativeDirectory { get; } = relativeDirectory;
+        public FileHeaders Headers { get; } = new(info, relativeDirectory);
         public int Outstanding { get; set; }
         public bool ReadDone { get; set; }
         public bool Failed { get; set; }
