@@ -12,7 +12,7 @@ namespace KafkaConnect.Connect.Debezium.Postgres;
 /// <summary>
 /// How one column's values become Connect values: the field schema (Debezium's semantic type for the PostgreSQL type
 /// and the decimal/time modes), a parser of PostgreSQL's text output (pgoutput sends text, and the snapshot reads
-/// <c>column::text</c> so both phases share one conversion), and the value a required field gets when the server sent
+/// the same text, so both phases share one conversion), and the value a required field gets when the server sent
 /// none (the non-key columns of a key-only before image), as Debezium fills them.
 /// </summary>
 internal sealed record ColumnType(Schema Schema, Func<string, object> Parse, object Fallback);

@@ -71,10 +71,14 @@ internal sealed class TableSchema
 
     public IReadOnlyList<ColumnInfo> Columns => _columns;
 
-    /// <summary>The columns the snapshot selects (those with a mapped type), as SQL, each read as text.</summary>
+    /// <summary>
+    /// The columns the snapshot selects (those with a mapped type), as SQL, each as its type's output function prints
+    /// it: the text pgoutput sends. (A cast to text differs for some types: booleans become true/false, char(n) loses
+    /// its padding.)
+    /// </summary>
     public string SelectList => string.Join(", ", Enumerable.Range(0, _columns.Length)
         .Where(i => _types[i] is not null)
-        .Select(i => Quote(_columns[i].Name) + "::text"));
+        .Select(i => $"CASE WHEN {Quote(_columns[i].Name)} IS NULL THEN NULL ELSE format('%s', {Quote(_columns[i].Name)}) END"));
 
     /// <summary>How many values a row given to <see cref="Value"/> has when it comes from <see cref="SelectList"/>.</summary>
     public int MappedColumnCount => _types.Count(t => t is not null);
