@@ -144,6 +144,61 @@ public sealed class PostgresCdcTests
     }
 
     [Fact]
+    public async Task Primary_key_change_is_a_delete_and_a_create_and_a_restart_between_them_loses_neither()
+    {
+        await using var db = await CdcDatabase.CreateAsync("cdc_pkchange");
+        var t = db.Name + ".items";
+        await db.ExecAsync($"CREATE TABLE {t} (id INT PRIMARY KEY, name TEXT)");
+        var offsets = new FakeOffsets();
+        var props = db.Props(("snapshot.mode", "no_data"));
+        await using (var harness = new CdcHarness(props, offsets))
+        {
+            await WaitForSlotAsync(db);
+            await db.ExecAsync($"INSERT INTO {t} VALUES (1, 'a')");
+            await db.ExecAsync($"UPDATE {t} SET id = 2 WHERE id = 1");
+            var records = await harness.TakeAsync(4);
+            Assert.Equal(["c", "d", null, "c"], records.Select(r => r.Value is null ? null : Op(r)));
+            Assert.Equal(1, ((Struct)records[1].Key!).GetInt32("id"));
+            Assert.Equal(1, ((Struct)records[2].Key!).GetInt32("id"));
+            Assert.Equal(2, After(records[3])!.GetInt32("id"));
+            // The delete and the create share one LSN; the worker committed through the delete (and its tombstone) only.
+            Assert.Equal(records[1].SourceOffset!["lsn"], records[3].SourceOffset!["lsn"]);
+            Assert.Equal(1L, records[1].SourceOffset!["lsn_events_processed"]);
+            Assert.Equal(2L, records[3].SourceOffset!["lsn_events_processed"]);
+            harness.Commit(records.Take(3));
+        }
+        await using (var harness = new CdcHarness(props, offsets))
+        {
+            var resumed = Assert.Single(await harness.TakeAsync(1));
+            Assert.Equal("c", Op(resumed));
+            Assert.Equal(2, After(resumed)!.GetInt32("id"));
+            Assert.Empty(await harness.DrainAsync(TimeSpan.FromSeconds(1)));
+        }
+    }
+
+    [Fact]
+    public async Task Added_and_dropped_columns_show_in_the_next_events_schema()
+    {
+        await using var db = await CdcDatabase.CreateAsync("cdc_ddl");
+        var t = db.Name + ".people";
+        await db.ExecAsync($"CREATE TABLE {t} (id INT PRIMARY KEY, name TEXT)");
+        await using var harness = new CdcHarness(db.Props(("snapshot.mode", "no_data")), new FakeOffsets());
+        await WaitForSlotAsync(db);
+        await db.ExecAsync($"INSERT INTO {t} VALUES (1, 'a')");
+        await db.ExecAsync($"ALTER TABLE {t} ADD COLUMN email TEXT NOT NULL DEFAULT 'none'");
+        await db.ExecAsync($"INSERT INTO {t} VALUES (2, 'b', 'b@example.com')");
+        await db.ExecAsync($"ALTER TABLE {t} DROP COLUMN name");
+        await db.ExecAsync($"INSERT INTO {t} VALUES (3, 'c@example.com')");
+        var records = await harness.TakeAsync(3);
+        Assert.Equal(["id", "name"], After(records[0])!.Schema.Fields.Select(f => f.Name));
+        Assert.Equal(["id", "name", "email"], After(records[1])!.Schema.Fields.Select(f => f.Name));
+        Assert.False(After(records[1])!.Schema.GetField("email")!.Schema.IsOptional);
+        Assert.Equal("b@example.com", After(records[1])!.GetString("email"));
+        Assert.Equal(["id", "email"], After(records[2])!.Schema.Fields.Select(f => f.Name));
+        Assert.Equal("c@example.com", After(records[2])!.GetString("email"));
+    }
+
+    [Fact]
     public async Task Interrupted_snapshot_is_taken_again_on_restart()
     {
         await using var db = await CdcDatabase.CreateAsync("cdc_resnap");

@@ -45,6 +45,11 @@ internal sealed class ChangeEventSource : IAsyncDisposable
     private long? _resumeCommit;
     private long? _resumeTxId;
     private long? _resumeLsn;
+    private long _resumeEventsAtLsn;
+
+    // The LSN of the last change event and how many events it has had so far.
+    private long _eventLsn = -1;
+    private long _eventsAtLsn;
 
     public ChangeEventSource(PostgresSettings settings, string version, ChannelWriter<SourceRecord> queue, TimeProvider time, ILogger log)
     {
@@ -198,6 +203,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
                 {
                     _resumeTxId = stored.TxId;
                     _resumeLsn = stored.Lsn;
+                    _resumeEventsAtLsn = stored.EventsAtLsn;
                 }
             }
         }
@@ -307,14 +313,14 @@ internal sealed class ChangeEventSource : IAsyncDisposable
                 case RelationMessage relation:
                     await RelationAsync(relation, ct).ConfigureAwait(false);
                     break;
-                case InsertMessage insert when Wanted(insert.Relation.RelationId, xid, lsn, skipTransaction, OpCreate) is { } table:
+                case InsertMessage insert when Wanted(insert.Relation.RelationId, skipTransaction, OpCreate) is { } table:
                     var row = await ReadAsync(insert.NewRow, table, ct).ConfigureAwait(false);
                     await EmitAsync(table, table.Key(row), OpCreate, null, table.Value(row), commitUs, xid, lsn, "INSERT", ct).ConfigureAwait(false);
                     break;
-                case UpdateMessage update when Wanted(update.Relation.RelationId, xid, lsn, skipTransaction, OpUpdate) is { } table:
+                case UpdateMessage update when Wanted(update.Relation.RelationId, skipTransaction, OpUpdate) is { } table:
                     await UpdateAsync(update, table, commitUs, xid, lsn, ct).ConfigureAwait(false);
                     break;
-                case DeleteMessage delete when Wanted(delete.Relation.RelationId, xid, lsn, skipTransaction, OpDelete) is { } table:
+                case DeleteMessage delete when Wanted(delete.Relation.RelationId, skipTransaction, OpDelete) is { } table:
                     var old = delete switch
                     {
                         KeyDeleteMessage keyDelete => await ReadAsync(keyDelete.Key, table, ct).ConfigureAwait(false),
@@ -326,7 +332,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
                 case TruncateMessage truncate:
                     foreach (var truncated in truncate.Relations)
                     {
-                        if (Wanted(truncated.RelationId, xid, lsn, skipTransaction, OpTruncate) is { } table)
+                        if (Wanted(truncated.RelationId, skipTransaction, OpTruncate) is { } table)
                         {
                             await EmitAsync(table, null, OpTruncate, null, null, commitUs, xid, lsn, "TRUNCATE", ct).ConfigureAwait(false);
                         }
@@ -336,18 +342,21 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         }
     }
 
-    /// <summary>The table of a change to emit, or null when the change is filtered, skipped or already delivered.</summary>
-    private TableSchema? Wanted(uint relationId, long? xid, long lsn, bool skipTransaction, string op)
+    /// <summary>The table of a change to emit, or null when the change is filtered or skipped.</summary>
+    private TableSchema? Wanted(uint relationId, bool skipTransaction, string op) =>
+        skipTransaction || _settings.Skips(op[0]) || !_relations.TryGetValue(relationId, out var table) ? null : table;
+
+    /// <summary>Counts the event against its LSN and tells whether the stored offset says it was delivered already.</summary>
+    private bool Delivered(long? xid, long lsn)
     {
-        if (skipTransaction || _settings.Skips(op[0]) || !_relations.TryGetValue(relationId, out var table) || table is null)
+        _eventsAtLsn = lsn == _eventLsn ? _eventsAtLsn + 1 : 1;
+        _eventLsn = lsn;
+        if (_resumeTxId is not { } resumeTx || xid != resumeTx || _resumeLsn is not { } resumeLsn)
         {
-            return null;
+            return false;
         }
-        if (_resumeTxId is { } resumeTx && xid == resumeTx && lsn <= _resumeLsn)
-        {
-            return null;
-        }
-        return table;
+        // Offsets without the count (older ones) cover every event of their LSN.
+        return lsn < resumeLsn || (lsn == resumeLsn && (_resumeEventsAtLsn == 0 || _eventsAtLsn <= _resumeEventsAtLsn));
     }
 
     private async Task RelationAsync(RelationMessage relation, CancellationToken ct)
@@ -393,16 +402,21 @@ internal sealed class ChangeEventSource : IAsyncDisposable
     {
         var key = table.Key(before);
         var offset = await EmitAsync(table, key, OpDelete, table.Value(before), null, commitUs, xid, lsn, "DELETE", ct).ConfigureAwait(false);
-        if (_settings.TombstonesOnDelete)
+        if (offset is not null && _settings.TombstonesOnDelete)
         {
             await _queue.WriteAsync(new SourceRecord(_partition, offset, table.Topic, null, table.KeySchema, key, null, null), ct).ConfigureAwait(false);
         }
     }
 
-    private async Task<IReadOnlyDictionary<string, object?>> EmitAsync(TableSchema table, Struct? key, string op, Struct? before, Struct? after,
+    /// <summary>Queues one change event; returns its offset, or null when a restart found it delivered already.</summary>
+    private async Task<IReadOnlyDictionary<string, object?>?> EmitAsync(TableSchema table, Struct? key, string op, Struct? before, Struct? after,
         long commitUs, long? xid, long lsn, string messageType, CancellationToken ct)
     {
-        var offset = new PostgresOffset(lsn, xid, commitUs, _lastCommitLsn, Snapshot: false, SnapshotDone: false, messageType);
+        if (Delivered(xid, lsn))
+        {
+            return null;
+        }
+        var offset = new PostgresOffset(lsn, xid, commitUs, _lastCommitLsn, Snapshot: false, SnapshotDone: false, messageType, _eventsAtLsn);
         var record = Event(table, key, op, before, after, Source(table, null, commitUs, xid, lsn, _lastCommitLsn), offset);
         await _queue.WriteAsync(record, ct).ConfigureAwait(false);
         return record.SourceOffset!;

@@ -4,10 +4,14 @@ namespace KafkaConnect.Connect.Debezium.Postgres;
 
 /// <summary>
 /// A source offset in Debezium's PostgreSQL layout: <c>lsn</c> (of the event), <c>txId</c>, <c>ts_usec</c>,
-/// <c>lsn_commit</c>/<c>lsn_proc</c> (end of the last transaction whose events were all emitted before this one) and,
+/// <c>lsn_commit</c>/<c>lsn_proc</c> (end of the last transaction whose events were all emitted before this one),
+/// <c>messageType</c>, <c>lsn_events_processed</c> and,
 /// while snapshotting, <c>snapshot</c>, <c>last_snapshot_record</c> and <c>snapshot_completed</c>.
 /// </summary>
-internal sealed record PostgresOffset(long? Lsn, long? TxId, long? TsUsec, long? LastCommitLsn, bool Snapshot, bool SnapshotDone, string? MessageType)
+/// <param name="EventsAtLsn">How many events of <paramref name="Lsn"/> this one is: several share an LSN (a primary-key
+/// change, a TRUNCATE of several tables), so a restart can tell which of them were delivered. 0 when unknown.</param>
+internal sealed record PostgresOffset(long? Lsn, long? TxId, long? TsUsec, long? LastCommitLsn, bool Snapshot, bool SnapshotDone, string? MessageType,
+    long EventsAtLsn = 0)
 {
     public const string LsnKey = "lsn";
     public const string TxIdKey = "txId";
@@ -15,6 +19,7 @@ internal sealed record PostgresOffset(long? Lsn, long? TxId, long? TsUsec, long?
     public const string LsnProcKey = "lsn_proc";
     public const string LsnCommitKey = "lsn_commit";
     public const string MessageTypeKey = "messageType";
+    public const string LsnEventsProcessedKey = "lsn_events_processed";
     public const string SnapshotKey = "snapshot";
     public const string LastSnapshotRecordKey = "last_snapshot_record";
     public const string SnapshotCompletedKey = "snapshot_completed";
@@ -58,6 +63,10 @@ internal sealed record PostgresOffset(long? Lsn, long? TxId, long? TsUsec, long?
         {
             map[MessageTypeKey] = MessageType;
         }
+        if (EventsAtLsn > 0)
+        {
+            map[LsnEventsProcessedKey] = EventsAtLsn;
+        }
         return map;
     }
 
@@ -72,7 +81,7 @@ internal sealed record PostgresOffset(long? Lsn, long? TxId, long? TsUsec, long?
         var done = ReadBool(map, LastSnapshotRecordKey) || ReadBool(map, SnapshotCompletedKey);
         return new PostgresOffset(ReadLong(map, LsnKey), ReadLong(map, TxIdKey), ReadLong(map, TsUsecKey),
             ReadLong(map, LsnCommitKey) ?? ReadLong(map, LsnProcKey), snapshot, done,
-            map.TryGetValue(MessageTypeKey, out var m) ? m as string : null);
+            map.TryGetValue(MessageTypeKey, out var m) ? m as string : null, ReadLong(map, LsnEventsProcessedKey) ?? 0);
     }
 
     private static bool ReadBool(IReadOnlyDictionary<string, object?> map, string key) =>
