@@ -260,6 +260,20 @@ public sealed class PostgresCdcTests
     }
 
     [Fact]
+    public async Task Slot_drop_on_stop_drops_the_slot_when_the_task_stops()
+    {
+        await using var db = await CdcDatabase.CreateAsync("cdc_dropslot");
+        await db.ExecAsync($"CREATE TABLE {db.Name}.t (id INT PRIMARY KEY)");
+        await db.ExecAsync($"INSERT INTO {db.Name}.t VALUES (1)");
+        await using (var harness = new CdcHarness(db.Props(("slot.drop.on.stop", "true")), new FakeOffsets()))
+        {
+            Assert.Single(await harness.TakeAsync(1));
+            Assert.NotNull(await db.ScalarAsync($"SELECT 1 FROM pg_replication_slots WHERE slot_name = '{db.Name}'"));
+        }
+        Assert.Null(await db.ScalarAsync($"SELECT 1 FROM pg_replication_slots WHERE slot_name = '{db.Name}'"));
+    }
+
+    [Fact]
     public async Task Missing_publication_with_autocreate_disabled_fails_with_a_clear_error()
     {
         await using var db = await CdcDatabase.CreateAsync("cdc_nopub");

@@ -124,20 +124,38 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         }
         if (_settings.SlotDropOnStop && _db is not null)
         {
-            try
-            {
-                await using var drop = new NpgsqlCommand("SELECT pg_drop_replication_slot($1)", _db) { Parameters = { new() { Value = _settings.SlotName } } };
-                await drop.ExecuteNonQueryAsync().ConfigureAwait(false);
-                _log.LogInformation("Dropped replication slot {Slot} (slot.drop.on.stop=true)", _settings.SlotName);
-            }
-            catch (NpgsqlException e)
-            {
-                _log.LogWarning(e, "Dropping replication slot {Slot} failed", _settings.SlotName);
-            }
+            await DropSlotAsync(_db).ConfigureAwait(false);
         }
         if (_db is not null)
         {
             await _db.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task DropSlotAsync(NpgsqlConnection db)
+    {
+        // The server releases the slot a moment after the replication connection closed.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var drop = new NpgsqlCommand("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1", db)
+                {
+                    Parameters = { new() { Value = _settings.SlotName } },
+                };
+                await drop.ExecuteNonQueryAsync().ConfigureAwait(false);
+                _log.LogInformation("Dropped replication slot {Slot} (slot.drop.on.stop=true)", _settings.SlotName);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 50)
+            {
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+            catch (NpgsqlException e)
+            {
+                _log.LogWarning(e, "Dropping replication slot {Slot} failed", _settings.SlotName);
+                return;
+            }
         }
     }
 
