@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Starts the database servers the JDBC connector tests use, on loopback only, with throw-away data dirs:
-#   PostgreSQL 15  127.0.0.1:55432  user postgres (trust), database kctest
+# Starts the database servers the connector tests use, on loopback only, with throw-away data dirs:
+#   PostgreSQL 15  127.0.0.1:55432  user postgres (trust), database kctest   (JDBC tests)
+#   PostgreSQL 15  127.0.0.1:55433  user postgres (trust), database kctest   (CDC tests: a second cluster in
+#                  $root/pg-cdc with wal_level=logical, 20 replication slots and 20 WAL senders)
 #   MariaDB        127.0.0.1:53306  user kc / password kc, database kctest
 # Installs the Debian packages when missing. Idempotent: a server that already answers is left alone.
 set -euo pipefail
@@ -21,18 +23,25 @@ mkdir -p "$root"
 
 # PostgreSQL refuses to run as root, so it runs as the postgres user the package created.
 pgbin=/usr/lib/postgresql/15/bin
-pgdata=$root/pg
-if ! $pgbin/pg_isready -h 127.0.0.1 -p 55432 -q 2>/dev/null; then
-  if [ ! -f "$pgdata/PG_VERSION" ]; then
-    mkdir -p "$pgdata"
-    chown postgres:postgres "$pgdata"
-    su postgres -s /bin/sh -c "$pgbin/initdb -D '$pgdata' -A trust -U postgres >/dev/null"
+start_pg() { # data dir, port, extra server options
+  local data=$1 port=$2 extra=$3
+  if $pgbin/pg_isready -h 127.0.0.1 -p "$port" -q 2>/dev/null; then return; fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    mkdir -p "$data"
+    chown postgres:postgres "$data"
+    su postgres -s /bin/sh -c "$pgbin/initdb -D '$data' -A trust -U postgres >/dev/null"
   fi
-  su postgres -s /bin/sh -c "$pgbin/pg_ctl -D '$pgdata' -l '$pgdata/server.log' -w -o \"-p 55432 -c listen_addresses=127.0.0.1 -k '$pgdata' -c fsync=off\" start >/dev/null"
-  psql -h 127.0.0.1 -p 55432 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='kctest'" | grep -q 1 \
-    || psql -h 127.0.0.1 -p 55432 -U postgres -qc "CREATE DATABASE kctest"
-fi
+  su postgres -s /bin/sh -c "$pgbin/pg_ctl -D '$data' -l '$data/server.log' -w -o \"-p $port -c listen_addresses=127.0.0.1 -k '$data' -c fsync=off $extra\" start >/dev/null"
+  psql -h 127.0.0.1 -p "$port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='kctest'" | grep -q 1 \
+    || psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE kctest"
+}
+start_pg "$root/pg" 55432 ""
 echo "postgresql ready on 127.0.0.1:55432"
+
+# A cluster of its own for change data capture: logical decoding needs wal_level=logical, a server-wide setting that
+# takes a restart, and its tests create and drop replication slots and publications the JDBC tests must not see.
+start_pg "$root/pg-cdc" 55433 "-c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20"
+echo "postgresql (logical replication) ready on 127.0.0.1:55433"
 
 mdata=$root/maria
 if ! mariadb-admin --protocol=tcp -h 127.0.0.1 -P 53306 -ukc -pkc ping >/dev/null 2>&1; then

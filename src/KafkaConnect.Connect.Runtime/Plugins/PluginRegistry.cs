@@ -38,7 +38,7 @@ public sealed class PluginRegistry
     [
         "KafkaConnect.Connect.Api", "KafkaConnect.Connect.Json", "KafkaConnect.Connect.Converters", "KafkaConnect.Connect.File",
         "KafkaConnect.Connect.Transforms", "KafkaConnect.Connect.Jdbc", "KafkaConnect.Connect.Avro", "KafkaConnect.Connect.JsonSchema",
-        "KafkaConnect.Connect.Protobuf", "KafkaConnect.Connect.SpoolDir",
+        "KafkaConnect.Connect.Protobuf", "KafkaConnect.Connect.SpoolDir", "KafkaConnect.Connect.Debezium",
     ];
 
     // Java packages of Apache's bundled plugins, by simple class name.

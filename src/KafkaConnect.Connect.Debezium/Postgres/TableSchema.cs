@@ -1,0 +1,159 @@
+using KafkaConnect.Connect.Data;
+
+namespace KafkaConnect.Connect.Debezium.Postgres;
+
+/// <summary>One column as the catalog or a pgoutput Relation message describes it.</summary>
+/// <param name="KeyPosition">Position in the primary key (0-based), or -1 when not part of it.</param>
+internal sealed record ColumnInfo(string Name, uint TypeOid, int TypeModifier, bool NotNull, int KeyPosition);
+
+/// <summary>
+/// A captured table's topic and schemas in Debezium's naming (<c>prefix.schema.table</c> with <c>.Key</c>,
+/// <c>.Value</c> and <c>.Envelope</c>), and the conversion of a row, given as PostgreSQL text values in column
+/// order, to key and value structs. Columns of types the connector does not map are left out.
+/// </summary>
+internal sealed class TableSchema
+{
+    /// <summary>Stands for a TOASTed value an update did not change: PostgreSQL does not send it.</summary>
+    public static readonly object Unavailable = new();
+
+    /// <summary>Debezium's unavailable.value.placeholder default.</summary>
+    public const string UnavailablePlaceholder = "__debezium_unavailable_value";
+
+    private readonly ColumnInfo[] _columns;
+    private readonly ColumnType?[] _types;
+    private readonly int[] _keyColumns;
+
+    public TableSchema(string topicPrefix, string schemaName, string tableName, IReadOnlyList<ColumnInfo> columns, PostgresSettings settings)
+    {
+        SchemaName = schemaName;
+        TableName = tableName;
+        Topic = topicPrefix + "." + schemaName + "." + tableName;
+        _columns = [.. columns];
+        _types = new ColumnType?[_columns.Length];
+        var value = SchemaBuilder.Struct().Name(Topic + ".Value");
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            var column = _columns[i];
+            _types[i] = PgTypes.Map(column.TypeOid, column.TypeModifier, !column.NotNull, settings.Decimals, settings.Times);
+            if (_types[i] is { } type)
+            {
+                value.Field(column.Name, type.Schema);
+            }
+        }
+        ValueSchema = value.Optional().Build();
+        _keyColumns = [.. Enumerable.Range(0, _columns.Length)
+            .Where(i => _columns[i].KeyPosition >= 0 && _types[i] is not null)
+            .OrderBy(i => _columns[i].KeyPosition)];
+        if (_keyColumns.Length > 0)
+        {
+            var key = SchemaBuilder.Struct().Name(Topic + ".Key");
+            foreach (var i in _keyColumns)
+            {
+                key.Field(_columns[i].Name, _types[i]!.Schema);
+            }
+            KeySchema = key.Build();
+        }
+        EnvelopeSchema = ChangeEventSchemas.Envelope(Topic + ".Envelope", ValueSchema);
+    }
+
+    public string SchemaName { get; }
+
+    public string TableName { get; }
+
+    public string Topic { get; }
+
+    /// <summary>Null for a table without a primary key: its records have no key, as Debezium's.</summary>
+    public Schema? KeySchema { get; }
+
+    public Schema ValueSchema { get; }
+
+    public Schema EnvelopeSchema { get; }
+
+    public IReadOnlyList<ColumnInfo> Columns => _columns;
+
+    /// <summary>
+    /// The columns the snapshot selects (those with a mapped type), as SQL, each as its type's output function prints
+    /// it: the text pgoutput sends. (A cast to text differs for some types: booleans become true/false, char(n) loses
+    /// its padding.)
+    /// </summary>
+    public string SelectList => string.Join(", ", Enumerable.Range(0, _columns.Length)
+        .Where(i => _types[i] is not null)
+        .Select(i => $"CASE WHEN {Quote(_columns[i].Name)} IS NULL THEN NULL ELSE format('%s', {Quote(_columns[i].Name)}) END"));
+
+    /// <summary>How many values a row given to <see cref="Value"/> has when it comes from <see cref="SelectList"/>.</summary>
+    public int MappedColumnCount => _types.Count(t => t is not null);
+
+    /// <summary>Whether two rows (all columns, in column order) have the same primary key.</summary>
+    public bool SameKey(object?[] a, object?[] b) => _keyColumns.All(i => Equals(a[i], b[i]));
+
+    /// <summary>The key struct of a row given with every column, or null for a keyless table.</summary>
+    public Struct? Key(object?[] row)
+    {
+        if (KeySchema is null)
+        {
+            return null;
+        }
+        var key = new Struct(KeySchema);
+        foreach (var i in _keyColumns)
+        {
+            key.Put(_columns[i].Name, Convert(i, row[i]));
+        }
+        return key;
+    }
+
+    /// <summary>The value struct of a row given with every column (null, text or <see cref="Unavailable"/> each).</summary>
+    public Struct Value(object?[] row)
+    {
+        var value = new Struct(ValueSchema);
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            if (_types[i] is not null)
+            {
+                value.Put(_columns[i].Name, Convert(i, row[i]));
+            }
+        }
+        return value;
+    }
+
+    /// <summary>Spreads a snapshot row (mapped columns only) over all columns.</summary>
+    public object?[] FromSelected(IReadOnlyList<string?> selected)
+    {
+        var row = new object?[_columns.Length];
+        var next = 0;
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            if (_types[i] is not null)
+            {
+                row[i] = selected[next++];
+            }
+        }
+        return row;
+    }
+
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private object? Convert(int i, object? raw)
+    {
+        var type = _types[i]!;
+        try
+        {
+            return raw switch
+            {
+                string text => type.Parse(text),
+                null => type.Schema.IsOptional ? null : type.Schema.DefaultValue ?? type.Fallback,
+                _ => Placeholder(type),
+            };
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            throw new Errors.DataException($"Cannot convert the value '{raw}' of {SchemaName}.{TableName}.{_columns[i].Name}: {e.Message}", e);
+        }
+    }
+
+    private static object? Placeholder(ColumnType type) => type.Schema.Type switch
+    {
+        SchemaType.String => UnavailablePlaceholder,
+        SchemaType.Bytes => System.Text.Encoding.UTF8.GetBytes(UnavailablePlaceholder),
+        _ => type.Schema.IsOptional ? null : type.Fallback,
+    };
+}
