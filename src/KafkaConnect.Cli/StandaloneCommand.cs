@@ -5,6 +5,7 @@ using KafkaConnect.Broker;
 using KafkaConnect.Broker.Configuration;
 using KafkaConnect.Client.Admin;
 using KafkaConnect.Connect.Rest;
+using KafkaConnect.Connect.SchemaRegistry;
 using KafkaConnect.Connect.Runtime.Config;
 using KafkaConnect.Connect.Runtime.Herder;
 using KafkaConnect.Connect.Runtime.Plugins;
@@ -77,7 +78,7 @@ internal static class StandaloneCommand
         var pluginPath = config.GetList(WorkerConfig.PluginPath);
         var pluginsTask = Task.Run(() => PluginRegistry.Create(pluginPath, loggers.CreateLogger("KafkaConnect.Connect.Runtime.Plugins")));
         KafkaBroker? broker = null;
-        KafkaConnect.SchemaRegistry.SchemaRegistryServer? registry = null;
+        EmbeddedSchemaRegistry? registry = null;
         try
         {
             string? clusterId = null;
@@ -106,20 +107,21 @@ internal static class StandaloneCommand
                 config = new WorkerConfig(workerProps);
                 log.LogInformation("no bootstrap.servers: started the embedded broker on {Servers} (data in {Dir})", broker.BootstrapServers, Path.GetFullPath(dataDir));
                 Step("embedded broker");
+                registry = new EmbeddedSchemaRegistry(broker.BootstrapServers, loggers, log);
                 try
                 {
-                    registry = await EmbeddedSchemaRegistry.StartIfNeededAsync(workerProps, connectorConfigs, broker.BootstrapServers, loggers, log,
-                        CancellationToken.None).ConfigureAwait(false);
+                    if (await registry.StartForAsync(workerProps, connectorConfigs, CancellationToken.None).ConfigureAwait(false))
+                    {
+                        config = new WorkerConfig(workerProps);
+                        Step("schema registry");
+                    }
                 }
                 catch (Exception ex) when (ex is IOException or InvalidOperationException or Client.KafkaException or Client.Log.KafkaLogException)
                 {
                     return Program.Fail($"cannot start the Schema Registry a converter needs: {ex.Message} Set schema.registry.url on the converter instead.");
                 }
-                if (registry is not null)
-                {
-                    config = new WorkerConfig(workerProps);
-                    Step("schema registry");
-                }
+                // Connectors created over REST later get the same registry, started when one of them first needs it.
+                RegistryConverterConfig.FallbackUrl = registry.Url;
                 // In-process: no need for an admin client round trip to learn the cluster id.
                 clusterId = broker.ClusterId;
             }
@@ -193,6 +195,7 @@ internal static class StandaloneCommand
         {
             if (registry is not null)
             {
+                RegistryConverterConfig.FallbackUrl = null;
                 await registry.DisposeAsync().ConfigureAwait(false);
             }
             if (broker is not null)

@@ -100,6 +100,16 @@ public class RegistryConverterConfig : AbstractConfig
         return def;
     }
 
+    private static IReadOnlyDictionary<string, string> WithFallbackUrl(IReadOnlyDictionary<string, string> props)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        if (FallbackUrl is not { } fallback || props.TryGetValue(UrlConfig, out var url) && !string.IsNullOrWhiteSpace(url))
+        {
+            return props;
+        }
+        return new Dictionary<string, string>(props, StringComparer.Ordinal) { [UrlConfig] = fallback() };
+    }
+
     private static readonly IValidator NonEmptyUrls = ConfigDef.LambdaValidator.With((name, value) =>
     {
         if (value is not IReadOnlyList<string> urls || urls.Count == 0)
@@ -124,9 +134,15 @@ public class RegistryConverterConfig : AbstractConfig
         }
     }, "TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy");
 
+    /// <summary>
+    /// Where a converter without schema.registry.url finds a registry: set by a standalone worker on its embedded broker,
+    /// which starts one on first use (a connector created over REST after start-up). Null elsewhere: the key is required.
+    /// </summary>
+    public static Func<string>? FallbackUrl { get; set; }
+
     /// <exception cref="ConfigException">A setting is missing or invalid.</exception>
     public RegistryConverterConfig(ConfigDef definition, IReadOnlyDictionary<string, string> props)
-        : base(definition, props)
+        : base(definition, WithFallbackUrl(props))
     {
         Urls = GetList(UrlConfig)!.Select(u => new Uri(u.Trim())).ToArray();
         AuthSource = GetString(BasicAuthSourceConfig)!.Equals("USER_INFO", StringComparison.OrdinalIgnoreCase)

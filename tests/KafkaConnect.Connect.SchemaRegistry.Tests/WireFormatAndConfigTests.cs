@@ -53,6 +53,27 @@ public sealed class WireFormatAndConfigTests
     private static RegistryConverterConfig Config(params (string Key, string Value)[] settings) =>
         new(RegistryConverterConfig.AddTo(new ConfigDef()), settings.ToDictionary(s => s.Key, s => s.Value));
 
+    // In this class, whose tests run one at a time: the fallback is process-wide, and other tests here expect no URL to fail.
+    [Fact]
+    public void Without_a_url_the_fallback_a_standalone_worker_sets_is_asked_once_per_config_and_a_given_url_wins()
+    {
+        var asked = 0;
+        RegistryConverterConfig.FallbackUrl = () => { asked++; return "http://127.0.0.1:18081"; };
+        try
+        {
+            Assert.Equal([new Uri("http://127.0.0.1:18081")], Config().Urls);
+            Assert.Equal(1, asked);
+            Assert.Equal([new Uri("http://127.0.0.1:8081")], Config(("schema.registry.url", "http://127.0.0.1:8081")).Urls);
+            Assert.Equal(1, asked);
+        }
+        finally
+        {
+            RegistryConverterConfig.FallbackUrl = null;
+        }
+        var e = Assert.Throws<ConfigException>(() => Config());
+        Assert.Contains("schema.registry.url", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Defaults_are_confluents()
     {

@@ -17,6 +17,7 @@ import base64
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -30,6 +31,8 @@ from google.protobuf import descriptor_pb2
 from google.protobuf.json_format import MessageToDict, ParseDict
 
 SYSTEM_INCLUDE = '/usr/include'
+# Imports a registry knows without references (confluent/*, google/type/*, as Confluent's): a client brings its own.
+KNOWN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'proto')
 
 
 class TextRegisteringClient(SchemaRegistryClient):
@@ -116,7 +119,13 @@ def consume(gen_dir, bootstrap, registry, topic, count):
     client = SchemaRegistryClient({'url': registry})
     src_dir = os.path.join(gen_dir, 'registered')
     files = write_schema(client, src_dir, 'registered_value.proto', latest_schema(client, topic + '-value'))
-    protoc([src_dir, SYSTEM_INCLUDE], gen_dir, sorted(set(files)))
+    known = set()
+    for name in files:
+        with open(os.path.join(src_dir, name)) as f:
+            for imported in re.findall(r'^\s*import\s+(?:public\s+|weak\s+)?"([^"]+)"', f.read(), re.M):
+                if imported not in files and (imported.startswith('confluent/') or imported.startswith('google/type/')):
+                    known.add(imported)
+    protoc([src_dir, KNOWN_DIR, SYSTEM_INCLUDE], gen_dir, sorted(set(files) | known))
     sys.path.insert(0, gen_dir)
     module = importlib.import_module('registered_value_pb2')
     # The converter writes one top-level message: message index [0].
