@@ -1,3 +1,4 @@
+using KafkaConnect.Schemas.Protobuf;
 using KafkaConnect.Connect.Data;
 
 namespace KafkaConnect.Connect.Protobuf.Tests;
@@ -51,7 +52,7 @@ public sealed class DescriptorDecoderTests
     [Fact]
     public void Text_is_never_mistaken_for_base64()
     {
-        Assert.Null(DescriptorDecoder.TryDecodeBase64("syntax = \"proto3\"; message M {}"));
-        Assert.NotNull(DescriptorDecoder.TryDecodeBase64(BasketDescriptor));
+        Assert.Null(DescriptorReader.TryDecodeBase64("syntax = \"proto3\"; message M {}"));
+        Assert.NotNull(DescriptorReader.TryDecodeBase64(BasketDescriptor));
     }
 }
