@@ -1,3 +1,4 @@
+using DescriptorWire = KafkaConnect.Schemas.Protobuf.ProtoWireReader<KafkaConnect.Schemas.Protobuf.DescriptorErrors>;
 using System.Globalization;
 using System.Text;
 
@@ -48,14 +49,14 @@ public static partial class DescriptorReader
         {
             switch (number)
             {
-                case 2 when wire == DescriptorWireType.LengthDelimited: package = reader.ReadString(); break;
-                case 3 when wire == DescriptorWireType.LengthDelimited: dependencies.Add(reader.ReadString()); break;
-                case 4 when wire == DescriptorWireType.LengthDelimited: messages.Add(MessageText(reader.ReadBytes(), null)); break;
-                case 5 when wire == DescriptorWireType.LengthDelimited: enums.Add(EnumText(reader.ReadBytes())); break;
-                case 8 when wire == DescriptorWireType.LengthDelimited: FileOptions(reader.ReadBytes(), options); break;
+                case 2 when wire == ProtoWireType.LengthDelimited: package = reader.ReadString(); break;
+                case 3 when wire == ProtoWireType.LengthDelimited: dependencies.Add(reader.ReadString()); break;
+                case 4 when wire == ProtoWireType.LengthDelimited: messages.Add(MessageText(reader.ReadBytes(), null)); break;
+                case 5 when wire == ProtoWireType.LengthDelimited: enums.Add(EnumText(reader.ReadBytes())); break;
+                case 8 when wire == ProtoWireType.LengthDelimited: FileOptions(reader.ReadBytes(), options); break;
                 case 10: ReadInts(ref reader, wire, publicDependencies); break;
                 case 11: ReadInts(ref reader, wire, weakDependencies); break;
-                case 12 when wire == DescriptorWireType.LengthDelimited: syntax = reader.ReadString(); break;
+                case 12 when wire == ProtoWireType.LengthDelimited: syntax = reader.ReadString(); break;
                 default: reader.Skip(wire); break;
             }
         }
@@ -67,7 +68,7 @@ public static partial class DescriptorReader
             var again = new DescriptorWire(descriptor);
             while (again.TryReadTag(out var number, out var wire))
             {
-                if (number == 4 && wire == DescriptorWireType.LengthDelimited)
+                if (number == 4 && wire == ProtoWireType.LengthDelimited)
                 {
                     messages.Add(MessageText(again.ReadBytes(), "proto3"));
                 }
@@ -113,9 +114,9 @@ public static partial class DescriptorReader
         return sb.ToString();
     }
 
-    private static void ReadInts(ref DescriptorWire reader, DescriptorWireType wire, HashSet<int> into)
+    private static void ReadInts(ref DescriptorWire reader, ProtoWireType wire, HashSet<int> into)
     {
-        if (wire == DescriptorWireType.LengthDelimited)
+        if (wire == ProtoWireType.LengthDelimited)
         {
             var packed = new DescriptorWire(reader.ReadBytes());
             while (packed.TryReadVarint(out var value))
@@ -123,7 +124,7 @@ public static partial class DescriptorReader
                 into.Add((int)value);
             }
         }
-        else if (wire == DescriptorWireType.Varint)
+        else if (wire == ProtoWireType.Varint)
         {
             into.Add(reader.ReadInt32());
         }
@@ -147,9 +148,9 @@ public static partial class DescriptorReader
             }
             values[number] = s_fileOptions[known].Kind switch
             {
-                's' when wire == DescriptorWireType.LengthDelimited => Quoted(reader.ReadString()),
-                'b' when wire == DescriptorWireType.Varint => reader.ReadVarint() != 0 ? "true" : "false",
-                'e' when wire == DescriptorWireType.Varint => reader.ReadVarint() switch { 2 => "CODE_SIZE", 3 => "LITE_RUNTIME", _ => "SPEED" },
+                's' when wire == ProtoWireType.LengthDelimited => Quoted(reader.ReadString()),
+                'b' when wire == ProtoWireType.Varint => reader.ReadVarint() != 0 ? "true" : "false",
+                'e' when wire == ProtoWireType.Varint => reader.ReadVarint() switch { 2 => "CODE_SIZE", 3 => "LITE_RUNTIME", _ => "SPEED" },
                 _ => throw new SchemaParseException($"Invalid Protobuf descriptor: file option {s_fileOptions[known].Name} has wire type {(int)wire}"),
             };
         }
@@ -177,14 +178,14 @@ public static partial class DescriptorReader
         {
             switch (number)
             {
-                case 1 when wire == DescriptorWireType.LengthDelimited: name = reader.ReadString(); break;
-                case 2 when wire == DescriptorWireType.LengthDelimited: fields.Add(FieldText(reader.ReadBytes(), syntax)); break;
-                case 3 when wire == DescriptorWireType.LengthDelimited: nested.Add(MessageText(reader.ReadBytes(), syntax)); break;
-                case 4 when wire == DescriptorWireType.LengthDelimited: enums.Add(EnumText(reader.ReadBytes())); break;
-                case 7 when wire == DescriptorWireType.LengthDelimited: MessageOptions(reader.ReadBytes(), options); break;
-                case 8 when wire == DescriptorWireType.LengthDelimited: oneofs.Add(FirstString(reader.ReadBytes())); break;
-                case 9 when wire == DescriptorWireType.LengthDelimited: reserved.Add(Range(reader.ReadBytes(), exclusiveEnd: true)); break;
-                case 10 when wire == DescriptorWireType.LengthDelimited: reservedNames.Add(reader.ReadString()); break;
+                case 1 when wire == ProtoWireType.LengthDelimited: name = reader.ReadString(); break;
+                case 2 when wire == ProtoWireType.LengthDelimited: fields.Add(FieldText(reader.ReadBytes(), syntax)); break;
+                case 3 when wire == ProtoWireType.LengthDelimited: nested.Add(MessageText(reader.ReadBytes(), syntax)); break;
+                case 4 when wire == ProtoWireType.LengthDelimited: enums.Add(EnumText(reader.ReadBytes())); break;
+                case 7 when wire == ProtoWireType.LengthDelimited: MessageOptions(reader.ReadBytes(), options); break;
+                case 8 when wire == ProtoWireType.LengthDelimited: oneofs.Add(FirstString(reader.ReadBytes())); break;
+                case 9 when wire == ProtoWireType.LengthDelimited: reserved.Add(Range(reader.ReadBytes(), exclusiveEnd: true)); break;
+                case 10 when wire == ProtoWireType.LengthDelimited: reservedNames.Add(reader.ReadString()); break;
                 default: reader.Skip(wire); break;
             }
         }
@@ -233,7 +234,7 @@ public static partial class DescriptorReader
         var reader = new DescriptorWire(data);
         while (reader.TryReadTag(out var number, out var wire))
         {
-            if (number is 2 or 3 or 7 && wire == DescriptorWireType.Varint)
+            if (number is 2 or 3 or 7 && wire == ProtoWireType.Varint)
             {
                 values[number] = reader.ReadVarint() != 0;
             }
@@ -262,16 +263,16 @@ public static partial class DescriptorReader
         {
             switch (number)
             {
-                case 1 when wire == DescriptorWireType.LengthDelimited: name = reader.ReadString(); break;
-                case 3 when wire == DescriptorWireType.Varint: fieldNumber = reader.ReadInt32(); break;
-                case 4 when wire == DescriptorWireType.Varint: label = reader.ReadInt32(); break;
-                case 5 when wire == DescriptorWireType.Varint: type = reader.ReadInt32(); break;
-                case 6 when wire == DescriptorWireType.LengthDelimited: typeName = reader.ReadString(); break;
-                case 7 when wire == DescriptorWireType.LengthDelimited: defaultValue = reader.ReadString(); break;
-                case 8 when wire == DescriptorWireType.LengthDelimited: FieldOptions(reader.ReadBytes(), options); break;
-                case 9 when wire == DescriptorWireType.Varint: oneof = reader.ReadInt32(); break;
-                case 10 when wire == DescriptorWireType.LengthDelimited: jsonName = reader.ReadString(); break;
-                case 17 when wire == DescriptorWireType.Varint: proto3Optional = reader.ReadVarint() != 0; break;
+                case 1 when wire == ProtoWireType.LengthDelimited: name = reader.ReadString(); break;
+                case 3 when wire == ProtoWireType.Varint: fieldNumber = reader.ReadInt32(); break;
+                case 4 when wire == ProtoWireType.Varint: label = reader.ReadInt32(); break;
+                case 5 when wire == ProtoWireType.Varint: type = reader.ReadInt32(); break;
+                case 6 when wire == ProtoWireType.LengthDelimited: typeName = reader.ReadString(); break;
+                case 7 when wire == ProtoWireType.LengthDelimited: defaultValue = reader.ReadString(); break;
+                case 8 when wire == ProtoWireType.LengthDelimited: FieldOptions(reader.ReadBytes(), options); break;
+                case 9 when wire == ProtoWireType.Varint: oneof = reader.ReadInt32(); break;
+                case 10 when wire == ProtoWireType.LengthDelimited: jsonName = reader.ReadString(); break;
+                case 17 when wire == ProtoWireType.Varint: proto3Optional = reader.ReadVarint() != 0; break;
                 default: reader.Skip(wire); break;
             }
         }
@@ -322,11 +323,11 @@ public static partial class DescriptorReader
         var reader = new DescriptorWire(data);
         while (reader.TryReadTag(out var number, out var wire))
         {
-            if (number == 2 && wire == DescriptorWireType.Varint)
+            if (number == 2 && wire == ProtoWireType.Varint)
             {
                 packed = reader.ReadVarint() != 0;
             }
-            else if (number == 3 && wire == DescriptorWireType.Varint)
+            else if (number == 3 && wire == ProtoWireType.Varint)
             {
                 deprecated = reader.ReadVarint() != 0;
             }
@@ -402,13 +403,13 @@ public static partial class DescriptorReader
         {
             switch (number)
             {
-                case 1 when wire == DescriptorWireType.LengthDelimited: name = reader.ReadString(); break;
-                case 2 when wire == DescriptorWireType.LengthDelimited: values.Add(EnumValueText(reader.ReadBytes())); break;
-                case 3 when wire == DescriptorWireType.LengthDelimited:
+                case 1 when wire == ProtoWireType.LengthDelimited: name = reader.ReadString(); break;
+                case 2 when wire == ProtoWireType.LengthDelimited: values.Add(EnumValueText(reader.ReadBytes())); break;
+                case 3 when wire == ProtoWireType.LengthDelimited:
                     var enumOptions = new DescriptorWire(reader.ReadBytes());
                     while (enumOptions.TryReadTag(out var n, out var w))
                     {
-                        if (n is 2 or 3 && w == DescriptorWireType.Varint)
+                        if (n is 2 or 3 && w == ProtoWireType.Varint)
                         {
                             var flag = enumOptions.ReadVarint() != 0;
                             _ = n == 2 ? allowAlias = flag : deprecated = flag;
@@ -419,8 +420,8 @@ public static partial class DescriptorReader
                         }
                     }
                     break;
-                case 4 when wire == DescriptorWireType.LengthDelimited: reserved.Add(Range(reader.ReadBytes(), exclusiveEnd: false)); break;
-                case 5 when wire == DescriptorWireType.LengthDelimited: reservedNames.Add(reader.ReadString()); break;
+                case 4 when wire == ProtoWireType.LengthDelimited: reserved.Add(Range(reader.ReadBytes(), exclusiveEnd: false)); break;
+                case 5 when wire == ProtoWireType.LengthDelimited: reservedNames.Add(reader.ReadString()); break;
                 default: reader.Skip(wire); break;
             }
         }
@@ -451,24 +452,7 @@ public static partial class DescriptorReader
 
     private static string EnumValueText(ReadOnlySpan<byte> data)
     {
-        string name = "";
-        var number = 0;
-        var reader = new DescriptorWire(data);
-        while (reader.TryReadTag(out var field, out var wire))
-        {
-            if (field == 1 && wire == DescriptorWireType.LengthDelimited)
-            {
-                name = reader.ReadString();
-            }
-            else if (field == 2 && wire == DescriptorWireType.Varint)
-            {
-                number = reader.ReadInt32();
-            }
-            else
-            {
-                reader.Skip(wire);
-            }
-        }
+        var (name, number) = EnumValue(data);
         return $"{name} = {number.ToString(CultureInfo.InvariantCulture)};\n";
     }
 
@@ -479,7 +463,7 @@ public static partial class DescriptorReader
         var reader = new DescriptorWire(data);
         while (reader.TryReadTag(out var number, out var wire))
         {
-            if (number is 1 or 2 && wire == DescriptorWireType.Varint)
+            if (number is 1 or 2 && wire == ProtoWireType.Varint)
             {
                 _ = number == 1 ? start = reader.ReadInt32() : end = reader.ReadInt32();
             }

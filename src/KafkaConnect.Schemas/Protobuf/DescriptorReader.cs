@@ -1,3 +1,5 @@
+using DescriptorWire = KafkaConnect.Schemas.Protobuf.ProtoWireReader<KafkaConnect.Schemas.Protobuf.DescriptorErrors>;
+
 namespace KafkaConnect.Schemas.Protobuf;
 
 /// <summary>
@@ -36,10 +38,10 @@ public static partial class DescriptorReader
         {
             switch (number)
             {
-                case 2 when wire == DescriptorWireType.LengthDelimited: package = reader.ReadString(); break;
-                case 3 when wire == DescriptorWireType.LengthDelimited: dependencies.Add(reader.ReadString()); break;
-                case 4 when wire == DescriptorWireType.LengthDelimited: messages.Add(offsets.Of(reader.ReadBytes())); break;
-                case 5 when wire == DescriptorWireType.LengthDelimited: enums.Add(offsets.Of(reader.ReadBytes())); break;
+                case 2 when wire == ProtoWireType.LengthDelimited: package = reader.ReadString(); break;
+                case 3 when wire == ProtoWireType.LengthDelimited: dependencies.Add(reader.ReadString()); break;
+                case 4 when wire == ProtoWireType.LengthDelimited: messages.Add(offsets.Of(reader.ReadBytes())); break;
+                case 5 when wire == ProtoWireType.LengthDelimited: enums.Add(offsets.Of(reader.ReadBytes())); break;
                 default: reader.Skip(wire); break;
             }
         }
@@ -75,12 +77,12 @@ public static partial class DescriptorReader
         {
             switch (number)
             {
-                case 1 when wire == DescriptorWireType.LengthDelimited: name = reader.ReadString(); break;
-                case 2 when wire == DescriptorWireType.LengthDelimited: fields.Add(offsets.Of(reader.ReadBytes())); break;
-                case 3 when wire == DescriptorWireType.LengthDelimited: nested.Add(offsets.Of(reader.ReadBytes())); break;
-                case 4 when wire == DescriptorWireType.LengthDelimited: enums.Add(offsets.Of(reader.ReadBytes())); break;
-                case 7 when wire == DescriptorWireType.LengthDelimited: mapEntry = IsMapEntry(reader.ReadBytes()); break;
-                case 8 when wire == DescriptorWireType.LengthDelimited: oneofs.Add(FirstString(reader.ReadBytes())); break;
+                case 1 when wire == ProtoWireType.LengthDelimited: name = reader.ReadString(); break;
+                case 2 when wire == ProtoWireType.LengthDelimited: fields.Add(offsets.Of(reader.ReadBytes())); break;
+                case 3 when wire == ProtoWireType.LengthDelimited: nested.Add(offsets.Of(reader.ReadBytes())); break;
+                case 4 when wire == ProtoWireType.LengthDelimited: enums.Add(offsets.Of(reader.ReadBytes())); break;
+                case 7 when wire == ProtoWireType.LengthDelimited: mapEntry = IsMapEntry(reader.ReadBytes()); break;
+                case 8 when wire == ProtoWireType.LengthDelimited: oneofs.Add(FirstString(reader.ReadBytes())); break;
                 default: reader.Skip(wire); break;
             }
         }
@@ -123,14 +125,14 @@ public static partial class DescriptorReader
         {
             switch (number)
             {
-                case 1 when wire == DescriptorWireType.LengthDelimited: name = reader.ReadString(); break;
-                case 3 when wire == DescriptorWireType.Varint: fieldNumber = (int)reader.ReadVarint(); break;
-                case 4 when wire == DescriptorWireType.Varint: label = (int)reader.ReadVarint(); break;
-                case 5 when wire == DescriptorWireType.Varint: type = (int)reader.ReadVarint(); break;
-                case 6 when wire == DescriptorWireType.LengthDelimited: typeName = reader.ReadString().TrimStart('.'); break;
-                case 8 when wire == DescriptorWireType.LengthDelimited: (parameters, doc) = DecodeFieldMeta(reader.ReadBytes()); break;
-                case 9 when wire == DescriptorWireType.Varint: oneof = (int)reader.ReadVarint(); break;
-                case 17 when wire == DescriptorWireType.Varint: proto3Optional = reader.ReadVarint() != 0; break;
+                case 1 when wire == ProtoWireType.LengthDelimited: name = reader.ReadString(); break;
+                case 3 when wire == ProtoWireType.Varint: fieldNumber = (int)reader.ReadVarint(); break;
+                case 4 when wire == ProtoWireType.Varint: label = (int)reader.ReadVarint(); break;
+                case 5 when wire == ProtoWireType.Varint: type = (int)reader.ReadVarint(); break;
+                case 6 when wire == ProtoWireType.LengthDelimited: typeName = reader.ReadString().TrimStart('.'); break;
+                case 8 when wire == ProtoWireType.LengthDelimited: (parameters, doc) = DecodeFieldMeta(reader.ReadBytes()); break;
+                case 9 when wire == ProtoWireType.Varint: oneof = (int)reader.ReadVarint(); break;
+                case 17 when wire == ProtoWireType.Varint: proto3Optional = reader.ReadVarint() != 0; break;
                 default: reader.Skip(wire); break;
             }
         }
@@ -160,31 +162,13 @@ public static partial class DescriptorReader
         var reader = new DescriptorWire(data);
         while (reader.TryReadTag(out var number, out var wire))
         {
-            if (number == 1 && wire == DescriptorWireType.LengthDelimited)
+            if (number == 1 && wire == ProtoWireType.LengthDelimited)
             {
                 name = reader.ReadString();
             }
-            else if (number == 2 && wire == DescriptorWireType.LengthDelimited)
+            else if (number == 2 && wire == ProtoWireType.LengthDelimited)
             {
-                var value = new DescriptorWire(reader.ReadBytes());
-                string symbol = "";
-                var symbolNumber = 0;
-                while (value.TryReadTag(out var n, out var w))
-                {
-                    if (n == 1 && w == DescriptorWireType.LengthDelimited)
-                    {
-                        symbol = value.ReadString();
-                    }
-                    else if (n == 2 && w == DescriptorWireType.Varint)
-                    {
-                        symbolNumber = (int)value.ReadVarint();
-                    }
-                    else
-                    {
-                        value.Skip(w);
-                    }
-                }
-                values.Add((symbol, symbolNumber));
+                values.Add(EnumValue(reader.ReadBytes()));
             }
             else
             {
@@ -214,7 +198,7 @@ public static partial class DescriptorReader
         var reader = new DescriptorWire(options);
         while (reader.TryReadTag(out var number, out var wireType))
         {
-            if (number != FieldMetaNumber || wireType != DescriptorWireType.LengthDelimited)
+            if (number != FieldMetaNumber || wireType != ProtoWireType.LengthDelimited)
             {
                 reader.Skip(wireType);
                 continue;
@@ -223,21 +207,21 @@ public static partial class DescriptorReader
             var meta = new DescriptorWire(reader.ReadBytes());
             while (meta.TryReadTag(out var metaField, out var metaWire))
             {
-                if (metaField == 1 && metaWire == DescriptorWireType.LengthDelimited)
+                if (metaField == 1 && metaWire == ProtoWireType.LengthDelimited)
                 {
                     result = result with { Doc = meta.ReadString() };
                 }
-                else if (metaField == 2 && metaWire == DescriptorWireType.LengthDelimited)
+                else if (metaField == 2 && metaWire == ProtoWireType.LengthDelimited)
                 {
                     var entry = new DescriptorWire(meta.ReadBytes());
                     string key = "", value = "";
                     while (entry.TryReadTag(out var entryField, out var entryWire))
                     {
-                        if (entryField == 1 && entryWire == DescriptorWireType.LengthDelimited)
+                        if (entryField == 1 && entryWire == ProtoWireType.LengthDelimited)
                         {
                             key = entry.ReadString();
                         }
-                        else if (entryField == 2 && entryWire == DescriptorWireType.LengthDelimited)
+                        else if (entryField == 2 && entryWire == ProtoWireType.LengthDelimited)
                         {
                             value = entry.ReadString();
                         }
@@ -248,7 +232,7 @@ public static partial class DescriptorReader
                     }
                     result.Params.Add(new(key, value));
                 }
-                else if (metaField == 3 && metaWire == DescriptorWireType.LengthDelimited)
+                else if (metaField == 3 && metaWire == ProtoWireType.LengthDelimited)
                 {
                     result.Tags.Add(meta.ReadString());
                 }
@@ -261,13 +245,37 @@ public static partial class DescriptorReader
         return result;
     }
 
+    // An EnumValueDescriptorProto's name and number.
+    private static (string Name, int Number) EnumValue(ReadOnlySpan<byte> data)
+    {
+        string name = "";
+        var number = 0;
+        var reader = new DescriptorWire(data);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            if (field == 1 && wire == ProtoWireType.LengthDelimited)
+            {
+                name = reader.ReadString();
+            }
+            else if (field == 2 && wire == ProtoWireType.Varint)
+            {
+                number = reader.ReadInt32();
+            }
+            else
+            {
+                reader.Skip(wire);
+            }
+        }
+        return (name, number);
+    }
+
     private static bool IsMapEntry(ReadOnlySpan<byte> options)
     {
         var reader = new DescriptorWire(options);
         var mapEntry = false;
         while (reader.TryReadTag(out var number, out var wire))
         {
-            if (number == 7 && wire == DescriptorWireType.Varint)
+            if (number == 7 && wire == ProtoWireType.Varint)
             {
                 mapEntry = reader.ReadVarint() != 0;
             }
@@ -284,7 +292,7 @@ public static partial class DescriptorReader
         var reader = new DescriptorWire(data);
         while (reader.TryReadTag(out var number, out var wire))
         {
-            if (number == 1 && wire == DescriptorWireType.LengthDelimited)
+            if (number == 1 && wire == ProtoWireType.LengthDelimited)
             {
                 return reader.ReadString();
             }

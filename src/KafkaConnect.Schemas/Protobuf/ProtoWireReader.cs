@@ -3,34 +3,48 @@ using System.Text;
 
 namespace KafkaConnect.Schemas.Protobuf;
 
-internal enum DescriptorWireType
+/// <summary>Protobuf's wire types (StartGroup/EndGroup are read only to be refused).</summary>
+public enum ProtoWireType
 {
     Varint = 0,
     Fixed64 = 1,
     LengthDelimited = 2,
+    StartGroup = 3,
+    EndGroup = 4,
     Fixed32 = 5,
 }
 
+/// <summary>What a <see cref="ProtoWireReader{TErrors}"/> throws: each reader of protobuf bytes has its own exception.</summary>
+public interface IProtoWireErrors
+{
+    /// <summary>The exception for bytes that are not valid protobuf; <paramref name="what"/> says where and why.</summary>
+    static abstract Exception Invalid(string what, Exception? inner = null);
+}
+
 /// <summary>
-/// The protobuf binary reading a serialized descriptor needs (tags, varints, length-delimited, fixed, skipping what is
-/// unknown); every fault is a <see cref="SchemaParseException"/>, since here bytes are a schema, not a record.
+/// Reads protobuf's binary encoding: tags, varints, length-delimited and fixed values, skipping what is unknown. One
+/// reader for descriptors (<see cref="DescriptorReader"/>: <see cref="SchemaParseException"/>) and for the Protobuf
+/// converter's records (Connect's DataException); the struct type argument keeps the error type free at run time.
 /// </summary>
-internal ref struct DescriptorWire
+public ref struct ProtoWireReader<TErrors>
+    where TErrors : struct, IProtoWireErrors
 {
     private static readonly UTF8Encoding s_utf8 = new(false, true);
 
     private readonly ReadOnlySpan<byte> _data;
     private int _position;
 
-    public DescriptorWire(ReadOnlySpan<byte> data)
+    public ProtoWireReader(ReadOnlySpan<byte> data)
     {
         _data = data;
         _position = 0;
     }
 
-    public bool TryReadTag(out int fieldNumber, out DescriptorWireType wireType)
+    public readonly bool AtEnd => _position >= _data.Length;
+
+    public bool TryReadTag(out int fieldNumber, out ProtoWireType wireType)
     {
-        if (_position >= _data.Length)
+        if (AtEnd)
         {
             fieldNumber = 0;
             wireType = default;
@@ -38,10 +52,10 @@ internal ref struct DescriptorWire
         }
         var tag = ReadVarint();
         fieldNumber = (int)(tag >> 3);
-        wireType = (DescriptorWireType)(tag & 7);
+        wireType = (ProtoWireType)(tag & 7);
         if (fieldNumber <= 0 || tag >> 3 > int.MaxValue)
         {
-            throw Invalid($"field number {tag >> 3} at byte {_position}");
+            throw TErrors.Invalid($"field number {tag >> 3} at byte {_position}");
         }
         return true;
     }
@@ -62,7 +76,7 @@ internal ref struct DescriptorWire
                 return result;
             }
         }
-        throw Invalid($"a varint longer than 10 bytes at byte {_position}");
+        throw TErrors.Invalid($"a varint longer than 10 bytes at byte {_position}");
     }
 
     public int ReadInt32() => (int)ReadVarint();
@@ -70,7 +84,7 @@ internal ref struct DescriptorWire
     /// <summary>The next varint of a packed run, or false at its end.</summary>
     public bool TryReadVarint(out ulong value)
     {
-        if (_position >= _data.Length)
+        if (AtEnd)
         {
             value = 0;
             return false;
@@ -101,19 +115,19 @@ internal ref struct DescriptorWire
         }
         catch (DecoderFallbackException e)
         {
-            throw new SchemaParseException("Invalid Protobuf descriptor: a string is not valid UTF-8", e);
+            throw TErrors.Invalid("a string field is not valid UTF-8", e);
         }
     }
 
-    public void Skip(DescriptorWireType wireType)
+    public void Skip(ProtoWireType wireType)
     {
         switch (wireType)
         {
-            case DescriptorWireType.Varint: ReadVarint(); break;
-            case DescriptorWireType.Fixed64: Take(8); break;
-            case DescriptorWireType.Fixed32: Take(4); break;
-            case DescriptorWireType.LengthDelimited: ReadBytes(); break;
-            default: throw Invalid($"unsupported wire type {(int)wireType} at byte {_position}");
+            case ProtoWireType.Varint: ReadVarint(); break;
+            case ProtoWireType.Fixed64: Take(8); break;
+            case ProtoWireType.Fixed32: Take(4); break;
+            case ProtoWireType.LengthDelimited: ReadBytes(); break;
+            default: throw TErrors.Invalid($"unsupported wire type {(int)wireType} at byte {_position}");
         }
     }
 
@@ -128,7 +142,11 @@ internal ref struct DescriptorWire
         return span;
     }
 
-    private static SchemaParseException Invalid(string what) => new("Invalid Protobuf descriptor: " + what);
+    private readonly Exception Truncated() => TErrors.Invalid($"truncated at byte {_position} of {_data.Length}");
+}
 
-    private readonly SchemaParseException Truncated() => Invalid($"truncated at byte {_position} of {_data.Length}");
+/// <summary>A descriptor's bytes are a schema: their faults are <see cref="SchemaParseException"/>s.</summary>
+internal readonly struct DescriptorErrors : IProtoWireErrors
+{
+    public static Exception Invalid(string what, Exception? inner = null) => new SchemaParseException("Invalid Protobuf descriptor: " + what, inner);
 }
