@@ -101,6 +101,57 @@ public sealed class DescriptorReaderTests
         }
     }
 
+    // protoc of a proto2 file (no syntax statement in the descriptor, no package) importing confluent/meta.proto:
+    //   message Price { required bytes amount = 1 [(confluent.field_meta) = { doc: "in \"cents\"", params: [precision 5, scale 2] }];
+    //     optional string currency = 2 [default = "EUR", deprecated = true]; repeated int32 history = 3 [packed = true]; }
+    private const string PriceDescriptor =
+        "CgtwcmljZS5wcm90bxoUY29uZmx1ZW50L21ldGEucHJvdG8ijwEKBVByaWNlEkMKBmFtb3VudBgBIAIoDEIrgkQoCgppbiAiY2VudHMiEg4KCXByZWNpc2lvbhIBNRIKCgVzY2FsZRIBMlIGYW1vdW50EiMKCGN1cnJlbmN5GAIgASgJOgNFVVJCAhgBUghjdXJyZW5jeRIcCgdoaXN0b3J5GAMgAygFQgIQAVIHaGlzdG9yeQ==";
+
+    [Fact]
+    public void Field_options_print_as_confluents_option_maps_and_read_back()
+    {
+        // Confluent prints precision and scale value first; several options one a line.
+        const string expected = """
+
+            import "confluent/meta.proto";
+
+            message Price {
+              required bytes amount = 1 [
+                (confluent.field_meta) = {
+                  doc: "in \"cents\"",
+                  params: [
+                    {
+                      value: "5",
+                      key: "precision"
+                    },
+                    {
+                      value: "2",
+                      key: "scale"
+                    }
+                  ]
+                },
+                json_name = "amount"
+              ];
+              optional string currency = 2 [
+                deprecated = true,
+                default = "EUR",
+                json_name = "currency"
+              ];
+              repeated int32 history = 3 [
+                packed = true,
+                json_name = "history"
+              ];
+            }
+
+            """;
+        var text = DescriptorReader.ToProtoText(Convert.FromBase64String(PriceDescriptor));
+        Assert.Equal(expected, text);
+        var amount = new ProtoParser(new Dictionary<string, string>()).Parse(text).Messages[0].Fields[0];
+        Assert.Equal("in \"cents\"", amount.Doc);
+        Assert.Equal([new("precision", "5"), new("scale", "2")], amount.Params);
+        Assert.Equal("required", amount.Label);
+    }
+
     [Theory]
     [InlineData("syntax = \"proto3\"; message M {}")]
     [InlineData("message M { int32 a = 1; }")]
