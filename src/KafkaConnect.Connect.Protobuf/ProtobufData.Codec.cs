@@ -453,7 +453,7 @@ internal sealed partial class ProtobufData
         if (slot.MapKey is not null)
         {
             var map = existing as Dictionary<object, object?> ?? [];
-            var entry = new ProtoReader(reader.ReadBytesSpan());
+            var entry = new ProtoReader(reader.ReadBytes());
             object? key = null, value = null;
             while (entry.TryReadTag(out var number, out var entryWire))
             {
@@ -478,7 +478,7 @@ internal sealed partial class ProtobufData
             var list = existing as List<object?> ?? [];
             if (wireType == WireType.LengthDelimited && proto.Packable)
             {
-                var packed = new ProtoReader(reader.ReadBytesSpan());
+                var packed = new ProtoReader(reader.ReadBytes());
                 while (!packed.AtEnd)
                 {
                     list.Add(ReadSingle(ref packed, slot, WireTypeOf(proto.Type)));
@@ -504,12 +504,12 @@ internal sealed partial class ProtobufData
         switch (proto.Type)
         {
             case ProtoType.Message:
-                var bytes = reader.ReadBytesSpan();
+                var bytes = reader.ReadBytes();
                 return slot.Nested is { } nested ? Read(bytes, nested) : ReadMessageValue(bytes, proto.MessageType!, slot.ValueSchema);
             case ProtoType.String:
                 return reader.ReadString();
             case ProtoType.Bytes:
-                return reader.ReadBytesSpan().ToArray();
+                return reader.ReadBytes().ToArray();
             case ProtoType.Float:
                 return BitConverter.UInt32BitsToSingle(reader.ReadFixed32());
             case ProtoType.Double:
@@ -567,7 +567,7 @@ internal sealed partial class ProtobufData
                 {
                     if (number == 1 && wire == WireType.LengthDelimited)
                     {
-                        unscaled = reader.ReadBytesSpan();
+                        unscaled = reader.ReadBytes();
                     }
                     else if (number == 3 && wire == WireType.Varint)
                     {
@@ -650,7 +650,7 @@ internal sealed partial class ProtobufData
     private static object ReadSingleStatic(ref ProtoReader reader, Slot slot, WireType wire) => slot.Proto!.Type switch
     {
         ProtoType.String => reader.ReadString(),
-        ProtoType.Bytes => reader.ReadBytesSpan().ToArray(),
+        ProtoType.Bytes => reader.ReadBytes().ToArray(),
         ProtoType.Float => BitConverter.UInt32BitsToSingle(reader.ReadFixed32()),
         ProtoType.Double => BitConverter.UInt64BitsToDouble(reader.ReadFixed64()),
         ProtoType.Bool => reader.ReadVarint() != 0,

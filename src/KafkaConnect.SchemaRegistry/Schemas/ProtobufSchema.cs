@@ -4,7 +4,7 @@ using KafkaConnect.Schemas.Protobuf;
 namespace KafkaConnect.SchemaRegistry.Schemas;
 
 /// <summary>
-/// A Protobuf schema: <c>.proto</c> text parsed by KafkaConnect.Schemas' <see cref="ProtoParser"/> (references are the
+/// A Protobuf schema: <c>.proto</c> text (or a base64 FileDescriptorProto, kept as its canonical text) parsed by KafkaConnect.Schemas' <see cref="ProtoParser"/> (references are the
 /// imported files, named by their import path; the known types are built in), compared with the rules of Confluent's
 /// protobuf diff (protobuf/diff/*): package changed, messages removed, fields by number with their kind,
 /// wire-compatible scalar group, label and named type, required fields, oneof fields removed.
@@ -21,7 +21,8 @@ internal sealed class ProtobufSchema : ParsedSchema
 
     public override string SchemaType => "PROTOBUF";
 
-    // The text as registered, trimmed: Confluent prints its own normalised .proto, which we do not reproduce.
+    // The text as registered, trimmed (Confluent prints its own canonical .proto, which we reproduce only for a schema
+    // registered as a descriptor, see DescriptorReader.ToProtoText).
     public override string Canonical { get; }
 
     public static ProtobufSchema Parse(string text, IReadOnlyList<ResolvedReference> references)
@@ -40,7 +41,28 @@ internal sealed class ProtobufSchema : ParsedSchema
             }
         }
         Add(references);
-        var file = new ProtoParser(sources, otherForm: null, undefinedWellKnown: true).Parse(text);
+        ProtoFile file;
+        try
+        {
+            file = new ProtoParser(sources, otherForm: null, undefinedWellKnown: true).Parse(text);
+        }
+        catch (SchemaParseException textError) when (DescriptorReader.TryDecodeBase64(text) is { } descriptor)
+        {
+            // As Confluent does: what is not .proto text may be a base64 FileDescriptorProto (Confluent's Python and
+            // Go serializers register that); it is kept as its canonical .proto text, so it reads back as text and
+            // gets the id of the same schema registered as that text.
+            try
+            {
+                text = DescriptorReader.ToProtoText(descriptor);
+                file = new ProtoParser(sources, otherForm: null, undefinedWellKnown: true).Parse(text);
+            }
+            catch (SchemaParseException descriptorError)
+            {
+                throw new SchemaParseException(
+                    $"Could not parse Protobuf: not .proto text ({textError.Message}), nor a base64 FileDescriptorProto ({descriptorError.Message})",
+                    descriptorError);
+            }
+        }
         return new ProtobufSchema(text.Trim(), file);
     }
 

@@ -25,7 +25,7 @@ public enum ProtoType
 
 /// <summary>
 /// A parsed .proto file: what the converter's codec and Connect mapping and the registry's compatibility check need of
-/// its descriptors (from .proto text, or a FileDescriptorProto the converter decodes).
+/// its descriptors (from .proto text, or a FileDescriptorProto <see cref="DescriptorReader"/> decodes).
 /// </summary>
 public sealed class ProtoFile
 {
@@ -49,7 +49,7 @@ public sealed class ProtoMessage
 
     public List<ProtoEnum> Enums { get; } = [];
 
-    public bool IsMapEntry { get; init; }
+    public bool IsMapEntry { get; internal set; }
 
     public Dictionary<int, ProtoField> ByNumber { get; } = [];
 }

@@ -200,7 +200,22 @@ internal static class ProtoTextParser
                         }
                         Expect("}");
                         break;
-                    case "option" or "reserved" or "extensions" or "extend":
+                    case "option":
+                        Next();
+                        // The entry message of a map as a descriptor describes it (and Confluent prints it from one).
+                        if (Peek() == "map_entry")
+                        {
+                            Next();
+                            Expect("=");
+                            message.IsMapEntry = Next() == "true";
+                            Expect(";");
+                        }
+                        else
+                        {
+                            SkipStatementRest();
+                        }
+                        break;
+                    case "reserved" or "extensions" or "extend":
                         SkipStatement();
                         break;
                     case ";":

@@ -86,9 +86,7 @@ public sealed class ProtobufPipelineTests(ITestOutputHelper output)
         });
     }
 
-    [Fact(Skip = "BUG: our registry refuses a PROTOBUF schema sent as a base64 FileDescriptorProto (422, 'Expected top-level "
-        + "statement'), which Confluent's registry accepts and python3-confluent-kafka 1.7.0 always sends; the test above registers "
-        + "the same files' .proto text instead")]
+    [Fact]
     public async Task Protobuf_from_pythons_serializer_registering_descriptors_as_it_does_reaches_postgres()
     {
         await RegistryPipeline.RunAsync(output, "proto_descriptors", async (pipeline, table) =>

@@ -1,12 +1,12 @@
-using KafkaConnect.Connect.Errors;
+using DescriptorWire = KafkaConnect.Schemas.Protobuf.ProtoWireReader<KafkaConnect.Schemas.Protobuf.DescriptorErrors>;
 
-namespace KafkaConnect.Connect.Protobuf;
+namespace KafkaConnect.Schemas.Protobuf;
 
 /// <summary>
 /// Reads a serialized FileDescriptorProto (descriptor.proto's layout), the form Confluent's Python and Go
 /// serializers register, into the same model the text parser produces.
 /// </summary>
-internal static class DescriptorDecoder
+public static partial class DescriptorReader
 {
     /// <summary>The descriptor bytes when <paramref name="schema"/> is base64 (never true of .proto text, which has spaces and ';').</summary>
     public static byte[]? TryDecodeBase64(string schema)
@@ -32,16 +32,16 @@ internal static class DescriptorDecoder
         var dependencies = new List<string>();
         var messages = new List<(int Start, int Length)>();
         var enums = new List<(int Start, int Length)>();
-        var reader = new ProtoReader(descriptor);
+        var reader = new DescriptorWire(descriptor);
         var offsets = new OffsetTracker(descriptor);
         while (reader.TryReadTag(out var number, out var wire))
         {
             switch (number)
             {
-                case 2 when wire == WireType.LengthDelimited: package = reader.ReadString(); break;
-                case 3 when wire == WireType.LengthDelimited: dependencies.Add(reader.ReadString()); break;
-                case 4 when wire == WireType.LengthDelimited: messages.Add(offsets.Of(reader.ReadBytesSpan())); break;
-                case 5 when wire == WireType.LengthDelimited: enums.Add(offsets.Of(reader.ReadBytesSpan())); break;
+                case 2 when wire == ProtoWireType.LengthDelimited: package = reader.ReadString(); break;
+                case 3 when wire == ProtoWireType.LengthDelimited: dependencies.Add(reader.ReadString()); break;
+                case 4 when wire == ProtoWireType.LengthDelimited: messages.Add(offsets.Of(reader.ReadBytes())); break;
+                case 5 when wire == ProtoWireType.LengthDelimited: enums.Add(offsets.Of(reader.ReadBytes())); break;
                 default: reader.Skip(wire); break;
             }
         }
@@ -71,18 +71,18 @@ internal static class DescriptorDecoder
         var enums = new List<(int Start, int Length)>();
         var oneofs = new List<string>();
         var mapEntry = false;
-        var reader = new ProtoReader(data);
+        var reader = new DescriptorWire(data);
         var offsets = new OffsetTracker(data);
         while (reader.TryReadTag(out var number, out var wire))
         {
             switch (number)
             {
-                case 1 when wire == WireType.LengthDelimited: name = reader.ReadString(); break;
-                case 2 when wire == WireType.LengthDelimited: fields.Add(offsets.Of(reader.ReadBytesSpan())); break;
-                case 3 when wire == WireType.LengthDelimited: nested.Add(offsets.Of(reader.ReadBytesSpan())); break;
-                case 4 when wire == WireType.LengthDelimited: enums.Add(offsets.Of(reader.ReadBytesSpan())); break;
-                case 7 when wire == WireType.LengthDelimited: mapEntry = IsMapEntry(reader.ReadBytesSpan()); break;
-                case 8 when wire == WireType.LengthDelimited: oneofs.Add(FirstString(reader.ReadBytesSpan())); break;
+                case 1 when wire == ProtoWireType.LengthDelimited: name = reader.ReadString(); break;
+                case 2 when wire == ProtoWireType.LengthDelimited: fields.Add(offsets.Of(reader.ReadBytes())); break;
+                case 3 when wire == ProtoWireType.LengthDelimited: nested.Add(offsets.Of(reader.ReadBytes())); break;
+                case 4 when wire == ProtoWireType.LengthDelimited: enums.Add(offsets.Of(reader.ReadBytes())); break;
+                case 7 when wire == ProtoWireType.LengthDelimited: mapEntry = IsMapEntry(reader.ReadBytes()); break;
+                case 8 when wire == ProtoWireType.LengthDelimited: oneofs.Add(FirstString(reader.ReadBytes())); break;
                 default: reader.Skip(wire); break;
             }
         }
@@ -120,25 +120,25 @@ internal static class DescriptorDecoder
         var proto3Optional = false;
         IReadOnlyList<KeyValuePair<string, string>> parameters = [];
         string? doc = null;
-        var reader = new ProtoReader(data);
+        var reader = new DescriptorWire(data);
         while (reader.TryReadTag(out var number, out var wire))
         {
             switch (number)
             {
-                case 1 when wire == WireType.LengthDelimited: name = reader.ReadString(); break;
-                case 3 when wire == WireType.Varint: fieldNumber = (int)reader.ReadVarint(); break;
-                case 4 when wire == WireType.Varint: label = (int)reader.ReadVarint(); break;
-                case 5 when wire == WireType.Varint: type = (int)reader.ReadVarint(); break;
-                case 6 when wire == WireType.LengthDelimited: typeName = reader.ReadString().TrimStart('.'); break;
-                case 8 when wire == WireType.LengthDelimited: (parameters, doc) = ProtoSchemaParser.DecodeFieldMeta(reader.ReadBytesSpan()); break;
-                case 9 when wire == WireType.Varint: oneof = (int)reader.ReadVarint(); break;
-                case 17 when wire == WireType.Varint: proto3Optional = reader.ReadVarint() != 0; break;
+                case 1 when wire == ProtoWireType.LengthDelimited: name = reader.ReadString(); break;
+                case 3 when wire == ProtoWireType.Varint: fieldNumber = (int)reader.ReadVarint(); break;
+                case 4 when wire == ProtoWireType.Varint: label = (int)reader.ReadVarint(); break;
+                case 5 when wire == ProtoWireType.Varint: type = (int)reader.ReadVarint(); break;
+                case 6 when wire == ProtoWireType.LengthDelimited: typeName = reader.ReadString().TrimStart('.'); break;
+                case 8 when wire == ProtoWireType.LengthDelimited: (parameters, doc) = DecodeFieldMeta(reader.ReadBytes()); break;
+                case 9 when wire == ProtoWireType.Varint: oneof = (int)reader.ReadVarint(); break;
+                case 17 when wire == ProtoWireType.Varint: proto3Optional = reader.ReadVarint() != 0; break;
                 default: reader.Skip(wire); break;
             }
         }
         if (type is < 1 or > 18)
         {
-            throw new DataException($"Invalid Protobuf descriptor: field {name} has type {type}");
+            throw new SchemaParseException($"Invalid Protobuf descriptor: field {name} has type {type}");
         }
         return new ProtoField
         {
@@ -159,34 +159,16 @@ internal static class DescriptorDecoder
     {
         string name = "";
         var values = new List<(string, int)>();
-        var reader = new ProtoReader(data);
+        var reader = new DescriptorWire(data);
         while (reader.TryReadTag(out var number, out var wire))
         {
-            if (number == 1 && wire == WireType.LengthDelimited)
+            if (number == 1 && wire == ProtoWireType.LengthDelimited)
             {
                 name = reader.ReadString();
             }
-            else if (number == 2 && wire == WireType.LengthDelimited)
+            else if (number == 2 && wire == ProtoWireType.LengthDelimited)
             {
-                var value = new ProtoReader(reader.ReadBytesSpan());
-                string symbol = "";
-                var symbolNumber = 0;
-                while (value.TryReadTag(out var n, out var w))
-                {
-                    if (n == 1 && w == WireType.LengthDelimited)
-                    {
-                        symbol = value.ReadString();
-                    }
-                    else if (n == 2 && w == WireType.Varint)
-                    {
-                        symbolNumber = (int)value.ReadVarint();
-                    }
-                    else
-                    {
-                        value.Skip(w);
-                    }
-                }
-                values.Add((symbol, symbolNumber));
+                values.Add(EnumValue(reader.ReadBytes()));
             }
             else
             {
@@ -198,13 +180,102 @@ internal static class DescriptorDecoder
         return result;
     }
 
+    private const int FieldMetaNumber = 1088;
+
+    /// <summary>Reads <c>(confluent.field_meta)</c> (extension 1088, a confluent.Meta) out of FieldOptions bytes.</summary>
+    internal static (IReadOnlyList<KeyValuePair<string, string>> Params, string? Doc) DecodeFieldMeta(ReadOnlySpan<byte> options)
+    {
+        var meta = FieldMeta(options);
+        return (meta?.Params ?? [], meta?.Doc);
+    }
+
+    private sealed record Meta(List<KeyValuePair<string, string>> Params, string? Doc, List<string> Tags);
+
+    // The last (confluent.field_meta) in FieldOptions bytes, or null when there is none.
+    private static Meta? FieldMeta(ReadOnlySpan<byte> options)
+    {
+        Meta? result = null;
+        var reader = new DescriptorWire(options);
+        while (reader.TryReadTag(out var number, out var wireType))
+        {
+            if (number != FieldMetaNumber || wireType != ProtoWireType.LengthDelimited)
+            {
+                reader.Skip(wireType);
+                continue;
+            }
+            result = new Meta([], null, []);
+            var meta = new DescriptorWire(reader.ReadBytes());
+            while (meta.TryReadTag(out var metaField, out var metaWire))
+            {
+                if (metaField == 1 && metaWire == ProtoWireType.LengthDelimited)
+                {
+                    result = result with { Doc = meta.ReadString() };
+                }
+                else if (metaField == 2 && metaWire == ProtoWireType.LengthDelimited)
+                {
+                    var entry = new DescriptorWire(meta.ReadBytes());
+                    string key = "", value = "";
+                    while (entry.TryReadTag(out var entryField, out var entryWire))
+                    {
+                        if (entryField == 1 && entryWire == ProtoWireType.LengthDelimited)
+                        {
+                            key = entry.ReadString();
+                        }
+                        else if (entryField == 2 && entryWire == ProtoWireType.LengthDelimited)
+                        {
+                            value = entry.ReadString();
+                        }
+                        else
+                        {
+                            entry.Skip(entryWire);
+                        }
+                    }
+                    result.Params.Add(new(key, value));
+                }
+                else if (metaField == 3 && metaWire == ProtoWireType.LengthDelimited)
+                {
+                    result.Tags.Add(meta.ReadString());
+                }
+                else
+                {
+                    meta.Skip(metaWire);
+                }
+            }
+        }
+        return result;
+    }
+
+    // An EnumValueDescriptorProto's name and number.
+    private static (string Name, int Number) EnumValue(ReadOnlySpan<byte> data)
+    {
+        string name = "";
+        var number = 0;
+        var reader = new DescriptorWire(data);
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            if (field == 1 && wire == ProtoWireType.LengthDelimited)
+            {
+                name = reader.ReadString();
+            }
+            else if (field == 2 && wire == ProtoWireType.Varint)
+            {
+                number = reader.ReadInt32();
+            }
+            else
+            {
+                reader.Skip(wire);
+            }
+        }
+        return (name, number);
+    }
+
     private static bool IsMapEntry(ReadOnlySpan<byte> options)
     {
-        var reader = new ProtoReader(options);
+        var reader = new DescriptorWire(options);
         var mapEntry = false;
         while (reader.TryReadTag(out var number, out var wire))
         {
-            if (number == 7 && wire == WireType.Varint)
+            if (number == 7 && wire == ProtoWireType.Varint)
             {
                 mapEntry = reader.ReadVarint() != 0;
             }
@@ -218,10 +289,10 @@ internal static class DescriptorDecoder
 
     private static string FirstString(ReadOnlySpan<byte> data)
     {
-        var reader = new ProtoReader(data);
+        var reader = new DescriptorWire(data);
         while (reader.TryReadTag(out var number, out var wire))
         {
-            if (number == 1 && wire == WireType.LengthDelimited)
+            if (number == 1 && wire == ProtoWireType.LengthDelimited)
             {
                 return reader.ReadString();
             }
