@@ -14,20 +14,8 @@ set -euo pipefail
 ROWS=${ROWS:-500000}
 REPEAT=${REPEAT:-1}
 TIMEOUT_S=${TIMEOUT_S:-600}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DLL=${KCONNECT_DLL:-$ROOT/src/KafkaConnect.Cli/bin/Release/net10.0/kconnect.dll}
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  dotnet build "$ROOT/src/KafkaConnect.Cli" -c Release -v q -nologo >/dev/null
-fi
-[[ -f "$DLL" ]] || { echo "missing $DLL (build src/KafkaConnect.Cli -c Release)" >&2; exit 1; }
+BENCH_NAME=spooldir . "$(dirname "$0")/common.sh"
 command -v kcat >/dev/null || { echo "needs kcat (apt-get install kcat)" >&2; exit 1; }
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-now_ms() { date +%s%3N; }
-WORK=$(mktemp -d /tmp/kconnect-spooldir-bench.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; [[ "${KEEP:-0}" == 1 ]] || rm -rf "$WORK"; }
-trap cleanup EXIT
 
 python3 - "$WORK/rows.csv" "$ROWS" <<'PY'
 import sys
