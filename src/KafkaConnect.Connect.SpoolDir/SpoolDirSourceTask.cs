@@ -194,7 +194,7 @@ public abstract class SpoolDirSourceTask : SourceTask
             }
             var partition = new Dictionary<string, object?> { [FileNameKey] = info.Name };
             var resumeAt = ResumePosition(partition, info);
-            RecordReader reader;
+            RecordReader? reader = null;
             try
             {
                 reader = OpenReader(_settings!, info);
@@ -206,6 +206,7 @@ public abstract class SpoolDirSourceTask : SourceTask
             }
             catch (Exception e) when (e is DataException or IOException)
             {
+                reader?.Dispose();
                 _log.LogError(e, "Cannot open {File}", info.FullName);
                 var failed = new OpenFile(info, null, partition, files.RelativeDirectory(info)) { Failed = true };
                 lock (_lock)
