@@ -269,7 +269,9 @@ public sealed class RetryWithToleranceOperator : IAsyncDisposable
         {
             delay = _settings.RetryMaxDelayMs <= 0 ? 0 : Random.Shared.NextInt64(_settings.RetryMaxDelayMs);
         }
-        var left = deadline == DateTimeOffset.MaxValue ? long.MaxValue : (long)(deadline - _time.GetUtcNow()).TotalMilliseconds;
+        // Rounded up: truncating a last fraction of a millisecond to 0 made the loop retry without waiting until the clock
+        // passed the deadline (hundreds of calls in that last millisecond).
+        var left = deadline == DateTimeOffset.MaxValue ? long.MaxValue : (long)Math.Ceiling((deadline - _time.GetUtcNow()).TotalMilliseconds);
         return TimeSpan.FromMilliseconds(Math.Max(0, Math.Min(delay, left)));
     }
 
