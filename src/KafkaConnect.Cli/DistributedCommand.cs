@@ -38,7 +38,10 @@ internal static class DistributedCommand
             var props = WorkerHost.LoadWorkerProperties(args[0], loggers);
             config = WorkerConfig.Distributed(props);
             // Key stores and the basic-auth files are read now: a mistake there stops the worker before it joins the group.
-            restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with { LoggerFactory = loggers, LogLevels = logLevels };
+            restOptions = RestServerOptions.FromWorkerConfig(config.Originals()) with
+            {
+                LoggerFactory = loggers, LogLevels = logLevels, KafkaClientConfig = config.ClientConfig(WorkerConfig.WorkerClientPrefix),
+            };
         }
         catch (Connect.Errors.ConfigException ex)
         {

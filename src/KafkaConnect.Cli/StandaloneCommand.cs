@@ -153,7 +153,9 @@ internal static class StandaloneCommand
             await using var rest = new ConnectRestServer();
             try
             {
-                await rest.StartAsync(herder, restOptions).ConfigureAwait(false);
+                // The final config: with the embedded broker, bootstrap.servers is known only now.
+                await rest.StartAsync(herder, restOptions with { KafkaClientConfig = config.ClientConfig(WorkerConfig.WorkerClientPrefix) })
+                    .ConfigureAwait(false);
             }
             catch (IOException ex)
             {

@@ -31,6 +31,7 @@ public sealed class ConnectRestServer : IAsyncDisposable
     private WebApplication? _app;
     private RequestForwarder? _forwarder;
     private RestServerOptions? _options;
+    private KafkaConnect.Connect.Ui.KafkaTopicTail? _topicTail;
     private IReadOnlyList<Uri> _addresses = [];
     private IReadOnlyList<Uri> _adminAddresses = [];
 
@@ -142,6 +143,11 @@ public sealed class ConnectRestServer : IAsyncDisposable
         // Explicitly after our middleware so routing failures (ambiguity, 405) are answered as JSON too.
         app.UseRouting();
         handlers.Map(app);
+        if (options.UiEnabled)
+        {
+            _topicTail = options.KafkaClientConfig is { } clientConfig ? new KafkaConnect.Connect.Ui.KafkaTopicTail(clientConfig) : null;
+            KafkaConnect.Connect.Ui.ConnectUi.Create(_topicTail).Map(app);
+        }
 
         try
         {
@@ -177,6 +183,11 @@ public sealed class ConnectRestServer : IAsyncDisposable
         }
     }
 
+    // The UI's own files load while the worker starts (the page then shows the API's 503 until it is ready).
+    private static bool IsUiPage(PathString path) =>
+        path.StartsWithSegments(KafkaConnect.Connect.Ui.ConnectUi.BasePath, StringComparison.Ordinal)
+        && !path.StartsWithSegments(KafkaConnect.Connect.Ui.ConnectUi.BasePath + "/api", StringComparison.Ordinal);
+
     private static void ConfigureListener(ListenOptions listen, Endpoint endpoint, ILogger? tlsLog)
     {
         if (endpoint.Tls is { } tls)
@@ -211,6 +222,11 @@ public sealed class ConnectRestServer : IAsyncDisposable
             _forwarder?.Dispose();
             _forwarder = null;
         }
+        if (_topicTail is { } tail)
+        {
+            _topicTail = null;
+            await tail.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
@@ -237,7 +253,7 @@ public sealed class ConnectRestServer : IAsyncDisposable
             return;
         }
         if (!(herder.IsCompletedSuccessfully && herder.Result.IsReady)
-            && !path.Equals("/health", StringComparison.Ordinal) && !path.Equals("/", StringComparison.Ordinal))
+            && !path.Equals("/health", StringComparison.Ordinal) && !path.Equals("/", StringComparison.Ordinal) && !IsUiPage(path))
         {
             await RestJson.WriteErrorAsync(ctx, StatusCodes.Status503ServiceUnavailable,
                 "Worker is still starting up; try again shortly.").ConfigureAwait(false);

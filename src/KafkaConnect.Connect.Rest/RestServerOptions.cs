@@ -20,6 +20,7 @@ public sealed record RestServerOptions
     public const string RestExtensionClassesConfig = "rest.extension.classes";
     public const string ResponseHttpHeadersConfig = "response.http.headers.config";
     public const string JaasFileConfig = BasicAuthenticator.JaasFileProperty;
+    public const string UiEnabledConfig = "ui.enabled";
     public const string ListenersHttpsPrefix = "listeners.https.";
     public const string AdminListenersHttpsPrefix = "admin.listeners.https.";
     /// <summary>The name some Connect distributions give <c>ssl.client.auth</c>; accepted as its alias.</summary>
@@ -51,6 +52,8 @@ public sealed record RestServerOptions
             "Headers added to every REST response: comma-separated rules '[action] [header name]:[header value]' with action set, add, setDate or addDate (dates in milliseconds from now); a rule containing a comma goes in double quotes.")
         .Define(JaasFileConfig, ConfigType.String, null, Importance.Low,
             "kconnect only: the JAAS file the basic-auth extension reads, standing in for the JVM system property of the same name (which is also taken from -Djava.security.auth.login.config=... in KAFKA_OPTS; this setting wins).")
+        .Define(UiEnabledConfig, ConfigType.Boolean, true, Importance.Low,
+            "kconnect only: serve the web UI at /ui on the listeners (behind the same authentication as the REST API).")
         .DefineTls(ListenersHttpsPrefix, "the https listeners")
         .DefineTls(AdminListenersHttpsPrefix, "the https admin listeners");
 
@@ -97,6 +100,12 @@ public sealed record RestServerOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>Serves the web UI at /ui (<c>ui.enabled</c>).</summary>
+    public bool UiEnabled { get; init; } = true;
+
+    /// <summary>The worker's Kafka client settings, for the UI's live view of a topic; the view is off without them.</summary>
+    public IReadOnlyDictionary<string, string>? KafkaClientConfig { get; init; }
+
     /// <summary>
     /// Reads the REST settings from a worker configuration (other keys are ignored), loading key stores and the
     /// basic-auth files now, so a mistake is a start-up error. The JAAS file may come from <c>KAFKA_OPTS</c>.
@@ -138,6 +147,7 @@ public sealed record RestServerOptions
             AllowOrigin = config.GetString(AccessControlAllowOriginConfig) ?? "",
             AllowMethods = config.GetString(AccessControlAllowMethodsConfig) ?? "",
             RequestTimeout = TimeSpan.FromMilliseconds(config.GetLong(RequestTimeoutConfig)),
+            UiEnabled = config.GetBoolean(UiEnabledConfig),
         };
     }
 
