@@ -23,6 +23,9 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 # tests/js: kafkajs and a second Schema Registry client, run with node.
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v keytool >/dev/null 2>&1 || missing+=(default-jre-headless)
+# The web UI is driven in headless Chromium through its WebDriver (tests/KafkaConnect.Connect.EndToEnd.Tests/Ui).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test dependencies: ${missing[*]}"
   sudo_cmd=""
