@@ -2,8 +2,9 @@
 // worker serves one document.
 'use strict';
 
-// The REST API lives beside /ui (a reverse proxy may mount both under a prefix).
-const apiBase = location.pathname.replace(/\/ui(\/.*)?$/, '');
+// The REST API lives beside /ui (a reverse proxy may mount both under a prefix). Absolute, from the origin: fetch
+// refuses URLs resolved against a page address that carries credentials (http://user:pass@host/ui/).
+const apiBase = location.origin + location.pathname.replace(/\/ui(\/.*)?$/, '');
 const view = () => document.getElementById('view');
 let refreshTimer = null;
 let pageToken = 0;

@@ -162,6 +162,80 @@ public sealed class WebUiTests(WebUiFixture fixture, ITestOutputHelper output) :
         _driver.Screenshot("ui-topic");
     }
 
+    private async Task CreateAsync(string name, string configJson)
+    {
+        using var created = await _worker.Http.PostAsync("/connectors",
+            new StringContent($$"""{"name":"{{name}}","config":{{configJson}}}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
+    [Fact]
+    public async Task Editing_from_the_form_patches_the_changed_setting_and_shows_secrets_masked()
+    {
+        const string name = "ui-edit-sink";
+        var before = _worker.PathOf("ui-edit-before.txt");
+        var after = _worker.PathOf("ui-edit-after.txt");
+        await CreateAsync(name, $$"""{"connector.class":"FileStreamSink","tasks.max":"1","file":"{{before}}","topics":"{{WebUiFixture.Topic}}","audit.password":"s3cret"}""");
+        await _worker.WaitForStateAsync(name, "RUNNING");
+
+        Open("#/connectors/" + name);
+        var config = _driver.WaitFor(d => d.FindElement(By.Id("config")), "the configuration table").Text;
+        Assert.Contains("audit.password [hidden]", config, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", _driver.PageSource, StringComparison.Ordinal);
+
+        _driver.FindElement(By.LinkText("Edit")).Click();
+        var file = _driver.WaitFor(d => d.FindElement(By.Id("cfg-file")), "the edit form");
+        Assert.Equal(before, file.GetAttribute("value"));
+        Assert.Equal("true", _driver.FindElement(By.Id("cfg-name")).GetAttribute("readonly"));
+        file.Clear();
+        file.SendKeys(after);
+        _driver.WaitFor(d => d.FindElement(By.Id("error-count")).Text == "No errors" ? (object)true : null, "a clean validation");
+        _driver.FindElement(By.Id("submit")).Click();
+        _driver.WaitFor(d => d.Url.EndsWith("#/connectors/" + name, StringComparison.Ordinal) ? (object)true : null, "the connector's page");
+
+        var saved = (await _worker.Http.GetFromJsonAsync<Dictionary<string, string>>($"/connectors/{name}/config"))!;
+        Assert.Equal(after, saved["file"]);
+        // Only the changed key went back: the secret still holds its value, not the mask the form showed.
+        Assert.Equal("[hidden]", saved["audit.password"]);
+        // The group's offsets carry over: the new file gets the records that arrive from now on.
+        await _worker.WaitForStateAsync(name, "RUNNING");
+        var line = "edited-" + Guid.NewGuid().ToString("N")[..8];
+        await File.AppendAllTextAsync(fixture.SourceFile, line + "\n");
+        await Eventually.WaitAsync(() => Task.FromResult(File.Exists(after) && File.ReadAllText(after).Contains(line, StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), () => "the sink did not write to the new file");
+    }
+
+    [Fact]
+    public async Task Stop_reset_offsets_and_delete_from_the_connector_page()
+    {
+        const string name = "ui-reset-source";
+        var input = _worker.PathOf("ui-reset.txt");
+        File.WriteAllText(input, "one\ntwo\n");
+        await CreateAsync(name, $$"""{"connector.class":"FileStreamSource","tasks.max":"1","file":"{{input}}","topic":"ui-reset"}""");
+        await Eventually.WaitAsync(async () => (await _worker.Http.GetStringAsync($"/connectors/{name}/offsets")).Contains("position", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), () => "no offsets were committed");
+
+        Open("#/connectors/" + name);
+        var reset = _driver.WaitFor(d => d.FindElement(By.CssSelector("button[data-action='reset-offsets']")), "the actions");
+        Assert.False(reset.Enabled, "offsets can only be reset on a stopped connector");
+        _driver.FindElement(By.CssSelector("button[data-action='stop']")).Click();
+        _driver.WaitFor(d => d.FindElement(By.CssSelector("h1 .state")).Text == "STOPPED" ? (object)true : null, "STOPPED after Stop");
+        _driver.WaitFor(d => d.FindElement(By.CssSelector("button[data-action='reset-offsets']")).Enabled ? (object)true : null, "Reset offsets enabled").ToString();
+        _driver.FindElement(By.CssSelector("button[data-action='reset-offsets']")).Click();
+        _driver.SwitchTo().Alert().Accept();
+        _driver.WaitFor(d => d.FindElement(By.Id("flash")).Text.Contains("reset", StringComparison.OrdinalIgnoreCase) ? (object)true : null, "the reset message");
+        using (var offsets = JsonDocument.Parse(await _worker.Http.GetStringAsync($"/connectors/{name}/offsets")))
+        {
+            Assert.Equal(0, offsets.RootElement.GetProperty("offsets").GetArrayLength());
+        }
+
+        _driver.FindElement(By.CssSelector("button[data-action='delete']")).Click();
+        _driver.SwitchTo().Alert().Accept();
+        _driver.WaitFor(d => d.FindElements(By.CssSelector("#connectors")).Count > 0 ? (object)true : null, "the overview after Delete");
+        using var gone = await _worker.Http.GetAsync($"/connectors/{name}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
     [Fact]
     public async Task The_page_and_its_files_come_from_the_worker_compressed_and_cacheable()
     {
