@@ -134,8 +134,49 @@ run_pgbench() { # log, pgbench options...
   if grep -q 'number of failed transactions: [1-9]' "$log"; then echo "pgbench had failed transactions:" >&2; cat "$log" >&2; exit 1; fi
 }
 
-start_worker
 results="$WORK/results.txt"; : > "$results"
+
+# --- baseline: PostgreSQL alone -----------------------------------------------------------------------------------
+# The same throttled load read by pg_recvlogical with test_decoding (no connector, no Kafka): commit -> the COMMIT
+# line readable, per transaction. The floor the database and its WAL sender set under this load on this machine.
+DEADLINE=$(( $(now_ms) + TIMEOUT_S * 1000 ))
+pg_recvlogical -d "$PGDATABASE" -S "${S}_td" -P test_decoding --create-slot
+window_us=$(( $(now_ms) * 1000 ))
+pg_recvlogical -d "$PGDATABASE" -S "${S}_td" --start -o include-timestamp=on -f - 2>"$WORK/recvlogical.err" > >(python3 -u -c '
+import sys, time
+from datetime import datetime
+window_us = int(sys.argv[1])
+for line in sys.stdin.buffer:
+    now = time.time_ns() // 1000
+    if line.startswith(b"COMMIT ") and b"(at " in line:
+        commit = int(datetime.fromisoformat(line.split(b"(at ", 1)[1].rstrip(b")\n").decode()).timestamp() * 1_000_000)
+        if commit >= window_us:
+            sys.stdout.write(f"{now - commit}\n")' "$window_us" > "$WORK/baseline.txt") &
+RECV=$!; PIDS+=("$RECV")
+run_pgbench "$WORK/baseline.log" -R "$RATE" -T "$LATENCY_S"
+base_n=$(pgbench_tx "$WORK/baseline.log")
+wait_lines() { # file count pid-of-the-reader
+  while [[ $(wc -l < "$1") -lt $2 ]]; do
+    kill -0 "$3" 2>/dev/null || { echo "reader of $1 died" >&2; exit 1; }
+    (( $(now_ms) > DEADLINE )) && { echo "timeout: $(wc -l < "$1") of $2 lines in $1" >&2; exit 1; }
+    sleep 0.1
+  done
+  [[ $(wc -l < "$1") -eq $2 ]] || { echo "$(wc -l < "$1") lines in $1, $2 expected" >&2; exit 1; }
+}
+wait_lines "$WORK/baseline.txt" "$base_n" "$RECV"
+kill -TERM "$RECV"; wait "$RECV" 2>/dev/null || true
+pct() { # file column -> "p50 p90 p99 max" in ms
+  cut -d' ' -f"$2" "$1" | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f %.1f %.1f %.1f", v[int(NR * 0.50)] / 1000, v[int(NR * 0.90)] / 1000, v[int(NR * 0.99)] / 1000, v[NR] / 1000 }'
+}
+read -r p50 p90 p99 pmax <<<"$(pct "$WORK/baseline.txt" 1)"
+printf 'baseline %d tx/s x %d s: %d transactions, PostgreSQL commit -> pg_recvlogical COMMIT line p50 %s ms, p90 %s ms, p99 %s ms, max %s ms\n' \
+  "$RATE" "$LATENCY_S" "$base_n" "$p50" "$p90" "$p99" "$pmax" | tee -a "$results"
+for _ in $(seq 1 100); do
+  pg_recvlogical -d "$PGDATABASE" -S "${S}_td" --drop-slot 2>/dev/null && break
+  sleep 0.1
+done
+
+start_worker
 
 # --- latency ------------------------------------------------------------------------------------------------------
 DEADLINE=$(( $(now_ms) + TIMEOUT_S * 1000 ))
@@ -167,18 +208,10 @@ PY
 READER=$!; PIDS+=("$READER")
 run_pgbench "$WORK/latency.log" -R "$RATE" -T "$LATENCY_S"
 lat_n=$(( $(pgbench_tx "$WORK/latency.log") * CHANGES_PER_TX ))
-while [[ $(wc -l < "$WORK/latency.txt") -lt $lat_n ]]; do
-  kill -0 "$READER" 2>/dev/null || { echo "latency reader died" >&2; exit 1; }
-  (( $(now_ms) > DEADLINE )) && { echo "timeout: $(wc -l < "$WORK/latency.txt") of $lat_n latencies" >&2; exit 1; }
-  sleep 0.1
-done
-pkill -P "$READER" 2>/dev/null || true; kill "$READER" 2>/dev/null || true; wait "$READER" 2>/dev/null || true
-[[ $(wc -l < "$WORK/latency.txt") -eq $lat_n ]] || { echo "latency: $(wc -l < "$WORK/latency.txt") records read, $lat_n committed" >&2; exit 1; }
-pct() { # column -> "p50 p90 p99 max" in ms
-  cut -d' ' -f"$1" "$WORK/latency.txt" | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f %.1f %.1f %.1f", v[int(NR * 0.50)] / 1000, v[int(NR * 0.90)] / 1000, v[int(NR * 0.99)] / 1000, v[NR] / 1000 }'
-}
-read -r p50 p90 p99 pmax <<<"$(pct 1)"
-read -r q50 q90 q99 qmax <<<"$(pct 2)"
+wait_lines "$WORK/latency.txt" "$lat_n" "$READER"
+pkill -P "$READER" 2>/dev/null || true; kill "$READER" 2>/dev/null || true; wait "$READER" 2>/dev/null || true; READER=""
+read -r p50 p90 p99 pmax <<<"$(pct "$WORK/latency.txt" 1)"
+read -r q50 q90 q99 qmax <<<"$(pct "$WORK/latency.txt" 2)"
 printf 'latency %d tx/s x %d s: %d changes, commit -> readable p50 %s ms, p90 %s ms, p99 %s ms, max %s ms (commit -> record timestamp p50 %s ms, p99 %s ms)\n' \
   "$RATE" "$LATENCY_S" "$lat_n" "$p50" "$p90" "$p99" "$pmax" "$q50" "$q99" | tee -a "$results"
 
@@ -198,8 +231,8 @@ awk -v n="$live_n" -v a="$t0" -v b="$t_db" -v c="$t_done" -v c0="$cpu0" -v c1="$
     cl, n, n * 1000 / (b - a), (c - a) / 1000, (c - b) / 1000, n * 1000 / (c - a), (c1 - c0) / k }' | tee -a "$results"
 
 # --- backlog ------------------------------------------------------------------------------------------------------
+base=$(end_offsets) # the broker is the worker's: read before stopping it
 stop_worker
-base=$(end_offsets)
 run_pgbench "$WORK/backlog.log" -t $(( BACKLOG_TX / CLIENTS ))
 back_n=$(( $(pgbench_tx "$WORK/backlog.log") * CHANGES_PER_TX ))
 DEADLINE=$(( $(now_ms) + TIMEOUT_S * 1000 ))
