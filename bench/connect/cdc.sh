@@ -145,13 +145,18 @@ window_us=$(( $(now_ms) * 1000 ))
 pg_recvlogical -d "$PGDATABASE" -S "${S}_td" --start -o include-timestamp=on -f - 2>"$WORK/recvlogical.err" > >(python3 -u -c '
 import sys, time
 from datetime import datetime
-window_us = int(sys.argv[1])
+window_us, mine = int(sys.argv[1]), b"table " + sys.argv[2].encode() + b"."
+ours = False  # the slot decodes the whole database: only transactions that touched our tables count
 for line in sys.stdin.buffer:
     now = time.time_ns() // 1000
-    if line.startswith(b"COMMIT ") and b"(at " in line:
+    if line.startswith(b"BEGIN "):
+        ours = False
+    elif line.startswith(mine):
+        ours = True
+    elif line.startswith(b"COMMIT ") and b"(at " in line and ours:
         commit = int(datetime.fromisoformat(line.split(b"(at ", 1)[1].rstrip(b")\n").decode()).timestamp() * 1_000_000)
         if commit >= window_us:
-            sys.stdout.write(f"{now - commit}\n")' "$window_us" > "$WORK/baseline.txt") &
+            sys.stdout.write(f"{now - commit}\n")' "$window_us" "$S" > "$WORK/baseline.txt") &
 RECV=$!; PIDS+=("$RECV")
 run_pgbench "$WORK/baseline.log" -R "$RATE" -T "$LATENCY_S"
 base_n=$(pgbench_tx "$WORK/baseline.log")
