@@ -44,9 +44,15 @@ psql -qtAc 'SELECT 1' >/dev/null 2>&1 || { echo "no PostgreSQL on $PGHOST:$PGPOR
 
 S=cdcbench_$$
 TOPICS=(bench.$S.accounts bench.$S.tellers bench.$S.history)
-drop_db() {
-  psql -qtAc "SELECT pg_drop_replication_slot('$S') FROM pg_replication_slots WHERE slot_name = '$S' AND NOT active" >/dev/null 2>&1 || true
-  psql -qc "DROP PUBLICATION IF EXISTS $S; DROP SCHEMA IF EXISTS $S CASCADE" >/dev/null 2>&1 || true
+drop_db() { # the slots (once their killed readers' WAL senders let go of them), the publication, the schema
+  local _
+  for _ in $(seq 1 100); do
+    [[ $(psql -qtAc "SELECT count(*) FROM pg_replication_slots WHERE slot_name IN ('$S', '${S}_td') AND active") == 0 ]] && break
+    sleep 0.1
+  done
+  psql -qtAc "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN ('$S', '${S}_td')" >/dev/null \
+    || echo "could not drop the replication slots $S, ${S}_td: drop them by hand" >&2
+  psql -qc "DROP PUBLICATION IF EXISTS $S; DROP SCHEMA IF EXISTS $S CASCADE" >/dev/null 2>&1 || echo "could not drop schema $S" >&2
 }
 READER=""
 trap '[[ -n "$READER" ]] && pkill -P "$READER"; cleanup; drop_db' EXIT
@@ -176,7 +182,7 @@ pct() { # file column -> "p50 p90 p99 max" in ms
 read -r p50 p90 p99 pmax <<<"$(pct "$WORK/baseline.txt" 1)"
 printf 'baseline %d tx/s x %d s: %d transactions, PostgreSQL commit -> pg_recvlogical COMMIT line p50 %s ms, p90 %s ms, p99 %s ms, max %s ms\n' \
   "$RATE" "$LATENCY_S" "$base_n" "$p50" "$p90" "$p99" "$pmax" | tee -a "$results"
-for _ in $(seq 1 100); do
+for _ in $(seq 1 100); do # the WAL sender may not have let go of the slot yet
   pg_recvlogical -d "$PGDATABASE" -S "${S}_td" --drop-slot 2>/dev/null && break
   sleep 0.1
 done
