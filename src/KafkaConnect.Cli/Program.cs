@@ -27,6 +27,33 @@ internal static class Program
               Prints the configuration reference (docs/configuration.md).
           docs schema-registry
               Prints the schema-registry.properties keys table (docs/schema-registry.md).
+          completion bash
+              Prints a bash completion script: source <(kconnect completion bash)
+          --version
+              Prints kconnect's version and the Apache Kafka Connect version its REST API and formats follow.
+        """;
+
+    private const string BashCompletion = """
+        # kconnect bash completion: source <(kconnect completion bash)
+        _kconnect() {
+          local cur=${COMP_WORDS[COMP_CWORD]}
+          if [ "$COMP_CWORD" -eq 1 ]; then
+            COMPREPLY=($(compgen -W "broker standalone distributed schema-registry docs completion --version --help" -- "$cur"))
+            return
+          fi
+          case "${COMP_WORDS[1]}" in
+            docs) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "config schema-registry" -- "$cur")) ;;
+            completion) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "bash" -- "$cur")) ;;
+            broker)
+              case "$cur" in
+                --*) COMPREPLY=($(compgen -W "--listen --data-dir --config --add-scram" -- "$cur")) ;;
+                *) COMPREPLY=($(compgen -f -- "$cur")) ;;
+              esac ;;
+            *) COMPREPLY=($(compgen -f -- "$cur")) ;;
+          esac
+        }
+        complete -o filenames -F _kconnect kconnect
+
         """;
 
     private static async Task<int> Main(string[] args)
@@ -43,6 +70,11 @@ internal static class Program
             Console.Error.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
+        if (args[0] is "--version" or "version")
+        {
+            Console.Out.WriteLine(VersionText());
+            return 0;
+        }
         try
         {
             return args[0] switch
@@ -53,6 +85,7 @@ internal static class Program
                 "schema-registry" => await SchemaRegistryCommand.RunAsync(args[1..]).ConfigureAwait(false),
                 "docs" when args.Length == 2 && args[1] == "config" => PrintConfigDocs(),
                 "docs" when args.Length == 2 && args[1] == "schema-registry" => PrintRegistryDocs(),
+                "completion" when args.Length == 2 && args[1] == "bash" => Print(BashCompletion),
                 _ => Fail($"unknown command '{args[0]}'.\n{Usage}"),
             };
         }
@@ -60,6 +93,22 @@ internal static class Program
         {
             return Fail(ex.Message);
         }
+    }
+
+    /// <summary>kconnect's own version (with the commit it was built from) and the Apache Kafka Connect version it follows.</summary>
+    internal static string VersionText()
+    {
+        var version = typeof(Program).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+        var build = System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? ".NET " + Environment.Version : "native";
+        return $"kconnect {version} (Apache Kafka Connect {Connect.Runtime.Herder.HerderBase.ApacheVersion} compatible; {build}, {RuntimeInformation.RuntimeIdentifier})";
+    }
+
+    private static int Print(string text)
+    {
+        Console.Out.Write(text);
+        return 0;
     }
 
     private static int PrintConfigDocs()

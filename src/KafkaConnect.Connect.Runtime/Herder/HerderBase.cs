@@ -30,6 +30,9 @@ public abstract class HerderBase
 
     public ServerInfo ServerInfo { get; }
 
+    /// <summary>The Apache Kafka Connect version whose REST API and formats this runtime follows (GET / reports it).</summary>
+    public const string ApacheVersion = ThisAssembly.Version;
+
     public WorkerRuntime.Worker Worker => _worker;
 
     /// <summary>The config to store for PUT/POST: name added, name checked against the URL, validated (400 with every error).</summary>
