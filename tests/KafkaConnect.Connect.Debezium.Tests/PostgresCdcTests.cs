@@ -302,7 +302,7 @@ public sealed class PostgresCdcTests
         await WaitForAsync(async () => await db.ScalarAsync($"SELECT active FROM pg_replication_slots WHERE slot_name = '{db.Name}'") is true,
             "the task to stream from its slot");
 
-    private static async Task<long> ConfirmedFlushAsync(CdcDatabase db) =>
+    internal static async Task<long> ConfirmedFlushAsync(CdcDatabase db) =>
         (long)Convert.ToDecimal(await db.ScalarAsync(
             $"SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = '{db.Name}'"), System.Globalization.CultureInfo.InvariantCulture);
 

@@ -252,7 +252,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         {
             var columns = await Catalog.ColumnsAsync(db, schemaName, tableName, ct).ConfigureAwait(false);
             var table = new TableSchema(_settings.TopicPrefix, schemaName, tableName, columns, _settings);
-            if (table.MappedColumnCount == 0)
+            if (table.SelectedColumnCount == 0)
             {
                 continue;
             }
@@ -261,7 +261,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
             await using var select = new NpgsqlCommand(sql, db, tx);
             await using var reader = await select.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var firstInTable = true;
-            var values = new string?[table.MappedColumnCount];
+            var values = new string?[table.SelectedColumnCount];
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
                 for (var i = 0; i < values.Length; i++)

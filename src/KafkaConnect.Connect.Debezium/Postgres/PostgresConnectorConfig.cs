@@ -26,6 +26,9 @@ public static partial class PostgresConnectorConfig
     public const string SnapshotMode = "snapshot.mode";
     public const string TableIncludeList = "table.include.list";
     public const string TableExcludeList = "table.exclude.list";
+    public const string ColumnIncludeList = "column.include.list";
+    public const string ColumnExcludeList = "column.exclude.list";
+    public const string MessageKeyColumns = "message.key.columns";
     public const string TombstonesOnDelete = "tombstones.on.delete";
     public const string SkippedOperations = "skipped.operations";
     public const string DecimalHandlingMode = "decimal.handling.mode";
@@ -70,6 +73,32 @@ public static partial class PostgresConnectorConfig
             }
         },
         "Comma-separated list of regular expressions");
+
+    // Debezium's format of one table's entry in message.key.columns.
+    private static readonly IValidator s_keyColumnsValidator = ConfigDef.LambdaValidator.With(
+        (name, value) =>
+        {
+            if (value is not string text || text.Length == 0)
+            {
+                return;
+            }
+            foreach (var entry in text.Split(';'))
+            {
+                if (!KeyColumnsEntryPattern().IsMatch(entry))
+                {
+                    throw new ConfigException(name, value, $"'{entry}' is not of the form <fully-qualified table regex>:<column>,<column>...");
+                }
+                try
+                {
+                    _ = new Regex(entry[..entry.IndexOf(':', StringComparison.Ordinal)], RegexOptions.CultureInvariant);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ConfigException(name, value, "Invalid regular expression: " + e.Message);
+                }
+            }
+        },
+        "<table regex>:<column>,...;...");
 
     /// <summary>The connector's settings.</summary>
     public static ConfigDef ConfigDef { get; } = Build();
@@ -127,6 +156,19 @@ public static partial class PostgresConnectorConfig
             .Define(TableExcludeList, ConfigType.List, null, s_regexListValidator, Importance.Medium,
                 "Regular expressions matched against whole schema-qualified table names: matching tables are not captured. "
                 + "May not be set with table.include.list.", EventsGroup, ++order, Width.Long, "Exclude tables")
+            .Define(ColumnIncludeList, ConfigType.List, null, s_regexListValidator, Importance.Medium,
+                "Regular expressions matched against whole column names (schema.table.column, case-insensitive): only "
+                + "matching columns are in the events' before and after. May not be set with column.exclude.list.",
+                EventsGroup, ++order, Width.Long, "Include columns")
+            .Define(ColumnExcludeList, ConfigType.List, null, s_regexListValidator, Importance.Medium,
+                "Regular expressions matched against whole column names (schema.table.column, case-insensitive): matching "
+                + "columns are left out of the events' before and after. May not be set with column.include.list.",
+                EventsGroup, ++order, Width.Long, "Exclude columns")
+            .Define(MessageKeyColumns, ConfigType.String, null, s_keyColumnsValidator, Importance.Medium,
+                "The columns of the record keys instead of the primary key, as <table regex>:<column>,<column> entries "
+                + "separated by semicolons; the table regex matches whole schema.table names and each column is a regex "
+                + "too (e.g. inventory.customers:pk1,pk2;(.*).purchaseorders:pk3). Also gives keyless tables a key.",
+                EventsGroup, ++order, Width.Long, "Message key columns")
             .Define(TombstonesOnDelete, ConfigType.Boolean, true, null, Importance.Medium,
                 "Whether a delete event is followed by a tombstone (same key, null value) so log compaction can drop the key.",
                 EventsGroup, ++order, Width.Short, "Tombstones on delete")
@@ -154,6 +196,9 @@ public static partial class PostgresConnectorConfig
                 EngineGroup, ++order, Width.Short, "Queue size");
         return def;
     }
+
+    [GeneratedRegex(@"^\s*([^:]+):([^:,]+(,[^:,]+)*)\s*$")]
+    private static partial Regex KeyColumnsEntryPattern();
 
     [GeneratedRegex("^[a-z0-9_]{1,63}$")]
     private static partial Regex SlotNamePattern();

@@ -21,6 +21,11 @@ internal sealed class TableSchema
 
     private readonly ColumnInfo[] _columns;
     private readonly ColumnType?[] _types;
+
+    // Columns in before/after (mapped and not filtered out by column.include.list/column.exclude.list), and columns
+    // read at all (those, and the key columns, which Debezium does not filter).
+    private readonly bool[] _inValue;
+    private readonly bool[] _read;
     private readonly int[] _keyColumns;
 
     public TableSchema(string topicPrefix, string schemaName, string tableName, IReadOnlyList<ColumnInfo> columns, PostgresSettings settings)
@@ -30,20 +35,21 @@ internal sealed class TableSchema
         Topic = topicPrefix + "." + schemaName + "." + tableName;
         _columns = [.. columns];
         _types = new ColumnType?[_columns.Length];
+        _inValue = new bool[_columns.Length];
         var value = SchemaBuilder.Struct().Name(Topic + ".Value");
         for (var i = 0; i < _columns.Length; i++)
         {
             var column = _columns[i];
             _types[i] = PgTypes.Map(column.TypeOid, column.TypeModifier, !column.NotNull, settings.Decimals, settings.Times);
-            if (_types[i] is { } type)
+            if (_types[i] is { } type && settings.IncludesColumn(schemaName, tableName, column.Name))
             {
+                _inValue[i] = true;
                 value.Field(column.Name, type.Schema);
             }
         }
         ValueSchema = value.Optional().Build();
-        _keyColumns = [.. Enumerable.Range(0, _columns.Length)
-            .Where(i => _columns[i].KeyPosition >= 0 && _types[i] is not null)
-            .OrderBy(i => _columns[i].KeyPosition)];
+        _keyColumns = KeyColumns(settings.KeyColumnPatterns);
+        _read = [.. Enumerable.Range(0, _columns.Length).Select(i => _inValue[i] || _keyColumns.Contains(i))];
         if (_keyColumns.Length > 0)
         {
             var key = SchemaBuilder.Struct().Name(Topic + ".Key");
@@ -77,11 +83,11 @@ internal sealed class TableSchema
     /// its padding.)
     /// </summary>
     public string SelectList => string.Join(", ", Enumerable.Range(0, _columns.Length)
-        .Where(i => _types[i] is not null)
+        .Where(i => _read[i])
         .Select(i => $"CASE WHEN {Quote(_columns[i].Name)} IS NULL THEN NULL ELSE format('%s', {Quote(_columns[i].Name)}) END"));
 
     /// <summary>How many values a row given to <see cref="Value"/> has when it comes from <see cref="SelectList"/>.</summary>
-    public int MappedColumnCount => _types.Count(t => t is not null);
+    public int SelectedColumnCount => _read.Count(r => r);
 
     /// <summary>Whether two rows (all columns, in column order) have the same primary key.</summary>
     public bool SameKey(object?[] a, object?[] b) => _keyColumns.All(i => Equals(a[i], b[i]));
@@ -107,7 +113,7 @@ internal sealed class TableSchema
         var value = new Struct(ValueSchema);
         for (var i = 0; i < _columns.Length; i++)
         {
-            if (_types[i] is not null)
+            if (_inValue[i])
             {
                 value.Put(_columns[i].Name, Convert(i, row[i]));
             }
@@ -115,19 +121,41 @@ internal sealed class TableSchema
         return value;
     }
 
-    /// <summary>Spreads a snapshot row (mapped columns only) over all columns.</summary>
+    /// <summary>Spreads a snapshot row (the columns of <see cref="SelectList"/> only) over all columns.</summary>
     public object?[] FromSelected(IReadOnlyList<string?> selected)
     {
         var row = new object?[_columns.Length];
         var next = 0;
         for (var i = 0; i < _columns.Length; i++)
         {
-            if (_types[i] is not null)
+            if (_read[i])
             {
                 row[i] = selected[next++];
             }
         }
         return row;
+    }
+
+    /// <summary>
+    /// The key's columns: those message.key.columns names for this table (pattern by pattern, each in column order, as
+    /// Debezium's key mapper), else the primary key's. Only columns of mapped types can be key columns.
+    /// </summary>
+    private int[] KeyColumns(IReadOnlyList<System.Text.RegularExpressions.Regex> patterns)
+    {
+        var custom = new List<int>();
+        foreach (var pattern in patterns)
+        {
+            for (var i = 0; i < _columns.Length; i++)
+            {
+                if (_types[i] is not null && !custom.Contains(i) && pattern.IsMatch(SchemaName + "." + TableName + "." + _columns[i].Name))
+                {
+                    custom.Add(i);
+                }
+            }
+        }
+        return custom.Count > 0 ? [.. custom] : [.. Enumerable.Range(0, _columns.Length)
+            .Where(i => _columns[i].KeyPosition >= 0 && _types[i] is not null)
+            .OrderBy(i => _columns[i].KeyPosition)];
     }
 
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
