@@ -47,6 +47,16 @@ internal static class ChangeEventSchemas
         .Field("data_collection_order", Schema.Int64Schema)
         .Build();
 
+    /// <summary>The key of heartbeat records: the server name (topic.prefix).</summary>
+    public static readonly Schema HeartbeatKey = SchemaBuilder.Struct().Name("io.debezium.connector.common.ServerNameKey").Version(1)
+        .Field("serverName", Schema.StringSchema)
+        .Build();
+
+    /// <summary>The value of heartbeat records: when it was sent.</summary>
+    public static readonly Schema HeartbeatValue = SchemaBuilder.Struct().Name("io.debezium.connector.common.Heartbeat").Version(1)
+        .Field("ts_ms", Schema.Int64Schema)
+        .Build();
+
     /// <summary>The envelope of one table: before/after (the table's optional value schema), source, transaction, op, timestamps.</summary>
     public static Schema Envelope(string name, Schema valueSchema) => SchemaBuilder.Struct().Name(name).Version(EnvelopeVersion)
         .Field("before", valueSchema)

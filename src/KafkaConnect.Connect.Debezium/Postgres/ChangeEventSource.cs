@@ -51,6 +51,9 @@ internal sealed class ChangeEventSource : IAsyncDisposable
     private long _eventLsn = -1;
     private long _eventsAtLsn;
 
+    // When the next heartbeat is due (heartbeat.interval.ms after the last one).
+    private DateTimeOffset _nextHeartbeat;
+
     public ChangeEventSource(PostgresSettings settings, string version, ChannelWriter<SourceRecord> queue, TimeProvider time, ILogger log)
     {
         _settings = settings;
@@ -307,6 +310,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         long? xid = null;
         long commitUs = 0;
         var skipTransaction = false;
+        _nextHeartbeat = _time.GetUtcNow() + _settings.HeartbeatInterval;
         await foreach (var message in _replication!.StartReplication(slot, options, ct, start).ConfigureAwait(false))
         {
             var lsn = (long)(ulong)message.WalStart;
@@ -321,6 +325,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
                     if (!skipTransaction)
                     {
                         _lastCommitLsn = (long)(ulong)commitMessage.TransactionEndLsn;
+                        await HeartbeatAsync(xid, commitUs, ct).ConfigureAwait(false);
                     }
                     if (xid == _resumeTxId)
                     {
@@ -358,6 +363,26 @@ internal sealed class ChangeEventSource : IAsyncDisposable
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// When due, queues a heartbeat whose offset is the end of the transaction just committed: committing it lets the slot
+    /// confirm that position even when the transaction changed no captured table (Debezium's heartbeat.interval.ms).
+    /// </summary>
+    private ValueTask HeartbeatAsync(long? xid, long commitUs, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        if (_settings.HeartbeatInterval <= TimeSpan.Zero || now < _nextHeartbeat)
+        {
+            return ValueTask.CompletedTask;
+        }
+        _nextHeartbeat = now + _settings.HeartbeatInterval;
+        var offset = new PostgresOffset(_lastCommitLsn, xid, commitUs, _lastCommitLsn, Snapshot: false, SnapshotDone: false, "COMMIT");
+        var key = new Struct(ChangeEventSchemas.HeartbeatKey).Put("serverName", _settings.TopicPrefix);
+        var value = new Struct(ChangeEventSchemas.HeartbeatValue).Put("ts_ms", now.ToUnixTimeMilliseconds());
+        // Debezium writes heartbeats to partition 0.
+        return _queue.WriteAsync(new SourceRecord(_partition, offset.ToMap(), _settings.HeartbeatTopic, 0,
+            ChangeEventSchemas.HeartbeatKey, key, ChangeEventSchemas.HeartbeatValue, value), ct);
     }
 
     /// <summary>The table of a change to emit, or null when the change is filtered or skipped.</summary>

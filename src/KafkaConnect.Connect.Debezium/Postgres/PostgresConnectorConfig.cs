@@ -33,6 +33,8 @@ public static partial class PostgresConnectorConfig
     public const string SkippedOperations = "skipped.operations";
     public const string DecimalHandlingMode = "decimal.handling.mode";
     public const string TimePrecisionMode = "time.precision.mode";
+    public const string HeartbeatIntervalMs = "heartbeat.interval.ms";
+    public const string TopicHeartbeatPrefix = "topic.heartbeat.prefix";
     public const string PollIntervalMs = "poll.interval.ms";
     public const string MaxBatchSize = "max.batch.size";
     public const string MaxQueueSize = "max.queue.size";
@@ -187,7 +189,14 @@ public static partial class PostgresConnectorConfig
                 + "Kafka Connect's Date, Time and Timestamp (millisecond precision).", EventsGroup, ++order, Width.Short, "Time precision");
 
         order = 0;
-        def.Define(PollIntervalMs, ConfigType.Long, 500L, ConfigDef.Range.AtLeast(1), Importance.Low,
+        def.Define(HeartbeatIntervalMs, ConfigType.Int, 0, ConfigDef.Range.AtLeast(0), Importance.Medium,
+                "How often, in milliseconds, a heartbeat record carrying the current offset is sent to the heartbeat topic, so "
+                + "committed offsets and the slot's confirmed position advance while only tables that are not captured change. "
+                + "A heartbeat is sent at the end of the first transaction (of any table) after the interval passed. 0 disables them.",
+                EngineGroup, ++order, Width.Short, "Heartbeat interval")
+            .Define(TopicHeartbeatPrefix, ConfigType.String, "__debezium-heartbeat", ConfigDef.NonEmptyString.Instance, Importance.Low,
+                "Prefix of the heartbeat topic, named <prefix>.<topic.prefix>.", EngineGroup, ++order, Width.Medium, "Heartbeat topic prefix")
+            .Define(PollIntervalMs, ConfigType.Long, 500L, ConfigDef.Range.AtLeast(1), Importance.Low,
                 "Longest time in milliseconds a poll waits for new change events.", EngineGroup, ++order, Width.Short, "Poll interval")
             .Define(MaxBatchSize, ConfigType.Int, 2048, ConfigDef.Range.AtLeast(1), Importance.Low,
                 "Most change events one poll returns.", EngineGroup, ++order, Width.Short, "Batch size")

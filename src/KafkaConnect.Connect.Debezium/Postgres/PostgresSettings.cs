@@ -85,6 +85,8 @@ internal sealed class PostgresSettings
             "connect" => TimePrecision.Connect,
             _ => TimePrecision.Adaptive,
         };
+        HeartbeatInterval = TimeSpan.FromMilliseconds(config.GetInt(PostgresConnectorConfig.HeartbeatIntervalMs));
+        HeartbeatTopic = config.GetString(PostgresConnectorConfig.TopicHeartbeatPrefix) + "." + TopicPrefix;
         PollInterval = TimeSpan.FromMilliseconds(config.GetLong(PostgresConnectorConfig.PollIntervalMs));
         MaxBatchSize = config.GetInt(PostgresConnectorConfig.MaxBatchSize);
         MaxQueueSize = config.GetInt(PostgresConnectorConfig.MaxQueueSize);
@@ -123,6 +125,12 @@ internal sealed class PostgresSettings
     public DecimalHandling Decimals { get; }
 
     public TimePrecision Times { get; }
+
+    /// <summary>Zero when heartbeats are off.</summary>
+    public TimeSpan HeartbeatInterval { get; }
+
+    /// <summary><c>&lt;topic.heartbeat.prefix&gt;.&lt;topic.prefix&gt;</c>.</summary>
+    public string HeartbeatTopic { get; }
 
     public TimeSpan PollInterval { get; }
 
