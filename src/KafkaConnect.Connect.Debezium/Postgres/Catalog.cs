@@ -100,7 +100,7 @@ internal static class Catalog
     /// <summary>The slot's state, or null when it does not exist.</summary>
     public static async Task<SlotState?> SlotAsync(NpgsqlConnection db, string slotName, CancellationToken ct)
     {
-        const string Sql = "SELECT plugin, database, active, active_pid, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1";
+        const string Sql = "SELECT plugin, database, active, active_pid, confirmed_flush_lsn::text, (restart_lsn - '0/0')::bigint FROM pg_replication_slots WHERE slot_name = $1";
         await using var command = new NpgsqlCommand(Sql, db) { Parameters = { new() { Value = slotName } } };
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -112,7 +112,8 @@ internal static class Catalog
             reader.IsDBNull(1) ? null : reader.GetString(1),
             reader.GetBoolean(2),
             reader.IsDBNull(3) ? null : reader.GetInt32(3),
-            reader.IsDBNull(4) ? null : reader.GetString(4));
+            reader.IsDBNull(4) ? null : reader.GetString(4),
+            reader.IsDBNull(5) ? null : reader.GetInt64(5));
     }
 
     /// <summary>Fails with a clear message when the slot is used by another connection or belongs elsewhere.</summary>
@@ -133,4 +134,4 @@ internal static class Catalog
     }
 }
 
-internal sealed record SlotState(string? Plugin, string? Database, bool Active, int? ActivePid, string? ConfirmedFlushLsn);
+internal sealed record SlotState(string? Plugin, string? Database, bool Active, int? ActivePid, string? ConfirmedFlushLsn, long? RestartLsn);

@@ -168,25 +168,30 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         await _db.OpenAsync(ct).ConfigureAwait(false);
         await Catalog.EnsurePublicationAsync(_db, _settings, ct).ConfigureAwait(false);
 
-        var snapshot = _settings.Snapshot != SnapshotMode.NoData && (stored is null || stored.SnapshotIncomplete);
-        _replication = new LogicalReplicationConnection(_settings.ConnectionString(replication: true))
-        {
-            WalReceiverStatusInterval = _settings.StatusUpdateInterval,
-        };
-        await _replication.Open(ct).ConfigureAwait(false);
-
         var existing = await Catalog.SlotAsync(_db, _settings.SlotName, ct).ConfigureAwait(false);
         if (existing is not null)
         {
             Catalog.CheckSlotUsable(existing, _settings);
         }
+        var snapshot = NeedsSnapshot(stored, existing);
+        if (!snapshot && _settings.Snapshot == SnapshotMode.InitialOnly)
+        {
+            _log.LogInformation("The snapshot was taken before; snapshot.mode=initial_only, so no changes are streamed");
+            return;
+        }
+        _replication = new LogicalReplicationConnection(_settings.ConnectionString(replication: true))
+        {
+            WalReceiverStatusInterval = _settings.StatusUpdateInterval,
+        };
+        await _replication.Open(ct).ConfigureAwait(false);
         PgOutputReplicationSlot slot;
         if (snapshot)
         {
             if (existing is not null)
             {
-                // No offsets of a finished snapshot exist, so nothing the slot holds was delivered for good: a new slot
-                // exports the snapshot the new one reads.
+                // The snapshot supersedes whatever the slot holds (no finished snapshot was delivered, or snapshot.mode
+                // always/when_needed asks for a new one, which Debezium too streams after from the snapshot's start): a
+                // new slot exports the snapshot, so the stream starts exactly where the snapshot ends.
                 _log.LogInformation("Recreating replication slot {Slot} to take a consistent snapshot", _settings.SlotName);
                 await _replication.DropReplicationSlot(_settings.SlotName, cancellationToken: ct).ConfigureAwait(false);
             }
@@ -229,6 +234,37 @@ internal sealed class ChangeEventSource : IAsyncDisposable
             }
         }
         await StreamAsync(slot, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether to take a snapshot on this start, by snapshot.mode, the stored offset and the slot.</summary>
+    private bool NeedsSnapshot(PostgresOffset? stored, SlotState? slot)
+    {
+        var noFinishedSnapshot = stored is null || stored.SnapshotIncomplete;
+        switch (_settings.Snapshot)
+        {
+            case SnapshotMode.NoData:
+                return false;
+            case SnapshotMode.Always:
+                return true;
+            case SnapshotMode.WhenNeeded:
+                if (noFinishedSnapshot)
+                {
+                    return true;
+                }
+                // Debezium's check: the slot must still hold WAL from the last completely processed position on.
+                var position = stored!.FlushLsn;
+                if (slot is null || (position is { } p && slot.RestartLsn > p))
+                {
+                    _log.LogWarning("Replication slot {Slot} {State}: the stored offset's position {Lsn} is no longer available; "
+                        + "taking a snapshot (snapshot.mode=when_needed)", _settings.SlotName,
+                        slot is null ? "does not exist" : "restarts at " + new NpgsqlLogSequenceNumber((ulong)slot.RestartLsn!.Value),
+                        position is { } lsn ? new NpgsqlLogSequenceNumber((ulong)lsn).ToString() : "unknown");
+                    return true;
+                }
+                return false;
+            default:
+                return noFinishedSnapshot;
+        }
     }
 
     private async Task SnapshotAsync(string snapshotName, long consistentPoint, CancellationToken ct)

@@ -147,10 +147,13 @@ public static partial class PostgresConnectorConfig
                 + "confirmed position only moves once the covering offsets are committed).", ReplicationGroup, ++order, Width.Short, "Status update interval");
 
         order = 0;
-        def.Define(SnapshotMode, ConfigType.String, "initial", ConfigDef.ValidString.In("initial", "initial_only", "no_data", "never"),
-                Importance.Medium,
+        def.Define(SnapshotMode, ConfigType.String, "initial",
+                ConfigDef.ValidString.In("initial", "initial_only", "always", "when_needed", "no_data", "never"), Importance.Medium,
                 "'initial' (default) reads the captured tables once, as of the replication slot's creation, when no offsets "
-                + "exist, then streams; 'initial_only' reads them and stops streaming; 'no_data' and 'never' stream only.",
+                + "exist, then streams; 'initial_only' reads them when no offsets exist and never streams; 'always' reads them "
+                + "on every start, then streams; 'when_needed' reads them when no offsets exist or the slot no longer holds "
+                + "the offsets' position (the slot is missing or its restart_lsn is past it), then streams; 'no_data' and "
+                + "'never' stream only.",
                 EventsGroup, ++order, Width.Short, "Snapshot mode")
             .Define(TableIncludeList, ConfigType.List, null, s_regexListValidator, Importance.High,
                 "Regular expressions matched against whole schema-qualified table names (schema.table, case-insensitive): "

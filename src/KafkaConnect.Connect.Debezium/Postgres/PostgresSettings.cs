@@ -23,6 +23,8 @@ internal enum SnapshotMode
 {
     Initial,
     InitialOnly,
+    Always,
+    WhenNeeded,
     NoData,
 }
 
@@ -64,6 +66,8 @@ internal sealed class PostgresSettings
         Snapshot = config.GetString(PostgresConnectorConfig.SnapshotMode) switch
         {
             "initial_only" => SnapshotMode.InitialOnly,
+            "always" => SnapshotMode.Always,
+            "when_needed" => SnapshotMode.WhenNeeded,
             "no_data" or "never" => SnapshotMode.NoData,
             _ => SnapshotMode.Initial,
         };
