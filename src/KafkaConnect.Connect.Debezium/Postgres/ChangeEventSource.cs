@@ -51,6 +51,13 @@ internal sealed class ChangeEventSource : IAsyncDisposable
     private long _eventLsn = -1;
     private long _eventsAtLsn;
 
+    // provide.transaction.metadata: the open transaction's event count per table (in the order the tables first
+    // appeared) and in all; null outside a transaction. _storedTransaction continues the counts of a transaction a
+    // restart resumes in the middle of.
+    private OrderedDictionary<string, long>? _txCounts;
+    private long _txTotal;
+    private TransactionCounts? _storedTransaction;
+
     // When the next heartbeat is due (heartbeat.interval.ms after the last one).
     private DateTimeOffset _nextHeartbeat;
 
@@ -227,6 +234,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
                 _lastCommitLsn = _resumeCommit;
                 if (!stored.Snapshot)
                 {
+                    _storedTransaction = stored.Transaction;
                     _resumeTxId = stored.TxId;
                     _resumeLsn = stored.Lsn;
                     _resumeEventsAtLsn = stored.EventsAtLsn;
@@ -356,11 +364,19 @@ internal sealed class ChangeEventSource : IAsyncDisposable
                     xid = begin.TransactionXid;
                     commitUs = UnixMicros(new DateTimeOffset(DateTime.SpecifyKind(begin.TransactionCommitTimestamp, DateTimeKind.Utc)));
                     skipTransaction = _resumeCommit is { } done && (long)(ulong)begin.TransactionFinalLsn < done;
+                    if (!skipTransaction && _settings.ProvideTransactionMetadata)
+                    {
+                        await BeginTransactionAsync(xid.Value, lsn, commitUs, ct).ConfigureAwait(false);
+                    }
                     break;
                 case CommitMessage commitMessage:
                     if (!skipTransaction)
                     {
                         _lastCommitLsn = (long)(ulong)commitMessage.TransactionEndLsn;
+                        if (_txCounts is not null)
+                        {
+                            await EndTransactionAsync(xid!.Value, lsn, commitUs, ct).ConfigureAwait(false);
+                        }
                         await HeartbeatAsync(xid, commitUs, ct).ConfigureAwait(false);
                     }
                     if (xid == _resumeTxId)
@@ -413,13 +429,90 @@ internal sealed class ChangeEventSource : IAsyncDisposable
             return ValueTask.CompletedTask;
         }
         _nextHeartbeat = now + _settings.HeartbeatInterval;
-        var offset = new PostgresOffset(_lastCommitLsn, xid, commitUs, _lastCommitLsn, Snapshot: false, SnapshotDone: false, "COMMIT");
+        var offset = CommitOffset(xid, commitUs);
         var key = new Struct(ChangeEventSchemas.HeartbeatKey).Put("serverName", _settings.TopicPrefix);
         var value = new Struct(ChangeEventSchemas.HeartbeatValue).Put("ts_ms", now.ToUnixTimeMilliseconds());
         // Debezium writes heartbeats to partition 0.
         return _queue.WriteAsync(new SourceRecord(_partition, offset.ToMap(), _settings.HeartbeatTopic, 0,
             ChangeEventSchemas.HeartbeatKey, key, ChangeEventSchemas.HeartbeatValue, value), ct);
     }
+
+    // The position after a transaction's commit: the offset of its END record and of a heartbeat sent then.
+    private PostgresOffset CommitOffset(long? xid, long commitUs) =>
+        new(_lastCommitLsn, xid, commitUs, _lastCommitLsn, Snapshot: false, SnapshotDone: false, "COMMIT");
+
+    /// <summary>
+    /// Opens a transaction's metadata and queues its BEGIN record, unless a restart resumes in the middle of it: then
+    /// its counts continue from the offset and its BEGIN, delivered before, is not repeated (as in Debezium).
+    /// </summary>
+    private ValueTask BeginTransactionAsync(long xid, long lsn, long commitUs, CancellationToken ct)
+    {
+        _txCounts = [];
+        _txTotal = 0;
+        var id = xid.ToString(CultureInfo.InvariantCulture);
+        if (_storedTransaction is { } stored && stored.Id == id)
+        {
+            foreach (var (table, count) in stored.PerTable)
+            {
+                _txCounts[table] = count;
+                _txTotal += count;
+            }
+            _storedTransaction = null;
+            return ValueTask.CompletedTask;
+        }
+        // No txId: a restart from this offset must not take the first event, which shares the BEGIN's LSN, as delivered.
+        var offset = new PostgresOffset(lsn, null, commitUs, _lastCommitLsn, Snapshot: false, SnapshotDone: false, "BEGIN",
+            Transaction: new TransactionCounts(id, []));
+        var value = new Struct(ChangeEventSchemas.TransactionValue)
+            .Put("status", "BEGIN")
+            .Put("id", TransactionId(xid, lsn))
+            .Put("ts_ms", commitUs / 1000);
+        return _queue.WriteAsync(TransactionRecord(value, offset), ct);
+    }
+
+    private ValueTask EndTransactionAsync(long xid, long lsn, long commitUs, CancellationToken ct)
+    {
+        var collections = _txCounts!.Select(kv => new Struct(ChangeEventSchemas.EventCollection)
+            .Put("data_collection", kv.Key)
+            .Put("event_count", kv.Value)).ToList<object?>();
+        var value = new Struct(ChangeEventSchemas.TransactionValue)
+            .Put("status", "END")
+            .Put("id", TransactionId(xid, lsn))
+            .Put("event_count", _txTotal)
+            .Put("data_collections", collections)
+            .Put("ts_ms", commitUs / 1000);
+        _txCounts = null;
+        return _queue.WriteAsync(TransactionRecord(value, CommitOffset(xid, commitUs)), ct);
+    }
+
+    private SourceRecord TransactionRecord(Struct value, PostgresOffset offset)
+    {
+        var key = new Struct(ChangeEventSchemas.TransactionKey).Put("id", value.GetString("id"));
+        return new SourceRecord(_partition, offset.ToMap(), _settings.TransactionTopic, null,
+            ChangeEventSchemas.TransactionKey, key, ChangeEventSchemas.TransactionValue, value);
+    }
+
+    /// <summary>Counts a streamed event in its transaction and returns its <c>transaction</c> block; null without metadata.</summary>
+    private Struct? TransactionBlock(TableSchema table, long? xid, long lsn)
+    {
+        if (_txCounts is null || xid is not { } tx)
+        {
+            return null;
+        }
+        var collection = table.SchemaName + "." + table.TableName;
+        var order = _txCounts.GetValueOrDefault(collection) + 1;
+        _txCounts[collection] = order;
+        _txTotal++;
+        return new Struct(ChangeEventSchemas.TransactionBlock)
+            .Put("id", TransactionId(tx, lsn))
+            .Put("total_order", _txTotal)
+            .Put("data_collection_order", order);
+    }
+
+    // Debezium's PostgreSQL transaction id: the transaction number and the LSN of the message at hand, so the part after
+    // the colon differs between a transaction's BEGIN, events and END.
+    private static string TransactionId(long xid, long lsn) =>
+        xid.ToString(CultureInfo.InvariantCulture) + ":" + lsn.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The table of a change to emit, or null when the change is filtered or skipped.</summary>
     private TableSchema? Wanted(uint relationId, bool skipTransaction, string op) =>
@@ -495,8 +588,11 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         {
             return null;
         }
-        var offset = new PostgresOffset(lsn, xid, commitUs, _lastCommitLsn, Snapshot: false, SnapshotDone: false, messageType, _eventsAtLsn);
-        var record = Event(table, key, op, before, after, Source(table, null, commitUs, xid, lsn, _lastCommitLsn), offset);
+        var transaction = TransactionBlock(table, xid, lsn);
+        var counts = transaction is null ? null
+            : new TransactionCounts(xid!.Value.ToString(CultureInfo.InvariantCulture), [.. _txCounts!]);
+        var offset = new PostgresOffset(lsn, xid, commitUs, _lastCommitLsn, Snapshot: false, SnapshotDone: false, messageType, _eventsAtLsn, counts);
+        var record = Event(table, key, op, before, after, Source(table, null, commitUs, xid, lsn, _lastCommitLsn), offset, transaction);
         await _queue.WriteAsync(record, ct).ConfigureAwait(false);
         return record.SourceOffset!;
     }
@@ -518,13 +614,15 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         return row;
     }
 
-    private SourceRecord Event(TableSchema table, Struct? key, string op, Struct? before, Struct? after, Struct source, PostgresOffset offset)
+    private SourceRecord Event(TableSchema table, Struct? key, string op, Struct? before, Struct? after, Struct source, PostgresOffset offset,
+        Struct? transaction = null)
     {
         var nowUs = UnixMicros(_time.GetUtcNow());
         var envelope = new Struct(table.EnvelopeSchema)
             .Put("before", before)
             .Put("after", after)
             .Put("source", source)
+            .Put("transaction", transaction)
             .Put("op", op)
             .Put("ts_ms", nowUs / 1000)
             .Put("ts_us", nowUs)

@@ -33,6 +33,7 @@ public static partial class PostgresConnectorConfig
     public const string SkippedOperations = "skipped.operations";
     public const string DecimalHandlingMode = "decimal.handling.mode";
     public const string TimePrecisionMode = "time.precision.mode";
+    public const string ProvideTransactionMetadata = "provide.transaction.metadata";
     public const string HeartbeatIntervalMs = "heartbeat.interval.ms";
     public const string TopicHeartbeatPrefix = "topic.heartbeat.prefix";
     public const string PollIntervalMs = "poll.interval.ms";
@@ -180,6 +181,10 @@ public static partial class PostgresConnectorConfig
             .Define(SkippedOperations, ConfigType.List, "t", ConfigDef.ValidList.In("c", "u", "d", "t", "none"), Importance.Low,
                 "Operations not to emit: c (insert), u (update), d (delete), t (truncate), or none. Truncates are skipped by "
                 + "default, as Debezium does.", EventsGroup, ++order, Width.Short, "Skipped operations")
+            .Define(ProvideTransactionMetadata, ConfigType.Boolean, false, null, Importance.Low,
+                "Whether each streamed event gets the transaction block (id, total_order, data_collection_order) and each "
+                + "transaction a BEGIN and an END record on the topic <topic.prefix>.transaction.",
+                EventsGroup, ++order, Width.Short, "Provide transaction metadata")
             .Define(DecimalHandlingMode, ConfigType.String, "precise", ConfigDef.ValidString.In("precise", "double", "string"),
                 Importance.Medium,
                 "How NUMERIC/DECIMAL values are represented: 'precise' as org.apache.kafka.connect.data.Decimal (columns "

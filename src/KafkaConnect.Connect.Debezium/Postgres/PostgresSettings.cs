@@ -89,6 +89,7 @@ internal sealed class PostgresSettings
             "connect" => TimePrecision.Connect,
             _ => TimePrecision.Adaptive,
         };
+        ProvideTransactionMetadata = config.GetBoolean(PostgresConnectorConfig.ProvideTransactionMetadata);
         HeartbeatInterval = TimeSpan.FromMilliseconds(config.GetInt(PostgresConnectorConfig.HeartbeatIntervalMs));
         HeartbeatTopic = config.GetString(PostgresConnectorConfig.TopicHeartbeatPrefix) + "." + TopicPrefix;
         PollInterval = TimeSpan.FromMilliseconds(config.GetLong(PostgresConnectorConfig.PollIntervalMs));
@@ -129,6 +130,11 @@ internal sealed class PostgresSettings
     public DecimalHandling Decimals { get; }
 
     public TimePrecision Times { get; }
+
+    public bool ProvideTransactionMetadata { get; }
+
+    /// <summary>Where BEGIN and END records go: <c>&lt;topic.prefix&gt;.transaction</c>, as Debezium's default topic naming.</summary>
+    public string TransactionTopic => TopicPrefix + ".transaction";
 
     /// <summary>Zero when heartbeats are off.</summary>
     public TimeSpan HeartbeatInterval { get; }
