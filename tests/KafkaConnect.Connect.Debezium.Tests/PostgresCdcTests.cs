@@ -298,8 +298,11 @@ public sealed class PostgresCdcTests
         Assert.Contains($"Replication slot '{db.Name}' is active for PID", error.Message, StringComparison.Ordinal);
     }
 
+    // A slot being created is already active, but only captures what commits after its consistent point, which it
+    // has found once confirmed_flush_lsn is set (finding it waits for running transactions, of other tests too).
     internal static async Task WaitForSlotAsync(CdcDatabase db) =>
-        await WaitForAsync(async () => await db.ScalarAsync($"SELECT active FROM pg_replication_slots WHERE slot_name = '{db.Name}'") is true,
+        await WaitForAsync(async () => await db.ScalarAsync(
+                $"SELECT active AND confirmed_flush_lsn IS NOT NULL FROM pg_replication_slots WHERE slot_name = '{db.Name}'") is true,
             "the task to stream from its slot");
 
     internal static async Task<long> ConfirmedFlushAsync(CdcDatabase db) =>
