@@ -34,6 +34,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, object?> _partition;
     private readonly Dictionary<uint, TableSchema?> _relations = [];
     private NpgsqlConnection? _db;
+    private TypeRegistry _types = TypeRegistry.Empty;
     private LogicalReplicationConnection? _replication;
     private long _flushed;
 
@@ -298,7 +299,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         foreach (var (schemaName, tableName) in tables)
         {
             var columns = await Catalog.ColumnsAsync(db, schemaName, tableName, ct).ConfigureAwait(false);
-            var table = new TableSchema(_settings.TopicPrefix, schemaName, tableName, columns, _settings);
+            var table = new TableSchema(_settings.TopicPrefix, schemaName, tableName, columns, _settings, await TypesAsync(columns, ct).ConfigureAwait(false));
             if (table.SelectedColumnCount == 0)
             {
                 continue;
@@ -547,7 +548,18 @@ internal sealed class ChangeEventSource : IAsyncDisposable
             var known = catalog.Find(c => c.Name == column.ColumnName);
             columns.Add(new ColumnInfo(column.ColumnName, column.DataTypeId, column.TypeModifier, known?.NotNull ?? false, known?.KeyPosition ?? -1));
         }
-        _relations[relation.RelationId] = new TableSchema(_settings.TopicPrefix, relation.Namespace, relation.RelationName, columns, _settings);
+        _relations[relation.RelationId] = new TableSchema(_settings.TopicPrefix, relation.Namespace, relation.RelationName, columns, _settings,
+            await TypesAsync(columns, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>The type registry, read (again) when it does not know a column's type: a type created since, or the first use.</summary>
+    private async Task<TypeRegistry> TypesAsync(IEnumerable<ColumnInfo> columns, CancellationToken ct)
+    {
+        if (!_types.Knows(columns.Select(c => c.TypeOid)))
+        {
+            _types = await TypeRegistry.LoadAsync(_db!, ct).ConfigureAwait(false);
+        }
+        return _types;
     }
 
     private async Task UpdateAsync(UpdateMessage update, TableSchema table, long commitUs, long? xid, long lsn, CancellationToken ct)

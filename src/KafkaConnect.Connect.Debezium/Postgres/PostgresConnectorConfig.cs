@@ -36,6 +36,7 @@ public static partial class PostgresConnectorConfig
     public const string ProvideTransactionMetadata = "provide.transaction.metadata";
     public const string HeartbeatIntervalMs = "heartbeat.interval.ms";
     public const string TopicHeartbeatPrefix = "topic.heartbeat.prefix";
+    public const string IntervalHandlingMode = "interval.handling.mode";
     public const string PollIntervalMs = "poll.interval.ms";
     public const string MaxBatchSize = "max.batch.size";
     public const string MaxQueueSize = "max.queue.size";
@@ -194,7 +195,11 @@ public static partial class PostgresConnectorConfig
                 ConfigDef.ValidString.In("adaptive", "adaptive_time_microseconds", "connect"), Importance.Medium,
                 "How DATE, TIME and TIMESTAMP values are represented: 'adaptive' by the column's precision with io.debezium.time "
                 + "types, 'adaptive_time_microseconds' the same but TIME always as io.debezium.time.MicroTime, 'connect' as "
-                + "Kafka Connect's Date, Time and Timestamp (millisecond precision).", EventsGroup, ++order, Width.Short, "Time precision");
+                + "Kafka Connect's Date, Time and Timestamp (millisecond precision).", EventsGroup, ++order, Width.Short, "Time precision")
+            .Define(IntervalHandlingMode, ConfigType.String, "numeric", ConfigDef.ValidString.In("numeric", "string"), Importance.Medium,
+                "How INTERVAL values are represented: 'numeric' as io.debezium.time.MicroDuration (microseconds, months "
+                + "counted as 365.25/12 days), 'string' as io.debezium.time.Interval (ISO-8601, e.g. P1Y2M3DT4H5M6.78S).",
+                EventsGroup, ++order, Width.Short, "Interval handling");
 
         order = 0;
         def.Define(HeartbeatIntervalMs, ConfigType.Int, 0, ConfigDef.Range.AtLeast(0), Importance.Medium,

@@ -19,6 +19,12 @@ internal enum TimePrecision
     Connect,
 }
 
+internal enum IntervalHandling
+{
+    Numeric,
+    String,
+}
+
 internal enum SnapshotMode
 {
     Initial,
@@ -92,6 +98,7 @@ internal sealed class PostgresSettings
         ProvideTransactionMetadata = config.GetBoolean(PostgresConnectorConfig.ProvideTransactionMetadata);
         HeartbeatInterval = TimeSpan.FromMilliseconds(config.GetInt(PostgresConnectorConfig.HeartbeatIntervalMs));
         HeartbeatTopic = config.GetString(PostgresConnectorConfig.TopicHeartbeatPrefix) + "." + TopicPrefix;
+        Intervals = config.GetString(PostgresConnectorConfig.IntervalHandlingMode) == "string" ? IntervalHandling.String : IntervalHandling.Numeric;
         PollInterval = TimeSpan.FromMilliseconds(config.GetLong(PostgresConnectorConfig.PollIntervalMs));
         MaxBatchSize = config.GetInt(PostgresConnectorConfig.MaxBatchSize);
         MaxQueueSize = config.GetInt(PostgresConnectorConfig.MaxQueueSize);
@@ -130,6 +137,8 @@ internal sealed class PostgresSettings
     public DecimalHandling Decimals { get; }
 
     public TimePrecision Times { get; }
+
+    public IntervalHandling Intervals { get; }
 
     public bool ProvideTransactionMetadata { get; }
 

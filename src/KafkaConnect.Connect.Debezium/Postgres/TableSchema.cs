@@ -28,7 +28,8 @@ internal sealed class TableSchema
     private readonly bool[] _read;
     private readonly int[] _keyColumns;
 
-    public TableSchema(string topicPrefix, string schemaName, string tableName, IReadOnlyList<ColumnInfo> columns, PostgresSettings settings)
+    public TableSchema(string topicPrefix, string schemaName, string tableName, IReadOnlyList<ColumnInfo> columns, PostgresSettings settings,
+        TypeRegistry? types = null)
     {
         SchemaName = schemaName;
         TableName = tableName;
@@ -40,7 +41,7 @@ internal sealed class TableSchema
         for (var i = 0; i < _columns.Length; i++)
         {
             var column = _columns[i];
-            _types[i] = PgTypes.Map(column.TypeOid, column.TypeModifier, !column.NotNull, settings.Decimals, settings.Times);
+            _types[i] = PgTypes.Map(column.TypeOid, column.TypeModifier, !column.NotNull, settings, types ?? TypeRegistry.Empty);
             if (_types[i] is { } type && settings.IncludesColumn(schemaName, tableName, column.Name))
             {
                 _inValue[i] = true;
