@@ -294,7 +294,7 @@ public sealed class PostgresCdcTests
         await WaitForAsync(async () => await db.ScalarAsync($"SELECT active FROM pg_replication_slots WHERE slot_name = '{db.Name}'") is true,
             "the first task to stream from the slot");
         await using var second = new CdcHarness(db.Props(("snapshot.mode", "no_data")), new FakeOffsets());
-        var error = await Assert.ThrowsAsync<ConnectException>(() => second.TakeAsync(1));
+        var error = await Assert.ThrowsAnyAsync<ConnectException>(() => second.TakeAsync(1));
         Assert.Contains($"Replication slot '{db.Name}' is active for PID", error.Message, StringComparison.Ordinal);
     }
 

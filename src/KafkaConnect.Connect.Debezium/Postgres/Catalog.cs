@@ -121,7 +121,7 @@ internal static class Catalog
     {
         if (slot.Active)
         {
-            throw new ConnectException(
+            throw new SlotInUseException(
                 $"Replication slot '{settings.SlotName}' is active for PID {slot.ActivePid}: another client (perhaps another connector "
                 + "with the same slot.name) is streaming from it. Stop that client or give this connector its own slot.name");
         }
@@ -135,3 +135,6 @@ internal static class Catalog
 }
 
 internal sealed record SlotState(string? Plugin, string? Database, bool Active, int? ActivePid, string? ConfirmedFlushLsn, long? RestartLsn);
+
+/// <summary>The replication slot is streamed from by another connection (after a lost connection: perhaps still ours).</summary>
+internal sealed class SlotInUseException(string message) : ConnectException(message);

@@ -35,6 +35,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
     private readonly Dictionary<uint, TableSchema?> _relations = [];
     private NpgsqlConnection? _db;
     private TypeRegistry _types = TypeRegistry.Empty;
+    private IReadOnlyDictionary<string, object?>? _lastQueuedOffset;
     private LogicalReplicationConnection? _replication;
     private long _flushed;
 
@@ -72,12 +73,41 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         _partition = settings.SourcePartition;
     }
 
-    /// <summary>Snapshot (when needed) then stream until cancelled; the queue is completed with the failure, if any.</summary>
+    /// <summary>
+    /// Snapshot (when needed) then stream until cancelled; the queue is completed with the failure, if any. A lost
+    /// connection is retried (errors.max.retries, retriable.restart.connector.wait.ms) from the offset of the last
+    /// queued record: the queued ones reach the worker anyway, so nothing is lost and nothing repeated.
+    /// </summary>
     public async Task RunAsync(PostgresOffset? stored, CancellationToken ct)
     {
         try
         {
-            await RunCoreAsync(stored, ct).ConfigureAwait(false);
+            for (var failures = 0; ; failures++)
+            {
+                var progress = _lastQueuedOffset;
+                try
+                {
+                    await RunCoreAsync(stored, ct).ConfigureAwait(false);
+                    break;
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested && IsRetriable(e, restarting: failures > 0))
+                {
+                    if (!ReferenceEquals(progress, _lastQueuedOffset))
+                    {
+                        failures = 0;
+                    }
+                    if (_settings.MaxRetries >= 0 && failures >= _settings.MaxRetries)
+                    {
+                        throw;
+                    }
+                    _log.LogWarning(e, "Lost the connection to PostgreSQL ({Message}); reconnecting in {Wait} ms (retry {Retry})",
+                        e.Message, _settings.RetryWait.TotalMilliseconds, failures + 1);
+                    await CloseConnectionsAsync().ConfigureAwait(false);
+                    await Task.Delay(_settings.RetryWait, _time, ct).ConfigureAwait(false);
+                    stored = PostgresOffset.From(_lastQueuedOffset) ?? stored;
+                    ResetStreamState();
+                }
+            }
             _queue.TryComplete();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -88,6 +118,51 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         {
             _queue.TryComplete(e);
         }
+    }
+
+    // As Debezium's PostgresErrorHandler: communication and SQL errors are retried, authentication failures (28xxx) are
+    // not. A slot still in use is retried only when reconnecting: the server may not have released our lost session yet.
+    private static bool IsRetriable(Exception e, bool restarting) => e switch
+    {
+        PostgresException pe => !pe.SqlState.StartsWith("28", StringComparison.Ordinal),
+        NpgsqlException or IOException or TimeoutException => true,
+        SlotInUseException => restarting,
+        _ => false,
+    };
+
+    private void ResetStreamState()
+    {
+        _relations.Clear();
+        _lastCommitLsn = null;
+        _resumeCommit = null;
+        _resumeTxId = null;
+        _resumeLsn = null;
+        _resumeEventsAtLsn = 0;
+        _eventLsn = -1;
+        _eventsAtLsn = 0;
+        _txCounts = null;
+        _storedTransaction = null;
+    }
+
+    private async Task CloseConnectionsAsync()
+    {
+        var replication = Interlocked.Exchange(ref _replication, null);
+        if (replication is not null)
+        {
+            await replication.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_db is not null)
+        {
+            await _db.DisposeAsync().ConfigureAwait(false);
+            _db = null;
+        }
+    }
+
+    /// <summary>Queues a record, remembering its offset as where a reconnection resumes.</summary>
+    private async ValueTask EnqueueAsync(SourceRecord record, CancellationToken ct)
+    {
+        await _queue.WriteAsync(record, ct).ConfigureAwait(false);
+        _lastQueuedOffset = record.SourceOffset;
     }
 
     /// <summary>
@@ -343,13 +418,18 @@ internal sealed class ChangeEventSource : IAsyncDisposable
     {
         var offset = new PostgresOffset(lsn, txId, tsUs, null, Snapshot: true, SnapshotDone: last, MessageType: null);
         var source = Source(table, marker, tsUs, txId, lsn, null);
-        return _queue.WriteAsync(Event(table, table.Key(row), OpRead, null, table.Value(row), source, offset), ct);
+        return EnqueueAsync(Event(table, table.Key(row), OpRead, null, table.Value(row), source, offset), ct);
     }
 
     private async Task StreamAsync(PgOutputReplicationSlot slot, CancellationToken ct)
     {
         var options = new PgOutputReplicationOptions(_settings.PublicationName, PgOutputProtocolVersion.V1);
         NpgsqlLogSequenceNumber? start = _resumeCommit is { } commit ? new NpgsqlLogSequenceNumber((ulong)commit) : null;
+        if (Interlocked.Read(ref _flushed) is > 0 and var flushed)
+        {
+            // After a reconnection: what was confirmed on the lost connection may not have reached the server.
+            _replication!.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)flushed));
+        }
         _log.LogInformation("Streaming from replication slot {Slot} (publication {Publication}) from {Lsn}",
             _settings.SlotName, _settings.PublicationName, start?.ToString() ?? "its confirmed position");
         long? xid = null;
@@ -434,7 +514,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         var key = new Struct(ChangeEventSchemas.HeartbeatKey).Put("serverName", _settings.TopicPrefix);
         var value = new Struct(ChangeEventSchemas.HeartbeatValue).Put("ts_ms", now.ToUnixTimeMilliseconds());
         // Debezium writes heartbeats to partition 0.
-        return _queue.WriteAsync(new SourceRecord(_partition, offset.ToMap(), _settings.HeartbeatTopic, 0,
+        return EnqueueAsync(new SourceRecord(_partition, offset.ToMap(), _settings.HeartbeatTopic, 0,
             ChangeEventSchemas.HeartbeatKey, key, ChangeEventSchemas.HeartbeatValue, value), ct);
     }
 
@@ -468,7 +548,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
             .Put("status", "BEGIN")
             .Put("id", TransactionId(xid, lsn))
             .Put("ts_ms", commitUs / 1000);
-        return _queue.WriteAsync(TransactionRecord(value, offset), ct);
+        return EnqueueAsync(TransactionRecord(value, offset), ct);
     }
 
     private ValueTask EndTransactionAsync(long xid, long lsn, long commitUs, CancellationToken ct)
@@ -483,7 +563,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
             .Put("data_collections", collections)
             .Put("ts_ms", commitUs / 1000);
         _txCounts = null;
-        return _queue.WriteAsync(TransactionRecord(value, CommitOffset(xid, commitUs)), ct);
+        return EnqueueAsync(TransactionRecord(value, CommitOffset(xid, commitUs)), ct);
     }
 
     private SourceRecord TransactionRecord(Struct value, PostgresOffset offset)
@@ -588,7 +668,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         var offset = await EmitAsync(table, key, OpDelete, table.Value(before), null, commitUs, xid, lsn, "DELETE", ct).ConfigureAwait(false);
         if (offset is not null && _settings.TombstonesOnDelete)
         {
-            await _queue.WriteAsync(new SourceRecord(_partition, offset, table.Topic, null, table.KeySchema, key, null, null), ct).ConfigureAwait(false);
+            await EnqueueAsync(new SourceRecord(_partition, offset, table.Topic, null, table.KeySchema, key, null, null), ct).ConfigureAwait(false);
         }
     }
 
@@ -605,7 +685,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
             : new TransactionCounts(xid!.Value.ToString(CultureInfo.InvariantCulture), [.. _txCounts!]);
         var offset = new PostgresOffset(lsn, xid, commitUs, _lastCommitLsn, Snapshot: false, SnapshotDone: false, messageType, _eventsAtLsn, counts);
         var record = Event(table, key, op, before, after, Source(table, null, commitUs, xid, lsn, _lastCommitLsn), offset, transaction);
-        await _queue.WriteAsync(record, ct).ConfigureAwait(false);
+        await EnqueueAsync(record, ct).ConfigureAwait(false);
         return record.SourceOffset!;
     }
 

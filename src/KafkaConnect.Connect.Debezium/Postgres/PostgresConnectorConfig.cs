@@ -37,6 +37,8 @@ public static partial class PostgresConnectorConfig
     public const string HeartbeatIntervalMs = "heartbeat.interval.ms";
     public const string TopicHeartbeatPrefix = "topic.heartbeat.prefix";
     public const string IntervalHandlingMode = "interval.handling.mode";
+    public const string ErrorsMaxRetries = "errors.max.retries";
+    public const string RetriableRestartWaitMs = "retriable.restart.connector.wait.ms";
     public const string PollIntervalMs = "poll.interval.ms";
     public const string MaxBatchSize = "max.batch.size";
     public const string MaxQueueSize = "max.queue.size";
@@ -209,6 +211,13 @@ public static partial class PostgresConnectorConfig
                 EngineGroup, ++order, Width.Short, "Heartbeat interval")
             .Define(TopicHeartbeatPrefix, ConfigType.String, "__debezium-heartbeat", ConfigDef.NonEmptyString.Instance, Importance.Low,
                 "Prefix of the heartbeat topic, named <prefix>.<topic.prefix>.", EngineGroup, ++order, Width.Medium, "Heartbeat topic prefix")
+            .Define(ErrorsMaxRetries, ConfigType.Int, -1, ConfigDef.Range.AtLeast(-1), Importance.Low,
+                "How often in a row the connector reconnects after losing its database connection before the task fails: "
+                + "-1 without limit, 0 never. The count starts again once a reconnection delivered an event.",
+                EngineGroup, ++order, Width.Short, "Max retries")
+            .Define(RetriableRestartWaitMs, ConfigType.Long, 10_000L, ConfigDef.Range.AtLeast(0), Importance.Low,
+                "Milliseconds to wait before reconnecting after the database connection was lost.",
+                EngineGroup, ++order, Width.Short, "Retry wait")
             .Define(PollIntervalMs, ConfigType.Long, 500L, ConfigDef.Range.AtLeast(1), Importance.Low,
                 "Longest time in milliseconds a poll waits for new change events.", EngineGroup, ++order, Width.Short, "Poll interval")
             .Define(MaxBatchSize, ConfigType.Int, 2048, ConfigDef.Range.AtLeast(1), Importance.Low,

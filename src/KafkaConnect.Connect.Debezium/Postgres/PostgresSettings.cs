@@ -99,6 +99,8 @@ internal sealed class PostgresSettings
         HeartbeatInterval = TimeSpan.FromMilliseconds(config.GetInt(PostgresConnectorConfig.HeartbeatIntervalMs));
         HeartbeatTopic = config.GetString(PostgresConnectorConfig.TopicHeartbeatPrefix) + "." + TopicPrefix;
         Intervals = config.GetString(PostgresConnectorConfig.IntervalHandlingMode) == "string" ? IntervalHandling.String : IntervalHandling.Numeric;
+        MaxRetries = config.GetInt(PostgresConnectorConfig.ErrorsMaxRetries);
+        RetryWait = TimeSpan.FromMilliseconds(config.GetLong(PostgresConnectorConfig.RetriableRestartWaitMs));
         PollInterval = TimeSpan.FromMilliseconds(config.GetLong(PostgresConnectorConfig.PollIntervalMs));
         MaxBatchSize = config.GetInt(PostgresConnectorConfig.MaxBatchSize);
         MaxQueueSize = config.GetInt(PostgresConnectorConfig.MaxQueueSize);
@@ -150,6 +152,11 @@ internal sealed class PostgresSettings
 
     /// <summary><c>&lt;topic.heartbeat.prefix&gt;.&lt;topic.prefix&gt;</c>.</summary>
     public string HeartbeatTopic { get; }
+
+    /// <summary>errors.max.retries: -1 without limit.</summary>
+    public int MaxRetries { get; }
+
+    public TimeSpan RetryWait { get; }
 
     public TimeSpan PollInterval { get; }
 
