@@ -619,14 +619,15 @@ internal sealed class ChangeEventSource : IAsyncDisposable
             _relations[relation.RelationId] = null;
             return;
         }
-        // Nullability and the primary key come from the catalog; the columns themselves from the message, which
+        // Nullability, the primary key and defaults come from the catalog; the columns themselves from the message, which
         // describes the rows that follow even when the table changed again since.
         var catalog = await Catalog.ColumnsAsync(_db!, relation.Namespace, relation.RelationName, ct).ConfigureAwait(false);
         var columns = new List<ColumnInfo>(relation.Columns.Count);
         foreach (var column in relation.Columns)
         {
             var known = catalog.Find(c => c.Name == column.ColumnName);
-            columns.Add(new ColumnInfo(column.ColumnName, column.DataTypeId, column.TypeModifier, known?.NotNull ?? false, known?.KeyPosition ?? -1));
+            columns.Add(new ColumnInfo(column.ColumnName, column.DataTypeId, column.TypeModifier, known?.NotNull ?? false, known?.KeyPosition ?? -1,
+                known?.DefaultExpression));
         }
         _relations[relation.RelationId] = new TableSchema(_settings.TopicPrefix, relation.Namespace, relation.RelationName, columns, _settings,
             await TypesAsync(columns, ct).ConfigureAwait(false));

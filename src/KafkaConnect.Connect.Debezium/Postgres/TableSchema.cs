@@ -4,14 +4,15 @@ namespace KafkaConnect.Connect.Debezium.Postgres;
 
 /// <summary>One column as the catalog or a pgoutput Relation message describes it.</summary>
 /// <param name="KeyPosition">Position in the primary key (0-based), or -1 when not part of it.</param>
-internal sealed record ColumnInfo(string Name, uint TypeOid, int TypeModifier, bool NotNull, int KeyPosition);
+/// <param name="DefaultExpression">The column default as pg_get_expr prints it (e.g. <c>'abc'::text</c>), or null.</param>
+internal sealed record ColumnInfo(string Name, uint TypeOid, int TypeModifier, bool NotNull, int KeyPosition, string? DefaultExpression = null);
 
 /// <summary>
 /// A captured table's topic and schemas in Debezium's naming (<c>prefix.schema.table</c> with <c>.Key</c>,
 /// <c>.Value</c> and <c>.Envelope</c>), and the conversion of a row, given as PostgreSQL text values in column
 /// order, to key and value structs. Columns of types the connector does not map are left out.
 /// </summary>
-internal sealed class TableSchema
+internal sealed partial class TableSchema
 {
     /// <summary>Stands for a TOASTed value an update did not change: PostgreSQL does not send it.</summary>
     public static readonly object Unavailable = new();
@@ -41,7 +42,8 @@ internal sealed class TableSchema
         for (var i = 0; i < _columns.Length; i++)
         {
             var column = _columns[i];
-            _types[i] = PgTypes.Map(column.TypeOid, column.TypeModifier, !column.NotNull, settings, types ?? TypeRegistry.Empty);
+            _types[i] = WithDefault(PgTypes.Map(column.TypeOid, column.TypeModifier, !column.NotNull, settings, types ?? TypeRegistry.Empty),
+                column.DefaultExpression);
             if (_types[i] is { } type && settings.IncludesColumn(schemaName, tableName, column.Name))
             {
                 _inValue[i] = true;
@@ -158,6 +160,84 @@ internal sealed class TableSchema
             .Where(i => _columns[i].KeyPosition >= 0 && _types[i] is not null)
             .OrderBy(i => _columns[i].KeyPosition)];
     }
+
+    /// <summary>
+    /// The type with the column's default as its schema's default, as Debezium sets it, when the default is a literal
+    /// (<c>42</c>, <c>true</c>, <c>'abc'::text</c>) that parses as a value of the type. Function defaults (nextval, now())
+    /// and struct-valued types get none.
+    /// </summary>
+    private static ColumnType? WithDefault(ColumnType? type, string? expression)
+    {
+        if (type is null || type.Schema.Type == SchemaType.Struct || !TryLiteral(expression, out var literal))
+        {
+            return type;
+        }
+        if (type.Schema.Type == SchemaType.Boolean)
+        {
+            literal = literal switch
+            {
+                "true" => "t",
+                "false" => "f",
+                _ => literal,
+            };
+        }
+        object value;
+        try
+        {
+            value = type.Parse(literal);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or Errors.DataException)
+        {
+            return type;
+        }
+        var schema = type.Schema;
+        var builder = schema.Type == SchemaType.Array ? SchemaBuilder.Array(schema.ValueSchema!) : SchemaBuilder.OfType(schema.Type);
+        if (schema.Name is not null)
+        {
+            builder.Name(schema.Name);
+        }
+        if (schema.Version is { } version)
+        {
+            builder.Version(version);
+        }
+        foreach (var (name, parameter) in schema.Parameters)
+        {
+            builder.Parameter(name, parameter);
+        }
+        if (schema.IsOptional)
+        {
+            builder.Optional();
+        }
+        return type with { Schema = builder.DefaultValue(value).Build() };
+    }
+
+    /// <summary>The text of a literal default: a quoted string with an optional cast, a number or a boolean.</summary>
+    internal static bool TryLiteral(string? expression, out string literal)
+    {
+        literal = "";
+        if (expression is null || expression.StartsWith("NULL::", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var quoted = QuotedLiteral().Match(expression);
+        if (quoted.Success)
+        {
+            literal = quoted.Groups[1].Value.Replace("''", "'", StringComparison.Ordinal);
+            return true;
+        }
+        if (expression is "true" or "false" || NumberLiteral().IsMatch(expression))
+        {
+            literal = expression;
+            return true;
+        }
+        return false;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^'((?:[^']|'')*)'(?:::[A-Za-z_][A-Za-z0-9_ .""\[\]]*(?:\(\d+(?:,\d+)?\))?)?$")]
+    private static partial System.Text.RegularExpressions.Regex QuotedLiteral();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
+    private static partial System.Text.RegularExpressions.Regex NumberLiteral();
 
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
