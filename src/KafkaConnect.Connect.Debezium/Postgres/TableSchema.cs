@@ -233,7 +233,7 @@ internal sealed partial class TableSchema
         return false;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^'((?:[^']|'')*)'(?:::[A-Za-z_][A-Za-z0-9_ .""\[\]]*(?:\(\d+(?:,\d+)?\))?)?$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^'((?:[^']|'')*)'(?:::[A-Za-z_""][A-Za-z0-9_ .""\[\]]*(?:\(\d+(?:,\d+)?\))?)?$")]
     private static partial System.Text.RegularExpressions.Regex QuotedLiteral();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
