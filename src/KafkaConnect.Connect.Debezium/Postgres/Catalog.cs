@@ -36,10 +36,12 @@ internal static class Catalog
         // Generated columns are left out: pgoutput does not send them. int2vector subscripts start at 0.
         const string Sql = """
             SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull,
-                   COALESCE(array_position(i.indkey::int2[], a.attnum) - array_lower(i.indkey::int2[], 1), -1)
+                   COALESCE(array_position(i.indkey::int2[], a.attnum) - array_lower(i.indkey::int2[], 1), -1),
+                   pg_get_expr(d.adbin, d.adrelid)
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary
+            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
             WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
             ORDER BY a.attnum
             """;
@@ -48,7 +50,8 @@ internal static class Catalog
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
-            columns.Add(new ColumnInfo(reader.GetString(0), reader.GetFieldValue<uint>(1), reader.GetInt32(2), reader.GetBoolean(3), reader.GetInt32(4)));
+            columns.Add(new ColumnInfo(reader.GetString(0), reader.GetFieldValue<uint>(1), reader.GetInt32(2), reader.GetBoolean(3), reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
         return columns;
     }
@@ -100,7 +103,7 @@ internal static class Catalog
     /// <summary>The slot's state, or null when it does not exist.</summary>
     public static async Task<SlotState?> SlotAsync(NpgsqlConnection db, string slotName, CancellationToken ct)
     {
-        const string Sql = "SELECT plugin, database, active, active_pid, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1";
+        const string Sql = "SELECT plugin, database, active, active_pid, confirmed_flush_lsn::text, (restart_lsn - '0/0')::bigint FROM pg_replication_slots WHERE slot_name = $1";
         await using var command = new NpgsqlCommand(Sql, db) { Parameters = { new() { Value = slotName } } };
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -112,7 +115,8 @@ internal static class Catalog
             reader.IsDBNull(1) ? null : reader.GetString(1),
             reader.GetBoolean(2),
             reader.IsDBNull(3) ? null : reader.GetInt32(3),
-            reader.IsDBNull(4) ? null : reader.GetString(4));
+            reader.IsDBNull(4) ? null : reader.GetString(4),
+            reader.IsDBNull(5) ? null : reader.GetInt64(5));
     }
 
     /// <summary>Fails with a clear message when the slot is used by another connection or belongs elsewhere.</summary>
@@ -120,7 +124,7 @@ internal static class Catalog
     {
         if (slot.Active)
         {
-            throw new ConnectException(
+            throw new SlotInUseException(
                 $"Replication slot '{settings.SlotName}' is active for PID {slot.ActivePid}: another client (perhaps another connector "
                 + "with the same slot.name) is streaming from it. Stop that client or give this connector its own slot.name");
         }
@@ -133,4 +137,7 @@ internal static class Catalog
     }
 }
 
-internal sealed record SlotState(string? Plugin, string? Database, bool Active, int? ActivePid, string? ConfirmedFlushLsn);
+internal sealed record SlotState(string? Plugin, string? Database, bool Active, int? ActivePid, string? ConfirmedFlushLsn, long? RestartLsn);
+
+/// <summary>The replication slot is streamed from by another connection (after a lost connection: perhaps still ours).</summary>
+internal sealed class SlotInUseException(string message) : ConnectException(message);

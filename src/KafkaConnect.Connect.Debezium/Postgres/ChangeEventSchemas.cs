@@ -40,11 +40,41 @@ internal static class ChangeEventSchemas
         .Field("origin_lsn", Schema.OptionalInt64Schema)
         .Build();
 
-    /// <summary><c>transaction</c>: set only when transaction metadata is provided (not built yet), so always null here.</summary>
+    /// <summary><c>transaction</c>: set on streamed events when provide.transaction.metadata=true, otherwise null.</summary>
     public static readonly Schema TransactionBlock = SchemaBuilder.Struct().Optional().Name("event.block").Version(1)
         .Field("id", Schema.StringSchema)
         .Field("total_order", Schema.Int64Schema)
         .Field("data_collection_order", Schema.Int64Schema)
+        .Build();
+
+    /// <summary>The key of BEGIN and END records: the transaction id.</summary>
+    public static readonly Schema TransactionKey = SchemaBuilder.Struct().Name("io.debezium.connector.common.TransactionMetadataKey").Version(1)
+        .Field("id", Schema.StringSchema)
+        .Build();
+
+    /// <summary>One table's event count in an END record.</summary>
+    public static readonly Schema EventCollection = SchemaBuilder.Struct().Optional().Name("event.collection").Version(1)
+        .Field("data_collection", Schema.StringSchema)
+        .Field("event_count", Schema.Int64Schema)
+        .Build();
+
+    /// <summary>The value of BEGIN and END records; event_count and data_collections are set on END only.</summary>
+    public static readonly Schema TransactionValue = SchemaBuilder.Struct().Name("io.debezium.connector.common.TransactionMetadataValue").Version(1)
+        .Field("status", Schema.StringSchema)
+        .Field("id", Schema.StringSchema)
+        .Field("event_count", Schema.OptionalInt64Schema)
+        .Field("data_collections", SchemaBuilder.Array(EventCollection).Optional().Build())
+        .Field("ts_ms", Schema.Int64Schema)
+        .Build();
+
+    /// <summary>The key of heartbeat records: the server name (topic.prefix).</summary>
+    public static readonly Schema HeartbeatKey = SchemaBuilder.Struct().Name("io.debezium.connector.common.ServerNameKey").Version(1)
+        .Field("serverName", Schema.StringSchema)
+        .Build();
+
+    /// <summary>The value of heartbeat records: when it was sent.</summary>
+    public static readonly Schema HeartbeatValue = SchemaBuilder.Struct().Name("io.debezium.connector.common.Heartbeat").Version(1)
+        .Field("ts_ms", Schema.Int64Schema)
         .Build();
 
     /// <summary>The envelope of one table: before/after (the table's optional value schema), source, transaction, op, timestamps.</summary>

@@ -34,6 +34,8 @@ internal sealed class ChangeEventSource : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, object?> _partition;
     private readonly Dictionary<uint, TableSchema?> _relations = [];
     private NpgsqlConnection? _db;
+    private TypeRegistry _types = TypeRegistry.Empty;
+    private IReadOnlyDictionary<string, object?>? _lastQueuedOffset;
     private LogicalReplicationConnection? _replication;
     private long _flushed;
 
@@ -51,6 +53,16 @@ internal sealed class ChangeEventSource : IAsyncDisposable
     private long _eventLsn = -1;
     private long _eventsAtLsn;
 
+    // provide.transaction.metadata: the open transaction's event count per table (in the order the tables first
+    // appeared) and in all; null outside a transaction. _storedTransaction continues the counts of a transaction a
+    // restart resumes in the middle of.
+    private OrderedDictionary<string, long>? _txCounts;
+    private long _txTotal;
+    private TransactionCounts? _storedTransaction;
+
+    // When the next heartbeat is due (heartbeat.interval.ms after the last one).
+    private DateTimeOffset _nextHeartbeat;
+
     public ChangeEventSource(PostgresSettings settings, string version, ChannelWriter<SourceRecord> queue, TimeProvider time, ILogger log)
     {
         _settings = settings;
@@ -61,12 +73,41 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         _partition = settings.SourcePartition;
     }
 
-    /// <summary>Snapshot (when needed) then stream until cancelled; the queue is completed with the failure, if any.</summary>
+    /// <summary>
+    /// Snapshot (when needed) then stream until cancelled; the queue is completed with the failure, if any. A lost
+    /// connection is retried (errors.max.retries, retriable.restart.connector.wait.ms) from the offset of the last
+    /// queued record: the queued ones reach the worker anyway, so nothing is lost and nothing repeated.
+    /// </summary>
     public async Task RunAsync(PostgresOffset? stored, CancellationToken ct)
     {
         try
         {
-            await RunCoreAsync(stored, ct).ConfigureAwait(false);
+            for (var failures = 0; ; failures++)
+            {
+                var progress = _lastQueuedOffset;
+                try
+                {
+                    await RunCoreAsync(stored, ct).ConfigureAwait(false);
+                    break;
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested && IsRetriable(e, restarting: failures > 0))
+                {
+                    if (!ReferenceEquals(progress, _lastQueuedOffset))
+                    {
+                        failures = 0;
+                    }
+                    if (_settings.MaxRetries >= 0 && failures >= _settings.MaxRetries)
+                    {
+                        throw;
+                    }
+                    _log.LogWarning(e, "Lost the connection to PostgreSQL ({Message}); reconnecting in {Wait} ms (retry {Retry})",
+                        e.Message, _settings.RetryWait.TotalMilliseconds, failures + 1);
+                    await CloseConnectionsAsync().ConfigureAwait(false);
+                    await Task.Delay(_settings.RetryWait, _time, ct).ConfigureAwait(false);
+                    stored = PostgresOffset.From(_lastQueuedOffset) ?? stored;
+                    ResetStreamState();
+                }
+            }
             _queue.TryComplete();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -77,6 +118,51 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         {
             _queue.TryComplete(e);
         }
+    }
+
+    // As Debezium's PostgresErrorHandler: communication and SQL errors are retried, authentication failures (28xxx) are
+    // not. A slot still in use is retried only when reconnecting: the server may not have released our lost session yet.
+    private static bool IsRetriable(Exception e, bool restarting) => e switch
+    {
+        PostgresException pe => !pe.SqlState.StartsWith("28", StringComparison.Ordinal),
+        NpgsqlException or IOException or TimeoutException => true,
+        SlotInUseException => restarting,
+        _ => false,
+    };
+
+    private void ResetStreamState()
+    {
+        _relations.Clear();
+        _lastCommitLsn = null;
+        _resumeCommit = null;
+        _resumeTxId = null;
+        _resumeLsn = null;
+        _resumeEventsAtLsn = 0;
+        _eventLsn = -1;
+        _eventsAtLsn = 0;
+        _txCounts = null;
+        _storedTransaction = null;
+    }
+
+    private async Task CloseConnectionsAsync()
+    {
+        var replication = Interlocked.Exchange(ref _replication, null);
+        if (replication is not null)
+        {
+            await replication.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_db is not null)
+        {
+            await _db.DisposeAsync().ConfigureAwait(false);
+            _db = null;
+        }
+    }
+
+    /// <summary>Queues a record, remembering its offset as where a reconnection resumes.</summary>
+    private async ValueTask EnqueueAsync(SourceRecord record, CancellationToken ct)
+    {
+        await _queue.WriteAsync(record, ct).ConfigureAwait(false);
+        _lastQueuedOffset = record.SourceOffset;
     }
 
     /// <summary>
@@ -165,25 +251,30 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         await _db.OpenAsync(ct).ConfigureAwait(false);
         await Catalog.EnsurePublicationAsync(_db, _settings, ct).ConfigureAwait(false);
 
-        var snapshot = _settings.Snapshot != SnapshotMode.NoData && (stored is null || stored.SnapshotIncomplete);
-        _replication = new LogicalReplicationConnection(_settings.ConnectionString(replication: true))
-        {
-            WalReceiverStatusInterval = _settings.StatusUpdateInterval,
-        };
-        await _replication.Open(ct).ConfigureAwait(false);
-
         var existing = await Catalog.SlotAsync(_db, _settings.SlotName, ct).ConfigureAwait(false);
         if (existing is not null)
         {
             Catalog.CheckSlotUsable(existing, _settings);
         }
+        var snapshot = NeedsSnapshot(stored, existing);
+        if (!snapshot && _settings.Snapshot == SnapshotMode.InitialOnly)
+        {
+            _log.LogInformation("The snapshot was taken before; snapshot.mode=initial_only, so no changes are streamed");
+            return;
+        }
+        _replication = new LogicalReplicationConnection(_settings.ConnectionString(replication: true))
+        {
+            WalReceiverStatusInterval = _settings.StatusUpdateInterval,
+        };
+        await _replication.Open(ct).ConfigureAwait(false);
         PgOutputReplicationSlot slot;
         if (snapshot)
         {
             if (existing is not null)
             {
-                // No offsets of a finished snapshot exist, so nothing the slot holds was delivered for good: a new slot
-                // exports the snapshot the new one reads.
+                // The snapshot supersedes whatever the slot holds (no finished snapshot was delivered, or snapshot.mode
+                // always/when_needed asks for a new one, which Debezium too streams after from the snapshot's start): a
+                // new slot exports the snapshot, so the stream starts exactly where the snapshot ends.
                 _log.LogInformation("Recreating replication slot {Slot} to take a consistent snapshot", _settings.SlotName);
                 await _replication.DropReplicationSlot(_settings.SlotName, cancellationToken: ct).ConfigureAwait(false);
             }
@@ -219,6 +310,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
                 _lastCommitLsn = _resumeCommit;
                 if (!stored.Snapshot)
                 {
+                    _storedTransaction = stored.Transaction;
                     _resumeTxId = stored.TxId;
                     _resumeLsn = stored.Lsn;
                     _resumeEventsAtLsn = stored.EventsAtLsn;
@@ -226,6 +318,37 @@ internal sealed class ChangeEventSource : IAsyncDisposable
             }
         }
         await StreamAsync(slot, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether to take a snapshot on this start, by snapshot.mode, the stored offset and the slot.</summary>
+    private bool NeedsSnapshot(PostgresOffset? stored, SlotState? slot)
+    {
+        var noFinishedSnapshot = stored is null || stored.SnapshotIncomplete;
+        switch (_settings.Snapshot)
+        {
+            case SnapshotMode.NoData:
+                return false;
+            case SnapshotMode.Always:
+                return true;
+            case SnapshotMode.WhenNeeded:
+                if (noFinishedSnapshot)
+                {
+                    return true;
+                }
+                // Debezium's check: the slot must still hold WAL from the last completely processed position on.
+                var position = stored!.FlushLsn;
+                if (slot is null || (position is { } p && slot.RestartLsn > p))
+                {
+                    _log.LogWarning("Replication slot {Slot} {State}: the stored offset's position {Lsn} is no longer available; "
+                        + "taking a snapshot (snapshot.mode=when_needed)", _settings.SlotName,
+                        slot is null ? "does not exist" : "restarts at " + new NpgsqlLogSequenceNumber((ulong)slot.RestartLsn!.Value),
+                        position is { } lsn ? new NpgsqlLogSequenceNumber((ulong)lsn).ToString() : "unknown");
+                    return true;
+                }
+                return false;
+            default:
+                return noFinishedSnapshot;
+        }
     }
 
     private async Task SnapshotAsync(string snapshotName, long consistentPoint, CancellationToken ct)
@@ -251,8 +374,8 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         foreach (var (schemaName, tableName) in tables)
         {
             var columns = await Catalog.ColumnsAsync(db, schemaName, tableName, ct).ConfigureAwait(false);
-            var table = new TableSchema(_settings.TopicPrefix, schemaName, tableName, columns, _settings);
-            if (table.MappedColumnCount == 0)
+            var table = new TableSchema(_settings.TopicPrefix, schemaName, tableName, columns, _settings, await TypesAsync(columns, ct).ConfigureAwait(false));
+            if (table.SelectedColumnCount == 0)
             {
                 continue;
             }
@@ -261,7 +384,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
             await using var select = new NpgsqlCommand(sql, db, tx);
             await using var reader = await select.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var firstInTable = true;
-            var values = new string?[table.MappedColumnCount];
+            var values = new string?[table.SelectedColumnCount];
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
                 for (var i = 0; i < values.Length; i++)
@@ -295,18 +418,24 @@ internal sealed class ChangeEventSource : IAsyncDisposable
     {
         var offset = new PostgresOffset(lsn, txId, tsUs, null, Snapshot: true, SnapshotDone: last, MessageType: null);
         var source = Source(table, marker, tsUs, txId, lsn, null);
-        return _queue.WriteAsync(Event(table, table.Key(row), OpRead, null, table.Value(row), source, offset), ct);
+        return EnqueueAsync(Event(table, table.Key(row), OpRead, null, table.Value(row), source, offset), ct);
     }
 
     private async Task StreamAsync(PgOutputReplicationSlot slot, CancellationToken ct)
     {
         var options = new PgOutputReplicationOptions(_settings.PublicationName, PgOutputProtocolVersion.V1);
         NpgsqlLogSequenceNumber? start = _resumeCommit is { } commit ? new NpgsqlLogSequenceNumber((ulong)commit) : null;
+        if (Interlocked.Read(ref _flushed) is > 0 and var flushed)
+        {
+            // After a reconnection: what was confirmed on the lost connection may not have reached the server.
+            _replication!.SetReplicationStatus(new NpgsqlLogSequenceNumber((ulong)flushed));
+        }
         _log.LogInformation("Streaming from replication slot {Slot} (publication {Publication}) from {Lsn}",
             _settings.SlotName, _settings.PublicationName, start?.ToString() ?? "its confirmed position");
         long? xid = null;
         long commitUs = 0;
         var skipTransaction = false;
+        _nextHeartbeat = _time.GetUtcNow() + _settings.HeartbeatInterval;
         await foreach (var message in _replication!.StartReplication(slot, options, ct, start).ConfigureAwait(false))
         {
             var lsn = (long)(ulong)message.WalStart;
@@ -316,11 +445,20 @@ internal sealed class ChangeEventSource : IAsyncDisposable
                     xid = begin.TransactionXid;
                     commitUs = UnixMicros(new DateTimeOffset(DateTime.SpecifyKind(begin.TransactionCommitTimestamp, DateTimeKind.Utc)));
                     skipTransaction = _resumeCommit is { } done && (long)(ulong)begin.TransactionFinalLsn < done;
+                    if (!skipTransaction && _settings.ProvideTransactionMetadata)
+                    {
+                        await BeginTransactionAsync(xid.Value, lsn, commitUs, ct).ConfigureAwait(false);
+                    }
                     break;
                 case CommitMessage commitMessage:
                     if (!skipTransaction)
                     {
                         _lastCommitLsn = (long)(ulong)commitMessage.TransactionEndLsn;
+                        if (_txCounts is not null)
+                        {
+                            await EndTransactionAsync(xid!.Value, lsn, commitUs, ct).ConfigureAwait(false);
+                        }
+                        await HeartbeatAsync(xid, commitUs, ct).ConfigureAwait(false);
                     }
                     if (xid == _resumeTxId)
                     {
@@ -360,6 +498,103 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// When due, queues a heartbeat whose offset is the end of the transaction just committed: committing it lets the slot
+    /// confirm that position even when the transaction changed no captured table (Debezium's heartbeat.interval.ms).
+    /// </summary>
+    private ValueTask HeartbeatAsync(long? xid, long commitUs, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        if (_settings.HeartbeatInterval <= TimeSpan.Zero || now < _nextHeartbeat)
+        {
+            return ValueTask.CompletedTask;
+        }
+        _nextHeartbeat = now + _settings.HeartbeatInterval;
+        var offset = CommitOffset(xid, commitUs);
+        var key = new Struct(ChangeEventSchemas.HeartbeatKey).Put("serverName", _settings.TopicPrefix);
+        var value = new Struct(ChangeEventSchemas.HeartbeatValue).Put("ts_ms", now.ToUnixTimeMilliseconds());
+        // Debezium writes heartbeats to partition 0.
+        return EnqueueAsync(new SourceRecord(_partition, offset.ToMap(), _settings.HeartbeatTopic, 0,
+            ChangeEventSchemas.HeartbeatKey, key, ChangeEventSchemas.HeartbeatValue, value), ct);
+    }
+
+    // The position after a transaction's commit: the offset of its END record and of a heartbeat sent then.
+    private PostgresOffset CommitOffset(long? xid, long commitUs) =>
+        new(_lastCommitLsn, xid, commitUs, _lastCommitLsn, Snapshot: false, SnapshotDone: false, "COMMIT");
+
+    /// <summary>
+    /// Opens a transaction's metadata and queues its BEGIN record, unless a restart resumes in the middle of it: then
+    /// its counts continue from the offset and its BEGIN, delivered before, is not repeated (as in Debezium).
+    /// </summary>
+    private ValueTask BeginTransactionAsync(long xid, long lsn, long commitUs, CancellationToken ct)
+    {
+        _txCounts = [];
+        _txTotal = 0;
+        var id = xid.ToString(CultureInfo.InvariantCulture);
+        if (_storedTransaction is { } stored && stored.Id == id)
+        {
+            foreach (var (table, count) in stored.PerTable)
+            {
+                _txCounts[table] = count;
+                _txTotal += count;
+            }
+            _storedTransaction = null;
+            return ValueTask.CompletedTask;
+        }
+        // No txId: a restart from this offset must not take the first event, which shares the BEGIN's LSN, as delivered.
+        var offset = new PostgresOffset(lsn, null, commitUs, _lastCommitLsn, Snapshot: false, SnapshotDone: false, "BEGIN",
+            Transaction: new TransactionCounts(id, []));
+        var value = new Struct(ChangeEventSchemas.TransactionValue)
+            .Put("status", "BEGIN")
+            .Put("id", TransactionId(xid, lsn))
+            .Put("ts_ms", commitUs / 1000);
+        return EnqueueAsync(TransactionRecord(value, offset), ct);
+    }
+
+    private ValueTask EndTransactionAsync(long xid, long lsn, long commitUs, CancellationToken ct)
+    {
+        var collections = _txCounts!.Select(kv => new Struct(ChangeEventSchemas.EventCollection)
+            .Put("data_collection", kv.Key)
+            .Put("event_count", kv.Value)).ToList<object?>();
+        var value = new Struct(ChangeEventSchemas.TransactionValue)
+            .Put("status", "END")
+            .Put("id", TransactionId(xid, lsn))
+            .Put("event_count", _txTotal)
+            .Put("data_collections", collections)
+            .Put("ts_ms", commitUs / 1000);
+        _txCounts = null;
+        return EnqueueAsync(TransactionRecord(value, CommitOffset(xid, commitUs)), ct);
+    }
+
+    private SourceRecord TransactionRecord(Struct value, PostgresOffset offset)
+    {
+        var key = new Struct(ChangeEventSchemas.TransactionKey).Put("id", value.GetString("id"));
+        return new SourceRecord(_partition, offset.ToMap(), _settings.TransactionTopic, null,
+            ChangeEventSchemas.TransactionKey, key, ChangeEventSchemas.TransactionValue, value);
+    }
+
+    /// <summary>Counts a streamed event in its transaction and returns its <c>transaction</c> block; null without metadata.</summary>
+    private Struct? TransactionBlock(TableSchema table, long? xid, long lsn)
+    {
+        if (_txCounts is null || xid is not { } tx)
+        {
+            return null;
+        }
+        var collection = table.SchemaName + "." + table.TableName;
+        var order = _txCounts.GetValueOrDefault(collection) + 1;
+        _txCounts[collection] = order;
+        _txTotal++;
+        return new Struct(ChangeEventSchemas.TransactionBlock)
+            .Put("id", TransactionId(tx, lsn))
+            .Put("total_order", _txTotal)
+            .Put("data_collection_order", order);
+    }
+
+    // Debezium's PostgreSQL transaction id: the transaction number and the LSN of the message at hand, so the part after
+    // the colon differs between a transaction's BEGIN, events and END.
+    private static string TransactionId(long xid, long lsn) =>
+        xid.ToString(CultureInfo.InvariantCulture) + ":" + lsn.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>The table of a change to emit, or null when the change is filtered or skipped.</summary>
     private TableSchema? Wanted(uint relationId, bool skipTransaction, string op) =>
         skipTransaction || _settings.Skips(op[0]) || !_relations.TryGetValue(relationId, out var table) ? null : table;
@@ -384,16 +619,28 @@ internal sealed class ChangeEventSource : IAsyncDisposable
             _relations[relation.RelationId] = null;
             return;
         }
-        // Nullability and the primary key come from the catalog; the columns themselves from the message, which
+        // Nullability, the primary key and defaults come from the catalog; the columns themselves from the message, which
         // describes the rows that follow even when the table changed again since.
         var catalog = await Catalog.ColumnsAsync(_db!, relation.Namespace, relation.RelationName, ct).ConfigureAwait(false);
         var columns = new List<ColumnInfo>(relation.Columns.Count);
         foreach (var column in relation.Columns)
         {
             var known = catalog.Find(c => c.Name == column.ColumnName);
-            columns.Add(new ColumnInfo(column.ColumnName, column.DataTypeId, column.TypeModifier, known?.NotNull ?? false, known?.KeyPosition ?? -1));
+            columns.Add(new ColumnInfo(column.ColumnName, column.DataTypeId, column.TypeModifier, known?.NotNull ?? false, known?.KeyPosition ?? -1,
+                known?.DefaultExpression));
         }
-        _relations[relation.RelationId] = new TableSchema(_settings.TopicPrefix, relation.Namespace, relation.RelationName, columns, _settings);
+        _relations[relation.RelationId] = new TableSchema(_settings.TopicPrefix, relation.Namespace, relation.RelationName, columns, _settings,
+            await TypesAsync(columns, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>The type registry, read (again) when it does not know a column's type: a type created since, or the first use.</summary>
+    private async Task<TypeRegistry> TypesAsync(IEnumerable<ColumnInfo> columns, CancellationToken ct)
+    {
+        if (!_types.Knows(columns.Select(c => c.TypeOid)))
+        {
+            _types = await TypeRegistry.LoadAsync(_db!, ct).ConfigureAwait(false);
+        }
+        return _types;
     }
 
     private async Task UpdateAsync(UpdateMessage update, TableSchema table, long commitUs, long? xid, long lsn, CancellationToken ct)
@@ -422,7 +669,7 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         var offset = await EmitAsync(table, key, OpDelete, table.Value(before), null, commitUs, xid, lsn, "DELETE", ct).ConfigureAwait(false);
         if (offset is not null && _settings.TombstonesOnDelete)
         {
-            await _queue.WriteAsync(new SourceRecord(_partition, offset, table.Topic, null, table.KeySchema, key, null, null), ct).ConfigureAwait(false);
+            await EnqueueAsync(new SourceRecord(_partition, offset, table.Topic, null, table.KeySchema, key, null, null), ct).ConfigureAwait(false);
         }
     }
 
@@ -434,9 +681,12 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         {
             return null;
         }
-        var offset = new PostgresOffset(lsn, xid, commitUs, _lastCommitLsn, Snapshot: false, SnapshotDone: false, messageType, _eventsAtLsn);
-        var record = Event(table, key, op, before, after, Source(table, null, commitUs, xid, lsn, _lastCommitLsn), offset);
-        await _queue.WriteAsync(record, ct).ConfigureAwait(false);
+        var transaction = TransactionBlock(table, xid, lsn);
+        var counts = transaction is null ? null
+            : new TransactionCounts(xid!.Value.ToString(CultureInfo.InvariantCulture), [.. _txCounts!]);
+        var offset = new PostgresOffset(lsn, xid, commitUs, _lastCommitLsn, Snapshot: false, SnapshotDone: false, messageType, _eventsAtLsn, counts);
+        var record = Event(table, key, op, before, after, Source(table, null, commitUs, xid, lsn, _lastCommitLsn), offset, transaction);
+        await EnqueueAsync(record, ct).ConfigureAwait(false);
         return record.SourceOffset!;
     }
 
@@ -457,13 +707,15 @@ internal sealed class ChangeEventSource : IAsyncDisposable
         return row;
     }
 
-    private SourceRecord Event(TableSchema table, Struct? key, string op, Struct? before, Struct? after, Struct source, PostgresOffset offset)
+    private SourceRecord Event(TableSchema table, Struct? key, string op, Struct? before, Struct? after, Struct source, PostgresOffset offset,
+        Struct? transaction = null)
     {
         var nowUs = UnixMicros(_time.GetUtcNow());
         var envelope = new Struct(table.EnvelopeSchema)
             .Put("before", before)
             .Put("after", after)
             .Put("source", source)
+            .Put("transaction", transaction)
             .Put("op", op)
             .Put("ts_ms", nowUs / 1000)
             .Put("ts_us", nowUs)

@@ -41,6 +41,14 @@ internal static class PgTypes
     public const uint Numeric = 1700;
     public const uint Uuid = 2950;
     public const uint Jsonb = 3802;
+    public const uint Xml = 142;
+    public const uint Cidr = 650;
+    public const uint Macaddr8 = 774;
+    public const uint Money = 790;
+    public const uint Macaddr = 829;
+    public const uint Inet = 869;
+    public const uint Interval = 1186;
+    public const uint Timetz = 1266;
 
     public const string JsonName = "io.debezium.data.Json";
     public const string UuidName = "io.debezium.data.Uuid";
@@ -51,6 +59,11 @@ internal static class PgTypes
     public const string TimestampName = "io.debezium.time.Timestamp";
     public const string MicroTimestampName = "io.debezium.time.MicroTimestamp";
     public const string ZonedTimestampName = "io.debezium.time.ZonedTimestamp";
+    public const string ZonedTimeName = "io.debezium.time.ZonedTime";
+    public const string MicroDurationName = "io.debezium.time.MicroDuration";
+    public const string IntervalName = "io.debezium.time.Interval";
+    public const string XmlName = "io.debezium.data.Xml";
+    public const string LtreeName = "io.debezium.data.Ltree";
 
     /// <summary>The parameter Debezium adds to Decimal schemas with the column's declared precision.</summary>
     public const string DecimalPrecisionParameter = "connect.decimal.precision";
@@ -73,8 +86,10 @@ internal static class PgTypes
 
     /// <summary>The column's mapping, or null for a type this connector does not capture (the column is left out, as
     /// Debezium does for unknown types).</summary>
-    public static ColumnType? Map(uint oid, int typeModifier, bool optional, DecimalHandling decimals, TimePrecision times)
+    public static ColumnType? Map(uint oid, int typeModifier, bool optional, PostgresSettings settings, TypeRegistry types)
     {
+        var decimals = settings.Decimals;
+        var times = settings.Times;
         switch (oid)
         {
             case Bool:
@@ -117,9 +132,110 @@ internal static class PgTypes
                 var width = Precision(typeModifier);
                 return Make(SchemaBuilder.String().Name(ZonedTimestampName).Version(1), optional, t => ZonedTimestamp(t, width),
                     "1970-01-01T00:00:00Z");
+            case Interval:
+                return settings.Intervals == IntervalHandling.String
+                    ? Make(SchemaBuilder.String().Name(IntervalName).Version(1), optional, t => PgInterval.Parse(t).ToIsoString(), "P0Y0M0DT0H0M0S")
+                    : Make(SchemaBuilder.Int64().Name(MicroDurationName).Version(1), optional, t => PgInterval.Parse(t).ToMicros(), 0L);
+            case Money:
+                return MapMoney(optional, decimals);
+            case Inet:
+            case Cidr:
+            case Macaddr:
+            case Macaddr8:
+                return Make(SchemaBuilder.String(), optional, t => t, "");
+            case Xml:
+                return Make(SchemaBuilder.String().Name(XmlName).Version(1), optional, t => t, "");
+            case Timetz:
+                return Make(SchemaBuilder.String().Name(ZonedTimeName).Version(1), optional, ZonedTime, "00:00:00Z");
             default:
-                return null;
+                return types.TryGet(oid, out var type) ? MapCatalogType(type, typeModifier, optional, settings, types) : null;
         }
+    }
+
+    /// <summary>Types without a fixed OID: enums, domains (as their base type), citext, ltree and one-dimensional arrays.</summary>
+    private static ColumnType? MapCatalogType(PgTypeInfo type, int typeModifier, bool optional, PostgresSettings settings, TypeRegistry types)
+    {
+        switch (type.Kind)
+        {
+            case 'e':
+                return Make(EnumBuilder(type), optional, t => t, "");
+            case 'd':
+                return Map(type.BaseType, typeModifier >= 0 ? typeModifier : type.BaseTypeModifier, optional, settings, types);
+        }
+        switch (type.Name)
+        {
+            case "citext":
+                return Make(SchemaBuilder.String(), optional, t => t, "");
+            case "ltree":
+                return Make(SchemaBuilder.String().Name(LtreeName).Version(1), optional, t => t, "");
+        }
+        if (type.Category != 'A' || type.Element == 0 || !types.TryGet(type.Element, out var element))
+        {
+            return null;
+        }
+        // As Debezium: enum elements are required, other elements optional; arrays of money, name, interval, xml and
+        // domains are not mapped.
+        ColumnType? elementType = element.Kind switch
+        {
+            'e' => new ColumnType(EnumBuilder(element).Build(), t => t, ""),
+            'd' => null,
+            _ => element.Oid is Money or Name or Interval or Xml ? null : Map(element.Oid, typeModifier, optional: true, settings, types),
+        };
+        if (elementType is null)
+        {
+            return null;
+        }
+        return Make(SchemaBuilder.Array(elementType.Schema), optional, t => PgArray.Parse(t, elementType.Parse), new List<object?>());
+    }
+
+    private static SchemaBuilder EnumBuilder(PgTypeInfo type) =>
+        SchemaBuilder.String().Name(ChangeEventSchemas.EnumName).Version(1).Parameter("allowed", string.Join(",", type.EnumLabels));
+
+    // Debezium's money schema: a Decimal of scale 2 (money.fraction.digits), float64 or string, per decimal.handling.mode.
+    private static ColumnType MapMoney(bool optional, DecimalHandling decimals) => decimals switch
+    {
+        DecimalHandling.Double => Make(SchemaBuilder.Float64(), optional, t => (double)ParseMoney(t), 0d),
+        DecimalHandling.String => Make(SchemaBuilder.String(), optional, t => ParseMoney(t).ToString(CultureInfo.InvariantCulture), "0.00"),
+        _ => Make(ConnectDecimal.Builder(2), optional, t => ParseMoney(t), 0.00m),
+    };
+
+    /// <summary>money's text output (lc_monetary's format, e.g. <c>$1,234.56</c> or <c>-$1,234.56</c>) as a scale-2 decimal.</summary>
+    internal static decimal ParseMoney(string text)
+    {
+        var negative = text.Contains('-', StringComparison.Ordinal) || text.Contains('(', StringComparison.Ordinal);
+        var digits = new string([.. text.Where(c => char.IsAsciiDigit(c) || c == '.')]);
+        if (!decimal.TryParse(digits, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+        {
+            throw new DataException($"Unsupported money value '{text}' (set lc_monetary to a locale with '.' as the decimal point)");
+        }
+        value = decimal.Round(value, 2, MidpointRounding.AwayFromZero);
+        return decimal.Add(negative ? -value : value, 0.00m);
+    }
+
+    /// <summary>timetz's text (e.g. <c>10:11:12.5+02</c>) as Debezium's ZonedTime: the time in UTC, ISO-8601 with the
+    /// fraction digits needed and <c>Z</c>, e.g. <c>08:11:12.5Z</c>.</summary>
+    internal static string ZonedTime(string text)
+    {
+        var sign = text.LastIndexOfAny(['+', '-']);
+        if (sign <= 0)
+        {
+            throw new DataException($"Unsupported timetz value '{text}'");
+        }
+        var micros = ParseTimeMicros(text[..sign]);
+        var zone = text[(sign + 1)..].Split(':');
+        var offsetSeconds = 0;
+        for (var i = 0; i < zone.Length; i++)
+        {
+            offsetSeconds += int.Parse(zone[i], CultureInfo.InvariantCulture) * (i == 0 ? 3600 : i == 1 ? 60 : 1);
+        }
+        var utc = (micros - (text[sign] == '-' ? -offsetSeconds : offsetSeconds) * 1_000_000L) % 86_400_000_000L;
+        if (utc < 0)
+        {
+            utc += 86_400_000_000L;
+        }
+        var time = TimeOnly.FromTimeSpan(TimeSpan.FromTicks(utc * 10));
+        var fraction = (utc % 1_000_000).ToString("D6", CultureInfo.InvariantCulture).TrimEnd('0');
+        return time.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + (fraction.Length > 0 ? "." + fraction : "") + "Z";
     }
 
     private static ColumnType Make(SchemaBuilder builder, bool optional, Func<string, object> parse, object fallback) =>

@@ -23,6 +23,26 @@ public sealed class PostgresConnector : SourceConnector
 
     public override ConfigDef Config() => PostgresConnectorConfig.ConfigDef;
 
+    /// <summary>Checks each setting, then the rules between them (include and exclude lists are mutually exclusive).</summary>
+    public override Config Validate(IReadOnlyDictionary<string, string> connectorConfigs)
+    {
+        var result = base.Validate(connectorConfigs);
+        if (result.ConfigValues.Any(v => v.ErrorMessages.Count > 0))
+        {
+            return result;
+        }
+        try
+        {
+            _ = new PostgresSettings(connectorConfigs);
+        }
+        catch (ConfigException e)
+        {
+            var target = result.ConfigValues.FirstOrDefault(v => v.Name == e.ConfigName) ?? result.ConfigValues.First();
+            target.AddErrorMessage(e.Message);
+        }
+        return result;
+    }
+
     public override void Start(IReadOnlyDictionary<string, string> props)
     {
         ArgumentNullException.ThrowIfNull(props);

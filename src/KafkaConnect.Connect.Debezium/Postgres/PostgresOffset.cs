@@ -10,9 +10,14 @@ namespace KafkaConnect.Connect.Debezium.Postgres;
 /// </summary>
 /// <param name="EventsAtLsn">How many events of <paramref name="Lsn"/> this one is: several share an LSN (a primary-key
 /// change, a TRUNCATE of several tables), so a restart can tell which of them were delivered. 0 when unknown.</param>
+/// <param name="Transaction">With provide.transaction.metadata, the open transaction's id and per-table event counts
+/// (Debezium's <c>transaction_id</c> and <c>transaction_data_collection_order_&lt;table&gt;</c>), so a restart in the
+/// middle of a transaction continues its counts.</param>
 internal sealed record PostgresOffset(long? Lsn, long? TxId, long? TsUsec, long? LastCommitLsn, bool Snapshot, bool SnapshotDone, string? MessageType,
-    long EventsAtLsn = 0)
+    long EventsAtLsn = 0, TransactionCounts? Transaction = null)
 {
+    public const string TransactionIdKey = "transaction_id";
+    public const string TransactionOrderPrefix = "transaction_data_collection_order_";
     public const string LsnKey = "lsn";
     public const string TxIdKey = "txId";
     public const string TsUsecKey = "ts_usec";
@@ -67,6 +72,14 @@ internal sealed record PostgresOffset(long? Lsn, long? TxId, long? TsUsec, long?
         {
             map[LsnEventsProcessedKey] = EventsAtLsn;
         }
+        if (Transaction is not null)
+        {
+            map[TransactionIdKey] = Transaction.Id;
+            foreach (var (table, count) in Transaction.PerTable)
+            {
+                map[TransactionOrderPrefix + table] = count;
+            }
+        }
         return map;
     }
 
@@ -81,7 +94,11 @@ internal sealed record PostgresOffset(long? Lsn, long? TxId, long? TsUsec, long?
         var done = ReadBool(map, LastSnapshotRecordKey) || ReadBool(map, SnapshotCompletedKey);
         return new PostgresOffset(ReadLong(map, LsnKey), ReadLong(map, TxIdKey), ReadLong(map, TsUsecKey),
             ReadLong(map, LsnCommitKey) ?? ReadLong(map, LsnProcKey), snapshot, done,
-            map.TryGetValue(MessageTypeKey, out var m) ? m as string : null, ReadLong(map, LsnEventsProcessedKey) ?? 0);
+            map.TryGetValue(MessageTypeKey, out var m) ? m as string : null, ReadLong(map, LsnEventsProcessedKey) ?? 0,
+            map.TryGetValue(TransactionIdKey, out var t) && t is string id
+                ? new TransactionCounts(id, [.. map.Where(kv => kv.Key.StartsWith(TransactionOrderPrefix, StringComparison.Ordinal))
+                    .Select(kv => KeyValuePair.Create(kv.Key[TransactionOrderPrefix.Length..], ReadLong(map, kv.Key) ?? 0))])
+                : null);
     }
 
     private static bool ReadBool(IReadOnlyDictionary<string, object?> map, string key) =>
@@ -104,3 +121,6 @@ internal sealed record PostgresOffset(long? Lsn, long? TxId, long? TsUsec, long?
             _ => null,
         } : null;
 }
+
+/// <summary>A transaction's id (the PostgreSQL transaction number) and how many events of each table it had so far.</summary>
+internal sealed record TransactionCounts(string Id, IReadOnlyList<KeyValuePair<string, long>> PerTable);

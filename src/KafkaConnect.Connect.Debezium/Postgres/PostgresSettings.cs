@@ -19,10 +19,18 @@ internal enum TimePrecision
     Connect,
 }
 
+internal enum IntervalHandling
+{
+    Numeric,
+    String,
+}
+
 internal enum SnapshotMode
 {
     Initial,
     InitialOnly,
+    Always,
+    WhenNeeded,
     NoData,
 }
 
@@ -38,6 +46,8 @@ internal sealed class PostgresSettings
 {
     private readonly Regex[] _include;
     private readonly Regex[] _exclude;
+    private readonly Regex[] _columnInclude;
+    private readonly Regex[] _columnExclude;
     private readonly string? _password;
 
     public PostgresSettings(IReadOnlyDictionary<string, string> props)
@@ -62,18 +72,14 @@ internal sealed class PostgresSettings
         Snapshot = config.GetString(PostgresConnectorConfig.SnapshotMode) switch
         {
             "initial_only" => SnapshotMode.InitialOnly,
+            "always" => SnapshotMode.Always,
+            "when_needed" => SnapshotMode.WhenNeeded,
             "no_data" or "never" => SnapshotMode.NoData,
             _ => SnapshotMode.Initial,
         };
-        var include = config.GetList(PostgresConnectorConfig.TableIncludeList) ?? [];
-        var exclude = config.GetList(PostgresConnectorConfig.TableExcludeList) ?? [];
-        if (include.Count > 0 && exclude.Count > 0)
-        {
-            throw new ConfigException(PostgresConnectorConfig.TableExcludeList, string.Join(",", exclude),
-                "table.include.list and table.exclude.list cannot both be set");
-        }
-        _include = [.. include.Select(Anchored)];
-        _exclude = [.. exclude.Select(Anchored)];
+        (_include, _exclude) = Filters(config, PostgresConnectorConfig.TableIncludeList, PostgresConnectorConfig.TableExcludeList);
+        (_columnInclude, _columnExclude) = Filters(config, PostgresConnectorConfig.ColumnIncludeList, PostgresConnectorConfig.ColumnExcludeList);
+        KeyColumnPatterns = KeyColumns(config.GetString(PostgresConnectorConfig.MessageKeyColumns));
         TombstonesOnDelete = config.GetBoolean(PostgresConnectorConfig.TombstonesOnDelete);
         var skipped = config.GetList(PostgresConnectorConfig.SkippedOperations) ?? [];
         SkippedOperations = skipped.Contains("none") ? "" : string.Concat(skipped);
@@ -89,6 +95,12 @@ internal sealed class PostgresSettings
             "connect" => TimePrecision.Connect,
             _ => TimePrecision.Adaptive,
         };
+        ProvideTransactionMetadata = config.GetBoolean(PostgresConnectorConfig.ProvideTransactionMetadata);
+        HeartbeatInterval = TimeSpan.FromMilliseconds(config.GetInt(PostgresConnectorConfig.HeartbeatIntervalMs));
+        HeartbeatTopic = config.GetString(PostgresConnectorConfig.TopicHeartbeatPrefix) + "." + TopicPrefix;
+        Intervals = config.GetString(PostgresConnectorConfig.IntervalHandlingMode) == "string" ? IntervalHandling.String : IntervalHandling.Numeric;
+        MaxRetries = config.GetInt(PostgresConnectorConfig.ErrorsMaxRetries);
+        RetryWait = TimeSpan.FromMilliseconds(config.GetLong(PostgresConnectorConfig.RetriableRestartWaitMs));
         PollInterval = TimeSpan.FromMilliseconds(config.GetLong(PostgresConnectorConfig.PollIntervalMs));
         MaxBatchSize = config.GetInt(PostgresConnectorConfig.MaxBatchSize);
         MaxQueueSize = config.GetInt(PostgresConnectorConfig.MaxQueueSize);
@@ -118,12 +130,33 @@ internal sealed class PostgresSettings
 
     public bool TombstonesOnDelete { get; }
 
+    /// <summary>message.key.columns as regexes over whole <c>schema.table.column</c> names, in the order given; empty when unset.</summary>
+    public IReadOnlyList<Regex> KeyColumnPatterns { get; }
+
     /// <summary>The op codes (c, u, d, t) not to emit, concatenated.</summary>
     public string SkippedOperations { get; }
 
     public DecimalHandling Decimals { get; }
 
     public TimePrecision Times { get; }
+
+    public IntervalHandling Intervals { get; }
+
+    public bool ProvideTransactionMetadata { get; }
+
+    /// <summary>Where BEGIN and END records go: <c>&lt;topic.prefix&gt;.transaction</c>, as Debezium's default topic naming.</summary>
+    public string TransactionTopic => TopicPrefix + ".transaction";
+
+    /// <summary>Zero when heartbeats are off.</summary>
+    public TimeSpan HeartbeatInterval { get; }
+
+    /// <summary><c>&lt;topic.heartbeat.prefix&gt;.&lt;topic.prefix&gt;</c>.</summary>
+    public string HeartbeatTopic { get; }
+
+    /// <summary>errors.max.retries: -1 without limit.</summary>
+    public int MaxRetries { get; }
+
+    public TimeSpan RetryWait { get; }
 
     public TimeSpan PollInterval { get; }
 
@@ -151,6 +184,17 @@ internal sealed class PostgresSettings
         return !_exclude.Any(r => r.IsMatch(name));
     }
 
+    /// <summary>Whether column <paramref name="column"/> of <paramref name="schema"/>.<paramref name="table"/> is in events' before and after.</summary>
+    public bool IncludesColumn(string schema, string table, string column)
+    {
+        var name = schema + "." + table + "." + column;
+        if (_columnInclude.Length > 0)
+        {
+            return _columnInclude.Any(r => r.IsMatch(name));
+        }
+        return !_columnExclude.Any(r => r.IsMatch(name));
+    }
+
     /// <summary>A regular connection's settings; dates and times come back in UTC and ISO format, as the value parsers expect.</summary>
     public string ConnectionString(bool replication = false)
     {
@@ -168,6 +212,24 @@ internal sealed class PostgresSettings
         };
         return builder.ConnectionString;
     }
+
+    /// <summary>An include/exclude pair of regex lists; they are mutually exclusive, as in Debezium.</summary>
+    private static (Regex[] Include, Regex[] Exclude) Filters(AbstractConfig config, string includeKey, string excludeKey)
+    {
+        var include = config.GetList(includeKey) ?? [];
+        var exclude = config.GetList(excludeKey) ?? [];
+        if (include.Count > 0 && exclude.Count > 0)
+        {
+            throw new ConfigException(excludeKey, string.Join(",", exclude), $"{includeKey} and {excludeKey} cannot both be set");
+        }
+        return ([.. include.Select(Anchored)], [.. exclude.Select(Anchored)]);
+    }
+
+    // Debezium turns "t1:a,b;t2:c" into the column regexes t1.a, t1.b, t2.c (the dot unescaped, as there).
+    private static Regex[] KeyColumns(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? [] : [.. text.Split(';')
+            .Select(entry => entry.Split(':', 2))
+            .SelectMany(parts => parts[1].Split(',').Select(column => Anchored(parts[0].Trim() + "." + column.Trim())))];
 
     // Debezium matches a filter against the whole name, ignoring case.
     private static Regex Anchored(string pattern) =>
