@@ -1,6 +1,7 @@
 using System.Net.Security;
 using KafkaConnect.Connect.Configuration;
 using KafkaConnect.Connect.Errors;
+using KafkaConnect.Connect.Runtime.Metrics;
 using KafkaConnect.Security;
 using Microsoft.Extensions.Logging;
 
@@ -51,6 +52,8 @@ public sealed record RestServerOptions
             "Headers added to every REST response: comma-separated rules '[action] [header name]:[header value]' with action set, add, setDate or addDate (dates in milliseconds from now); a rule containing a comma goes in double quotes.")
         .Define(JaasFileConfig, ConfigType.String, null, Importance.Low,
             "kconnect only: the JAAS file the basic-auth extension reads, standing in for the JVM system property of the same name (which is also taken from -Djava.security.auth.login.config=... in KAFKA_OPTS; this setting wins).")
+        .Define(ConnectMetrics.EnableConfig, ConfigType.Boolean, true, Importance.Low,
+            "kconnect only: serve the worker's metrics at GET /metrics in the Prometheus text format (docs/metrics.md).")
         .DefineTls(ListenersHttpsPrefix, "the https listeners")
         .DefineTls(AdminListenersHttpsPrefix, "the https admin listeners");
 
@@ -97,6 +100,9 @@ public sealed record RestServerOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>Serve GET /metrics (the worker's <see cref="ConnectMetrics"/> meter) in the Prometheus text format.</summary>
+    public bool MetricsEnabled { get; init; }
+
     /// <summary>
     /// Reads the REST settings from a worker configuration (other keys are ignored), loading key stores and the
     /// basic-auth files now, so a mistake is a start-up error. The JAAS file may come from <c>KAFKA_OPTS</c>.
@@ -138,6 +144,7 @@ public sealed record RestServerOptions
             AllowOrigin = config.GetString(AccessControlAllowOriginConfig) ?? "",
             AllowMethods = config.GetString(AccessControlAllowMethodsConfig) ?? "",
             RequestTimeout = TimeSpan.FromMilliseconds(config.GetLong(RequestTimeoutConfig)),
+            MetricsEnabled = config.GetBoolean(ConnectMetrics.EnableConfig),
         };
     }
 
