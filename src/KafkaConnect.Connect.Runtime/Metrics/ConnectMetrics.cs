@@ -265,8 +265,19 @@ public sealed class ConnectMetrics : IDisposable
     private void TaskGauge(string group, string name, string description, Func<TaskMetrics, bool> applies, Func<TaskMetrics, double> read) =>
         _meter.CreateObservableGauge(PrometheusName(group, name), () => PerTask(applies, read), description: description);
 
-    private void TaskCounter(string group, string name, string description, Func<TaskMetrics, bool> applies, Func<TaskMetrics, long> read) =>
-        _meter.CreateObservableCounter(PrometheusName(group, name), () => PerTask(applies, read), description: description);
+    // Only Apache's "-total" metrics are counters: an exporter appends _total to any other counter's name, which would
+    // no longer be the JMX exporter's name (total-record-errors, deadletterqueue-produce-requests stay gauges).
+    private void TaskCounter(string group, string name, string description, Func<TaskMetrics, bool> applies, Func<TaskMetrics, long> read)
+    {
+        if (name.EndsWith("-total", StringComparison.Ordinal))
+        {
+            _meter.CreateObservableCounter(PrometheusName(group, name), () => PerTask(applies, read), description: description);
+        }
+        else
+        {
+            _meter.CreateObservableGauge(PrometheusName(group, name), () => PerTask(applies, read), description: description);
+        }
+    }
 
     private IEnumerable<Measurement<T>> PerTask<T>(Func<TaskMetrics, bool> applies, Func<TaskMetrics, T> read)
         where T : struct
