@@ -74,11 +74,8 @@ public sealed class ConnectMetrics : IDisposable
     /// <summary>The connector started: it counts as run by this worker until <see cref="RemoveConnector"/>.</summary>
     public void AddConnector(string connector) => _connectors[connector] = [new("connector", connector)];
 
-    public void RecordConnectorStartupFailure(string connector)
-    {
-        Interlocked.Increment(ref _connectorStartFailures);
-        RemoveConnector(connector);
-    }
+    /// <summary>A connector start failed; one that was created stays listed (status failed) until it is stopped.</summary>
+    public void RecordConnectorStartupFailure() => Interlocked.Increment(ref _connectorStartFailures);
 
     public void RemoveConnector(string connector) => _connectors.TryRemove(connector, out _);
 

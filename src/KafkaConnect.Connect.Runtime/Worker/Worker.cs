@@ -140,7 +140,7 @@ public sealed class Worker : IAsyncDisposable
         {
             _log.LogError(ex, "Failed to start connector {Connector}", name);
             Status.PutConnector(name, ConnectorState.Failed, ex.ToString());
-            Metrics?.RecordConnectorStartupFailure(name);
+            Metrics?.RecordConnectorStartupFailure();
             return false;
         }
         var offsetReader = new OffsetStorageReader(Offsets, name);
@@ -149,7 +149,7 @@ public sealed class Worker : IAsyncDisposable
         Metrics?.AddConnector(name);
         if (!wc.Transition(target))
         {
-            Metrics?.RecordConnectorStartupFailure(name);
+            Metrics?.RecordConnectorStartupFailure();
             return false;
         }
         return true;

@@ -93,13 +93,17 @@ public sealed class TaskMetricsTests : IDisposable
         _metrics.AddConnector("ok");
         _status.PutConnector("ok", ConnectorState.Running);
         _metrics.RecordConnectorStartupAttempt();
-        _metrics.RecordConnectorStartupFailure("bad");
+        _metrics.AddConnector("bad");
+        _metrics.RecordConnectorStartupFailure();
+        _status.PutConnector("bad", ConnectorState.Failed);
         _metrics.RecordTaskStartupAttempt();
         _metrics.AddTask(new ConnectorTaskId("ok", 0), isSource: true);
         _status.PutTask(new ConnectorTaskId("ok", 0), ConnectorState.Paused);
 
         var values = Collect(_metrics);
-        Assert.Equal(1, values["kafka_connect_connect_worker_metrics_connector_count"]);
+        // The failed connector is still this worker's (until stopped), and says so.
+        Assert.Equal(2, values["kafka_connect_connect_worker_metrics_connector_count"]);
+        Assert.Equal(1, values["kafka_connect_connector_status{connector=\"bad\",status=\"failed\"}"]);
         Assert.Equal(2, values["kafka_connect_connect_worker_metrics_connector_startup_attempts_total"]);
         Assert.Equal(1, values["kafka_connect_connect_worker_metrics_connector_startup_failure_total"]);
         Assert.Equal(0.5, values["kafka_connect_connect_worker_metrics_connector_startup_success_percentage"]);
