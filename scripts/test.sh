@@ -26,6 +26,8 @@ command -v keytool >/dev/null 2>&1 || missing+=(default-jre-headless)
 # The web UI is driven in headless Chromium through its WebDriver (tests/KafkaConnect.Connect.EndToEnd.Tests/Ui).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+# A real Prometheus server scrapes the worker's /metrics (tests/KafkaConnect.Connect.EndToEnd.Tests/Metrics).
+[ -x /usr/bin/prometheus ] || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing test dependencies: ${missing[*]}"
   sudo_cmd=""

@@ -2,6 +2,7 @@ using System.Net;
 using KafkaConnect.Connect.Configuration;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Runtime.Herder;
+using KafkaConnect.Connect.Runtime.Metrics;
 using KafkaConnect.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -16,6 +17,8 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
 using BadHttpRequestException = Microsoft.AspNetCore.Http.BadHttpRequestException;
 
 namespace KafkaConnect.Connect.Rest;
@@ -29,6 +32,7 @@ public sealed class ConnectRestServer : IAsyncDisposable
     // Marks connections accepted by an admin listener (Kestrel's per-connection items reach every request on it).
     private const string AdminConnectionKey = "kconnect.admin-listener";
     private WebApplication? _app;
+    private MeterProvider? _meterProvider;
     private RequestForwarder? _forwarder;
     private RestServerOptions? _options;
     private KafkaConnect.Connect.Ui.KafkaTopicTail? _topicTail;
@@ -148,6 +152,7 @@ public sealed class ConnectRestServer : IAsyncDisposable
             _topicTail = options.KafkaClientConfig is { } clientConfig ? new KafkaConnect.Connect.Ui.KafkaTopicTail(clientConfig) : null;
             KafkaConnect.Connect.Ui.ConnectUi.Create(_topicTail).Map(app);
         }
+        var meterProvider = options.MetricsEnabled ? MapMetrics(app) : null;
 
         try
         {
@@ -157,9 +162,11 @@ public sealed class ConnectRestServer : IAsyncDisposable
         {
             await app.DisposeAsync().ConfigureAwait(false);
             forwarder.Dispose();
+            meterProvider?.Dispose();
             throw;
         }
         _app = app;
+        _meterProvider = meterProvider;
         _forwarder = forwarder;
         // Kestrel reports one address per listener, in the order they were added: the listeners, then the admin ones.
         var bound = (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []).Select(a => new Uri(a)).ToList();
@@ -221,12 +228,34 @@ public sealed class ConnectRestServer : IAsyncDisposable
             await app.DisposeAsync().ConfigureAwait(false);
             _forwarder?.Dispose();
             _forwarder = null;
+            _meterProvider?.Dispose();
+            _meterProvider = null;
         }
         if (_topicTail is { } tail)
         {
             _topicTail = null;
             await tail.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// GET /metrics: OpenTelemetry's Prometheus exporter over the worker's meter. The instruments already carry the JMX
+    /// exporter's names, so the exporter adds no unit suffix, scope labels or target_info series; responses are not
+    /// cached, so a scrape always sees the counters of that moment.
+    /// </summary>
+    private static MeterProvider MapMetrics(WebApplication app)
+    {
+        var provider = Sdk.CreateMeterProviderBuilder()
+            .AddMeter(ConnectMetrics.MeterName)
+            .AddPrometheusExporter(o =>
+            {
+                o.ScrapeResponseCacheDurationMilliseconds = 0;
+                o.ScopeInfoEnabled = false;
+                o.TargetInfoEnabled = false;
+            })
+            .Build();
+        app.MapPrometheusScrapingEndpoint("/metrics", provider, null, null);
+        return provider;
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

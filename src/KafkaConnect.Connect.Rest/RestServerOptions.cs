@@ -1,6 +1,7 @@
 using System.Net.Security;
 using KafkaConnect.Connect.Configuration;
 using KafkaConnect.Connect.Errors;
+using KafkaConnect.Connect.Runtime.Metrics;
 using KafkaConnect.Security;
 using Microsoft.Extensions.Logging;
 
@@ -20,7 +21,7 @@ public sealed record RestServerOptions
     public const string RestExtensionClassesConfig = "rest.extension.classes";
     public const string ResponseHttpHeadersConfig = "response.http.headers.config";
     public const string JaasFileConfig = BasicAuthenticator.JaasFileProperty;
-    public const string UiEnabledConfig = "ui.enabled";
+    public const string UiEnabledConfig = "kconnect.ui.enable";
     public const string ListenersHttpsPrefix = "listeners.https.";
     public const string AdminListenersHttpsPrefix = "admin.listeners.https.";
     /// <summary>The name some Connect distributions give <c>ssl.client.auth</c>; accepted as its alias.</summary>
@@ -54,6 +55,8 @@ public sealed record RestServerOptions
             "kconnect only: the JAAS file the basic-auth extension reads, standing in for the JVM system property of the same name (which is also taken from -Djava.security.auth.login.config=... in KAFKA_OPTS; this setting wins).")
         .Define(UiEnabledConfig, ConfigType.Boolean, true, Importance.Low,
             "kconnect only: serve the web UI at /ui on the listeners (behind the same authentication as the REST API).")
+        .Define(ConnectMetrics.EnableConfig, ConfigType.Boolean, true, Importance.Low,
+            "kconnect only: serve the worker's metrics at GET /metrics in the Prometheus text format (docs/metrics.md).")
         .DefineTls(ListenersHttpsPrefix, "the https listeners")
         .DefineTls(AdminListenersHttpsPrefix, "the https admin listeners");
 
@@ -100,11 +103,13 @@ public sealed record RestServerOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Serves the web UI at /ui (<c>ui.enabled</c>).</summary>
+    /// <summary>Serves the web UI at /ui (<c>kconnect.ui.enable</c>).</summary>
     public bool UiEnabled { get; init; } = true;
 
     /// <summary>The worker's Kafka client settings, for the UI's live view of a topic; the view is off without them.</summary>
     public IReadOnlyDictionary<string, string>? KafkaClientConfig { get; init; }
+    /// <summary>Serve GET /metrics (the worker's <see cref="ConnectMetrics"/> meter) in the Prometheus text format.</summary>
+    public bool MetricsEnabled { get; init; }
 
     /// <summary>
     /// Reads the REST settings from a worker configuration (other keys are ignored), loading key stores and the
@@ -148,6 +153,7 @@ public sealed record RestServerOptions
             AllowMethods = config.GetString(AccessControlAllowMethodsConfig) ?? "",
             RequestTimeout = TimeSpan.FromMilliseconds(config.GetLong(RequestTimeoutConfig)),
             UiEnabled = config.GetBoolean(UiEnabledConfig),
+            MetricsEnabled = config.GetBoolean(ConnectMetrics.EnableConfig),
         };
     }
 

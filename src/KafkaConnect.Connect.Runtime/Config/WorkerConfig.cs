@@ -207,6 +207,8 @@ public sealed class WorkerConfig : AbstractConfig
             "Which client configurations connectors may override (producer.override./consumer.override./admin.override.).")
         .Define(TopicCreationEnable, ConfigType.Boolean, true, Importance.Low,
             "Whether to allow automatic creation of topics used by source connectors, when source connectors are configured with `topic.creation.` properties.")
+        .Define(Metrics.ConnectMetrics.EnableConfig, ConfigType.Boolean, true, Importance.Low,
+            "Whether the worker records Apache's Connect metrics and serves them at GET /metrics (kconnect extension; docs/metrics.md).")
         .Define("metrics.sample.window.ms", ConfigType.Long, 30000L, Importance.Low, "Metrics sample window (accepted).")
         .Define("metrics.num.samples", ConfigType.Int, 2, Importance.Low, "Metrics samples (accepted).")
         .Define("metrics.recording.level", ConfigType.String, "INFO", Importance.Low, "Metrics recording level (accepted).")

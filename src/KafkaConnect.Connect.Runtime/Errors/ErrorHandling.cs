@@ -113,6 +113,7 @@ public sealed class RetryWithToleranceOperator : IAsyncDisposable
     private long _failures;
     private long _skipped;
     private long _retries;
+    private long _lastErrorMs;
 
     /// <param name="className">Names the executing class in reports (the worker passes its plugin registry's
     /// Java names); by default the [ConnectPlugin] name or the .NET full name.</param>
@@ -136,6 +137,18 @@ public sealed class RetryWithToleranceOperator : IAsyncDisposable
     public long TotalRecordsSkipped => Interlocked.Read(ref _skipped);
 
     public long TotalRetries => Interlocked.Read(ref _retries);
+
+    /// <summary>Records whose processing ended in an error (Apache's total-record-errors; the same count as TotalRecordFailures).</summary>
+    public long TotalRecordErrors => TotalRecordFailures;
+
+    /// <summary>Epoch milliseconds of the last failure; 0 when none (Apache's last-error-timestamp).</summary>
+    public long LastErrorTimestamp => Interlocked.Read(ref _lastErrorMs);
+
+    public long TotalErrorsLogged => _reporters.OfType<LogReporter>().Sum(r => r.Logged);
+
+    public long DeadLetterQueueProduceRequests => _reporters.OfType<DeadLetterQueueReporter>().Sum(r => r.ProduceRequests);
+
+    public long DeadLetterQueueProduceFailures => _reporters.OfType<DeadLetterQueueReporter>().Sum(r => r.ProduceFailures);
 
     /// <summary>
     /// Runs <paramref name="operation"/>. True with its result on success; false when it failed and the failure is
@@ -217,6 +230,7 @@ public sealed class RetryWithToleranceOperator : IAsyncDisposable
     public Task FailAsync(ProcessingContext context)
     {
         Interlocked.Increment(ref _failures);
+        Interlocked.Exchange(ref _lastErrorMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
         var report = ReportAllAsync(context);
         if (!_settings.ToleranceAll)
         {
@@ -298,10 +312,16 @@ public sealed class RetryWithToleranceOperator : IAsyncDisposable
 /// <summary>Writes failures to the application log when errors.log.enable=true (Apache's LogReporter).</summary>
 public sealed class LogReporter(ErrorHandlingSettings settings, ILogger log) : IErrorReporter
 {
+    private long _logged;
+
+    /// <summary>Errors written to the log (Apache's total-errors-logged).</summary>
+    public long Logged => Interlocked.Read(ref _logged);
+
     public Task ReportAsync(ProcessingContext context)
     {
         if (settings.LogEnable)
         {
+            Interlocked.Increment(ref _logged);
             log.LogError(context.Error, "Error encountered in task {Task}. {Message}", context.Task, Describe(context, settings.LogIncludeMessages));
         }
         return Task.CompletedTask;
@@ -355,6 +375,8 @@ public sealed class DeadLetterQueueReporter : IErrorReporter
     private readonly KafkaProducer _producer;
     private readonly Func<SourceRecord, (byte[]? Key, byte[]? Value)>? _serializeSource;
     private readonly ILogger _log;
+    private long _produceRequests;
+    private long _produceFailures;
 
     public DeadLetterQueueReporter(ErrorHandlingSettings settings, KafkaProducer producer, ILogger log, Func<SourceRecord, (byte[]? Key, byte[]? Value)>? serializeSource = null)
     {
@@ -371,15 +393,22 @@ public sealed class DeadLetterQueueReporter : IErrorReporter
         {
             return;
         }
+        Interlocked.Increment(ref _produceRequests);
         try
         {
             await _producer.ProduceAsync(record).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            Interlocked.Increment(ref _produceFailures);
             _log.LogError(ex, "{Task} Could not produce message to dead letter queue. topic={Topic}", context.Task, _settings.DlqTopic);
         }
     }
+
+    /// <summary>Writes attempted and failed (Apache's deadletterqueue-produce-requests and -failures).</summary>
+    public long ProduceRequests => Interlocked.Read(ref _produceRequests);
+
+    public long ProduceFailures => Interlocked.Read(ref _produceFailures);
 
     /// <summary>The record written to the DLQ, or null when there is nothing to write.</summary>
     public ProducerRecord? Build(ProcessingContext context)

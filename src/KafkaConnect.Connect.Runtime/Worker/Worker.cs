@@ -8,6 +8,7 @@ using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Runtime.Config;
 using KafkaConnect.Connect.Runtime.Errors;
 using KafkaConnect.Connect.Runtime.Herder;
+using KafkaConnect.Connect.Runtime.Metrics;
 using KafkaConnect.Connect.Runtime.Plugins;
 using KafkaConnect.Connect.Runtime.Storage;
 using KafkaConnect.Connect.Sinks;
@@ -53,7 +54,11 @@ public sealed class Worker : IAsyncDisposable
         _loggers = loggers;
         _log = loggers.CreateLogger("KafkaConnect.Connect.Runtime.Worker");
         _time = time ?? TimeProvider.System;
+        Metrics = config.GetBoolean(ConnectMetrics.EnableConfig) ? new ConnectMetrics(status, _time) : null;
     }
+
+    /// <summary>Apache's worker, connector and task metrics; null when kconnect.metrics.enable=false.</summary>
+    public ConnectMetrics? Metrics { get; }
 
     public WorkerConfig Config { get; }
 
@@ -124,6 +129,7 @@ public sealed class Worker : IAsyncDisposable
         {
             throw new ConnectException($"Connector {name} already running");
         }
+        Metrics?.RecordConnectorStartupAttempt();
         Connector instance;
         try
         {
@@ -134,12 +140,19 @@ public sealed class Worker : IAsyncDisposable
         {
             _log.LogError(ex, "Failed to start connector {Connector}", name);
             Status.PutConnector(name, ConnectorState.Failed, ex.ToString());
+            Metrics?.RecordConnectorStartupFailure();
             return false;
         }
         var offsetReader = new OffsetStorageReader(Offsets, name);
         var wc = new WorkerConnector(name, instance, config, Status, offsetReader, requestReconfiguration, _loggers.CreateLogger("KafkaConnect.Connect.Runtime.WorkerConnector"));
         _connectors[name] = wc;
-        return wc.Transition(target);
+        Metrics?.AddConnector(name);
+        if (!wc.Transition(target))
+        {
+            Metrics?.RecordConnectorStartupFailure();
+            return false;
+        }
+        return true;
     }
 
     public ConnectorType ConnectorTypeOf(string connector) =>
@@ -192,6 +205,7 @@ public sealed class Worker : IAsyncDisposable
     {
         if (_connectors.TryRemove(connector, out var wc))
         {
+            Metrics?.RemoveConnector(connector);
             await System.Threading.Tasks.Task.Run(wc.Shutdown).ConfigureAwait(false);
         }
     }
@@ -208,6 +222,7 @@ public sealed class Worker : IAsyncDisposable
         var rawTaskConfig = taskConfig;
         var cleanup = new List<IAsyncDisposable>();
         IDisposable? chainToClose = null;
+        Metrics?.RecordTaskStartupAttempt();
         try
         {
             connectorConfig = Resolve(connectorConfig);
@@ -235,7 +250,8 @@ public sealed class Worker : IAsyncDisposable
                 var creator = TopicCreator.Create(Config.TopicCreationEnabled, connectorConfig, Admin, log);
                 task = new WorkerSourceTask(id, sourceTask,
                     new SourceTaskSettings(taskConfig, Config.OffsetFlushInterval, Config.OffsetFlushTimeout, tolerance),
-                    keyConverter, valueConverter, headerConverter, producer, creator, Offsets, Status, target, log, _time, topicsUsed, chain, errors);
+                    keyConverter, valueConverter, headerConverter, producer, creator, Offsets, Status, target, log, _time, topicsUsed, chain, errors,
+                    Metrics?.AddTask(id, isSource: true));
             }
             else if (typeof(SinkTask).IsAssignableFrom(taskType))
             {
@@ -250,7 +266,7 @@ public sealed class Worker : IAsyncDisposable
                 task = new WorkerSinkTask(id, sinkTask,
                     new SinkTaskSettings(taskConfig, topics, regex, Config.OffsetFlushInterval, Config.OffsetFlushTimeout, tolerance),
                     keyConverter, valueConverter, headerConverter, listener => new KafkaConsumer(consumerConfig, listener), Status, target, log, _time, topicsUsed,
-                    chain, errors);
+                    chain, errors, Metrics?.AddTask(id, isSource: false));
             }
             else
             {
@@ -271,6 +287,7 @@ public sealed class Worker : IAsyncDisposable
                 _ = resource.DisposeAsync();
             }
             _log.LogError(ex, "Failed to start task {Task}", id);
+            Metrics?.RecordTaskStartupFailure(id);
             Status.PutTask(id, ConnectorState.Failed, ex.ToString());
             return false;
         }
@@ -393,6 +410,7 @@ public sealed class Worker : IAsyncDisposable
         {
             if (_tasks.TryRemove(id, out var task))
             {
+                Metrics?.RemoveTask(id);
                 task.Stop();
                 stopping.Add(task);
             }
@@ -582,6 +600,7 @@ public sealed class Worker : IAsyncDisposable
             await admin.DisposeAsync().ConfigureAwait(false);
         }
         ConfigProviders.Dispose();
+        Metrics?.Dispose();
     }
 }
 

@@ -5,6 +5,7 @@ using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Headers;
 using KafkaConnect.Connect.Runtime.Errors;
 using KafkaConnect.Connect.Runtime.Herder;
+using KafkaConnect.Connect.Runtime.Metrics;
 using KafkaConnect.Connect.Sinks;
 using KafkaConnect.Connect.Storage;
 using Microsoft.Extensions.Logging;
@@ -67,8 +68,9 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         TimeProvider? time = null,
         Action<IReadOnlyCollection<string>>? topicsUsed = null,
         TransformationChain<SinkRecord>? chain = null,
-        RetryWithToleranceOperator? errors = null)
-        : base(id, status, initial, log)
+        RetryWithToleranceOperator? errors = null,
+        TaskMetrics? metrics = null)
+        : base(id, status, initial, log, metrics)
     {
         _chain = chain ?? TransformationChain<SinkRecord>.Empty;
         _errors = errors ?? RetryWithToleranceOperator.None;
@@ -81,6 +83,7 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         _time = time ?? TimeProvider.System;
         _topicsUsed = topicsUsed;
         _context = new SinkContext(this);
+        metrics?.Errors = _errors;
     }
 
     protected override async Task ExecuteAsync()
@@ -167,6 +170,10 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         {
             batch = new List<SinkRecord>(polled.Count);
             _rawInFlight.Clear();
+            if (polled.Count > 0)
+            {
+                Metrics?.RecordRead(polled.Count);
+            }
             foreach (var r in polled)
             {
                 if (await ConvertAndTransformAsync(r).ConfigureAwait(false) is { } record)
@@ -197,9 +204,11 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
 
         private Task DeliverAsync(List<SinkRecord> batch)
     {
+        var putStart = Metrics?.StartTimestamp() ?? 0;
         try
         {
             _task.Put(batch);
+            Metrics?.RecordPut(batch.Count, Metrics.ElapsedMs(putStart));
         }
         catch (RetriableException ex)
         {
@@ -442,14 +451,18 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
                 commit[ctp] = offset.Offset;
             }
         }
+        var start = Metrics?.StartTimestamp() ?? 0;
         if (commit.Count == 0)
         {
+            // Apache completes a commit with nothing new as a successful one.
+            Metrics?.RecordOffsetCommit(true, Metrics.ElapsedMs(start));
             return;
         }
         using var cts = new CancellationTokenSource(_settings.OffsetFlushTimeout);
         try
         {
             await _consumer.CommitAsync(commit, cts.Token).ConfigureAwait(false);
+            Metrics?.RecordOffsetCommit(true, Metrics.ElapsedMs(start));
             foreach (var (tp, offset) in commit)
             {
                 _lastCommitted[new ConnectTopicPartition(tp.Topic, tp.Partition)] = new OffsetAndMetadata(offset);
@@ -458,6 +471,7 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         }
         catch (Exception ex) when (ex is KafkaConnect.Client.KafkaException or KafkaConnect.Client.KafkaConnectionException or OperationCanceledException or InvalidOperationException)
         {
+            Metrics?.RecordOffsetCommit(false, Metrics.ElapsedMs(start));
             Log.LogWarning("{Task} Commit of offsets failed: {Message}", Id, ex.Message);
         }
     }
@@ -528,6 +542,7 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
                 _consumer!.Pause(paused);
             }
         }
+        Metrics?.RecordPartitionCount(_consumer!.Assignment.Count);
         if (_started && !_closed)
         {
             _task.Open(list);
@@ -558,6 +573,10 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
 
     private void Forget(List<ConnectTopicPartition> partitions)
     {
+        if (_consumer is { } consumer)
+        {
+            Metrics?.RecordPartitionCount(Math.Max(0, consumer.Assignment.Count - partitions.Count));
+        }
         foreach (var tp in partitions)
         {
             _currentOffsets.Remove(tp);

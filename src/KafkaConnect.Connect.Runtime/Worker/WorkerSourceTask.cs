@@ -3,6 +3,7 @@ using KafkaConnect.Client.Producer;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Runtime.Errors;
 using KafkaConnect.Connect.Runtime.Herder;
+using KafkaConnect.Connect.Runtime.Metrics;
 using KafkaConnect.Connect.Runtime.Storage;
 using KafkaConnect.Connect.Sources;
 using KafkaConnect.Connect.Storage;
@@ -63,8 +64,9 @@ public sealed class WorkerSourceTask : WorkerTask
         TimeProvider? time = null,
         Action<IReadOnlyCollection<string>>? topicsUsed = null,
         TransformationChain<SourceRecord>? chain = null,
-        RetryWithToleranceOperator? errors = null)
-        : base(id, status, initial, log)
+        RetryWithToleranceOperator? errors = null,
+        TaskMetrics? metrics = null)
+        : base(id, status, initial, log, metrics)
     {
         _chain = chain ?? TransformationChain<SourceRecord>.Empty;
         _errors = errors ?? RetryWithToleranceOperator.None;
@@ -82,6 +84,11 @@ public sealed class WorkerSourceTask : WorkerTask
         // Most tasks keep SourceTask's empty CommitRecord: then no metadata object is built per acknowledged record.
         _commitsRecords = task.GetType().GetMethod(nameof(SourceTask.CommitRecord), [typeof(SourceRecord), typeof(ConnectRecordMetadata)])?.DeclaringType
             != typeof(SourceTask);
+        if (metrics is not null)
+        {
+            metrics.Errors = _errors;
+            metrics.ActiveCount = () => _submitted.Outstanding;
+        }
     }
 
     /// <summary>Records sent and not yet acknowledged (for tests and metrics).</summary>
@@ -110,6 +117,7 @@ public sealed class WorkerSourceTask : WorkerTask
             }
             ThrowIfProducerFailed();
             IReadOnlyList<SourceRecord>? records;
+            var pollStart = Metrics?.StartTimestamp() ?? 0;
             try
             {
                 records = await _task.PollAsync(Stopping).ConfigureAwait(false);
@@ -126,6 +134,7 @@ public sealed class WorkerSourceTask : WorkerTask
             if (records is { Count: > 0 })
             {
                 idle = 0;
+                Metrics?.RecordPoll(records.Count, Metrics.ElapsedMs(pollStart));
                 await SendRecordsAsync(records).ConfigureAwait(false);
             }
             else if (!IsStopping)
@@ -194,6 +203,7 @@ public sealed class WorkerSourceTask : WorkerTask
     public async Task<bool> CommitOffsetsAsync()
     {
         await _commitLock.WaitAsync().ConfigureAwait(false);
+        var start = Metrics?.StartTimestamp() ?? 0;
         try
         {
             foreach (var (partition, offset) in _submitted.Committable())
@@ -214,9 +224,11 @@ public sealed class WorkerSourceTask : WorkerTask
             {
                 Log.LogError(ex, "{Task} Failed to commit offsets", Id);
                 _offsetWriter.CancelFlush();
+                Metrics?.RecordOffsetCommit(false, Metrics.ElapsedMs(start));
                 return false;
             }
             Log.LogDebug("{Task} Finished committing offsets", Id);
+            Metrics?.RecordOffsetCommit(true, Metrics.ElapsedMs(start));
             CallCommit();
             return true;
         }
@@ -277,6 +289,7 @@ public sealed class WorkerSourceTask : WorkerTask
     private void RecordDropped(SourceRecord record)
     {
         _submitted.Submit(record.SourcePartition, record.SourceOffset).Ack();
+        Metrics?.RecordSkip();
         CommitRecord(record, null);
     }
 
@@ -408,6 +421,7 @@ public sealed class WorkerSourceTask : WorkerTask
                 return;
             }
             Ack();
+            owner.Metrics?.RecordWrite();
             if (owner._commitsRecords)
             {
                 owner.CommitRecord(record, new ConnectRecordMetadata(topic, partition, offset, timestamp));

@@ -1,4 +1,5 @@
 using KafkaConnect.Connect.Runtime.Herder;
+using KafkaConnect.Connect.Runtime.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaConnect.Connect.Runtime.Worker;
@@ -17,9 +18,10 @@ public abstract class WorkerTask
     private Task? _loop;
     private volatile bool _failed;
 
-    protected WorkerTask(ConnectorTaskId id, StatusStore status, TargetState initial, ILogger log)
+    protected WorkerTask(ConnectorTaskId id, StatusStore status, TargetState initial, ILogger log, TaskMetrics? metrics = null)
     {
         Id = id;
+        Metrics = metrics;
         Status = status;
         Log = log;
         _target = initial;
@@ -50,6 +52,9 @@ public abstract class WorkerTask
     }
 
     protected StatusStore Status { get; }
+
+    /// <summary>Where the loop records Apache's task metrics; null when metrics are off.</summary>
+    public TaskMetrics? Metrics { get; }
 
     protected ILogger Log { get; }
 
@@ -99,7 +104,7 @@ public abstract class WorkerTask
         }
         if (!_failed && !IsStopping)
         {
-            Status.PutTask(Id, target == TargetState.Paused ? ConnectorState.Paused : ConnectorState.Running);
+            ReportState(target == TargetState.Paused ? ConnectorState.Paused : ConnectorState.Running);
         }
         OnTransition(target);
     }
@@ -202,7 +207,7 @@ public abstract class WorkerTask
             _failed = true;
             failure = ex;
             Log.LogError(ex, "{Task} Task threw an uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted", Id);
-            Status.PutTask(Id, ConnectorState.Failed, ex.ToString());
+            ReportState(ConnectorState.Failed, ex.ToString());
         }
         finally
         {
@@ -217,7 +222,7 @@ public abstract class WorkerTask
         }
         if (!_failed)
         {
-            Status.PutTask(Id, ConnectorState.Unassigned);
+            ReportState(ConnectorState.Unassigned);
         }
         else if (failure is not null && !IsStopping)
         {
@@ -232,6 +237,12 @@ public abstract class WorkerTask
         }
     }
 
+    private void ReportState(ConnectorState state, string? trace = null)
+    {
+        Metrics?.RecordState(state);
+        Status.PutTask(Id, state, trace);
+    }
+
     /// <summary>Called by subclasses once the plugin task started successfully.</summary>
-    protected void ReportStarted() => Status.PutTask(Id, IsPaused ? ConnectorState.Paused : ConnectorState.Running);
+    protected void ReportStarted() => ReportState(IsPaused ? ConnectorState.Paused : ConnectorState.Running);
 }
