@@ -18,6 +18,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using BadHttpRequestException = Microsoft.AspNetCore.Http.BadHttpRequestException;
 
@@ -152,7 +153,7 @@ public sealed class ConnectRestServer : IAsyncDisposable
             _topicTail = options.KafkaClientConfig is { } clientConfig ? new KafkaConnect.Connect.Ui.KafkaTopicTail(clientConfig) : null;
             KafkaConnect.Connect.Ui.ConnectUi.Create(_topicTail).Map(app);
         }
-        var meterProvider = options.MetricsEnabled ? MapMetrics(app) : null;
+        var meterProvider = options.MetricsEnabled ? MapMetrics(app, options) : null;
 
         try
         {
@@ -243,20 +244,40 @@ public sealed class ConnectRestServer : IAsyncDisposable
     /// exporter's names, so the exporter adds no unit suffix, scope labels or target_info series; responses are not
     /// cached, so a scrape always sees the counters of that moment.
     /// </summary>
-    private static MeterProvider MapMetrics(WebApplication app)
+    private static MeterProvider MapMetrics(WebApplication app, RestServerOptions options)
     {
-        var provider = Sdk.CreateMeterProviderBuilder()
+        var builder = Sdk.CreateMeterProviderBuilder()
             .AddMeter(ConnectMetrics.MeterName)
             .AddPrometheusExporter(o =>
             {
                 o.ScrapeResponseCacheDurationMilliseconds = 0;
                 o.ScopeInfoEnabled = false;
                 o.TargetInfoEnabled = false;
-            })
-            .Build();
+            });
+        if (options.OtlpEndpoint is { } endpoint)
+        {
+            // Set in code the exporter takes the URL as the whole path, so the signal's path is added here.
+            var metricsUrl = new Uri(endpoint, endpoint.AbsolutePath.TrimEnd('/') + "/v1/metrics");
+            builder.AddOtlpExporter((exporter, reader) =>
+            {
+                exporter.Endpoint = metricsUrl;
+                exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
+                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)Math.Min(int.MaxValue, options.OtlpInterval.TotalMilliseconds);
+            });
+        }
+        else if (OtelEnvironmentNamesAnEndpoint())
+        {
+            // OpenTelemetry's own variables (endpoint, protocol, headers, interval) configure the exporter.
+            builder.AddOtlpExporter();
+        }
+        var provider = builder.Build();
         app.MapPrometheusScrapingEndpoint("/metrics", provider, null, null);
         return provider;
     }
+
+    private static bool OtelEnvironmentNamesAnEndpoint() =>
+        !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"))
+        || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"));
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 

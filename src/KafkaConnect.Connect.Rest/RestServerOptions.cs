@@ -22,6 +22,8 @@ public sealed record RestServerOptions
     public const string ResponseHttpHeadersConfig = "response.http.headers.config";
     public const string JaasFileConfig = BasicAuthenticator.JaasFileProperty;
     public const string UiEnabledConfig = "kconnect.ui.enable";
+    public const string OtlpEndpointConfig = "kconnect.metrics.otlp.endpoint";
+    public const string OtlpIntervalConfig = "kconnect.metrics.otlp.interval.ms";
     public const string ListenersHttpsPrefix = "listeners.https.";
     public const string AdminListenersHttpsPrefix = "admin.listeners.https.";
     /// <summary>The name some Connect distributions give <c>ssl.client.auth</c>; accepted as its alias.</summary>
@@ -53,6 +55,10 @@ public sealed record RestServerOptions
             "Headers added to every REST response: comma-separated rules '[action] [header name]:[header value]' with action set, add, setDate or addDate (dates in milliseconds from now); a rule containing a comma goes in double quotes.")
         .Define(JaasFileConfig, ConfigType.String, null, Importance.Low,
             "kconnect only: the JAAS file the basic-auth extension reads, standing in for the JVM system property of the same name (which is also taken from -Djava.security.auth.login.config=... in KAFKA_OPTS; this setting wins).")
+        .Define(OtlpEndpointConfig, ConfigType.String, "", Importance.Low,
+            "kconnect only: also push the worker's metrics with OpenTelemetry's protocol (OTLP over HTTP/protobuf) to this collector base URL, e.g. http://127.0.0.1:4318 (they go to /v1/metrics). Empty: only when the OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT environment variable names one.")
+        .Define(OtlpIntervalConfig, ConfigType.Long, 60_000L, ConfigDef.Range.AtLeast(100), Importance.Low,
+            "kconnect only: how often the metrics are pushed over OTLP, in milliseconds.")
         .Define(UiEnabledConfig, ConfigType.Boolean, true, Importance.Low,
             "kconnect only: serve the web UI at /ui on the listeners (behind the same authentication as the REST API).")
         .Define(ConnectMetrics.EnableConfig, ConfigType.Boolean, true, Importance.Low,
@@ -111,6 +117,11 @@ public sealed record RestServerOptions
     /// <summary>Serve GET /metrics (the worker's <see cref="ConnectMetrics"/> meter) in the Prometheus text format.</summary>
     public bool MetricsEnabled { get; init; }
 
+    /// <summary>Where the metrics are also pushed over OTLP (<c>kconnect.metrics.otlp.endpoint</c>); null: nowhere, unless the OTEL_* variables say.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    public TimeSpan OtlpInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// Reads the REST settings from a worker configuration (other keys are ignored), loading key stores and the
     /// basic-auth files now, so a mistake is a start-up error. The JAAS file may come from <c>KAFKA_OPTS</c>.
@@ -154,10 +165,25 @@ public sealed record RestServerOptions
             RequestTimeout = TimeSpan.FromMilliseconds(config.GetLong(RequestTimeoutConfig)),
             UiEnabled = config.GetBoolean(UiEnabledConfig),
             MetricsEnabled = config.GetBoolean(ConnectMetrics.EnableConfig),
+            OtlpEndpoint = ParseOtlpEndpoint(config.GetString(OtlpEndpointConfig)),
+            OtlpInterval = TimeSpan.FromMilliseconds(config.GetLong(OtlpIntervalConfig)),
         };
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    private static Uri? ParseOtlpEndpoint(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+        if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ConfigException(OtlpEndpointConfig, value, "must be an http or https URL such as http://127.0.0.1:4318");
+        }
+        return uri;
+    }
 
     /// <summary>
     /// The HTTP handler for requests to other workers: with <see cref="ClientTls"/>, https URLs are checked against its

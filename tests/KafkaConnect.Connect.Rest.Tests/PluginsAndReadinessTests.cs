@@ -163,6 +163,31 @@ public sealed class StartupTests
         Assert.Equal(new Uri("http://worker1.example:9999/"), server.AdvertisedUrl);
         Assert.NotEqual(0, server.Addresses[0].Port);
     }
+
+    [Theory]
+    [InlineData("collector:4318")]
+    [InlineData("ftp://collector:4318")]
+    [InlineData("not a url")]
+    public void An_OTLP_endpoint_that_is_not_an_http_url_is_refused_naming_the_key(string endpoint)
+    {
+        var error = Assert.Throws<KafkaConnect.Connect.Errors.ConfigException>(() => RestServerOptions.FromWorkerConfig(
+            new Dictionary<string, string> { ["kconnect.metrics.otlp.endpoint"] = endpoint }, null));
+        Assert.Contains("kconnect.metrics.otlp.endpoint", error.Message, StringComparison.Ordinal);
+        Assert.Contains("http", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OTLP_settings_are_read_from_the_worker_file()
+    {
+        var options = RestServerOptions.FromWorkerConfig(new Dictionary<string, string>
+        {
+            ["kconnect.metrics.otlp.endpoint"] = "http://collector:4318",
+            ["kconnect.metrics.otlp.interval.ms"] = "5000",
+        }, null);
+        Assert.Equal(new Uri("http://collector:4318"), options.OtlpEndpoint);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.OtlpInterval);
+        Assert.Null(RestServerOptions.FromWorkerConfig(new Dictionary<string, string>(), null).OtlpEndpoint);
+    }
 }
 
 public sealed class CorsTests : RestTestBase
