@@ -187,6 +187,22 @@ internal sealed class ChangeEventSource : IAsyncDisposable
             return;
         }
         _log.LogDebug("Confirming LSN {Lsn} to replication slot {Slot}", new NpgsqlLogSequenceNumber((ulong)lsn), _settings.SlotName);
+        // Sent now, as Debezium forces a status update when it flushes an LSN: the periodic update only goes out while
+        // the stream is being read, so an idle slot would otherwise hold its WAL until the next change arrives.
+        _ = SendStatusUpdateAsync(replication);
+    }
+
+    private async Task SendStatusUpdateAsync(LogicalReplicationConnection replication)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await replication.SendStatusUpdate(cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException or ObjectDisposedException or IOException)
+        {
+            _log.LogDebug(e, "Sending a status update failed; the next periodic one carries the LSN");
+        }
     }
 
     public async ValueTask DisposeAsync()
