@@ -6,6 +6,7 @@ using KafkaConnect.Client.Groups;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Runtime.Config;
 using KafkaConnect.Connect.Runtime.Distributed.Protocol;
+using KafkaConnect.Connect.Runtime.Metrics;
 using KafkaConnect.Connect.Runtime.Herder;
 using KafkaConnect.Connect.Runtime.Storage;
 using Microsoft.Extensions.Logging;
@@ -56,6 +57,7 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
     private volatile string? _leaderUrl;
     private volatile bool _isLeader;
     private volatile int _generation = -1;
+    private RebalanceMetrics? _rebalanceMetrics;
     private DateTimeOffset? _scheduledRejoin;
     private long _assignmentConfigOffset = -1;
     private volatile bool _ready;
@@ -177,6 +179,8 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
             OnRevoked = OnRevokedAsync,
             OnLost = OnLostAsync,
         };
+        _rebalanceMetrics = _worker.Metrics?.Rebalance;
+        _rebalanceMetrics?.Started();
         _ready = true;
         _loop = Task.Run(RunLoopAsync, CancellationToken.None);
         _log.LogInformation("Herder started (internal topics read in {Ms} ms); joining group {Group} as {Url}", _loadMs, _member.GroupId, _url);
@@ -337,11 +341,13 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
         _isLeader = assignment.Leader == _member!.MemberId;
         _leaderUrl = assignment.LeaderUrl;
         _pendingAssignment = assignment;
+        _rebalanceMetrics?.Completed(generation, protocol, assignment.LeaderUrl);
         return Task.CompletedTask;
     }
 
     private async Task OnRevokedAsync()
     {
+        _rebalanceMetrics?.Started();
         // Eager protocol: every rebalance starts from nothing.
         if (_member!.Protocol == ConnectProtocolCompatibilities.ProtocolName(ConnectProtocolCompatibility.Eager))
         {
@@ -351,6 +357,7 @@ public sealed partial class DistributedHerder : HerderBase, IHerder, IAsyncDispo
 
     private async Task OnLostAsync()
     {
+        _rebalanceMetrics?.Started();
         // Out of the group (session expired, fenced): the others may already run our work.
         _log.LogWarning("This worker lost its group membership; stopping its connectors and tasks before rejoining");
         // Read what the others wrote meanwhile first, so our UNASSIGNED writes (PutSafe) do not overwrite their RUNNING.

@@ -37,6 +37,7 @@ public sealed class ConnectMetrics : IDisposable
     private long _connectorStartFailures;
     private long _taskStartAttempts;
     private long _taskStartFailures;
+    private RebalanceMetrics? _rebalance;
 
     public ConnectMetrics(StatusStore status, TimeProvider? time = null)
     {
@@ -56,6 +57,22 @@ public sealed class ConnectMetrics : IDisposable
 
     /// <summary>The worker's own meter (several workers in one process share the name, never the instance).</summary>
     internal Meter Meter => _meter;
+
+    /// <summary>connect-worker-rebalance-metrics, defined on first use: only a distributed worker has them.</summary>
+    public RebalanceMetrics Rebalance
+    {
+        get
+        {
+            if (Volatile.Read(ref _rebalance) is { } existing)
+            {
+                return existing;
+            }
+            lock (_tasks)
+            {
+                return _rebalance ??= new RebalanceMetrics(_meter, _time);
+            }
+        }
+    }
 
     public IReadOnlyCollection<TaskMetrics> Tasks => [.. _tasks.Values];
 

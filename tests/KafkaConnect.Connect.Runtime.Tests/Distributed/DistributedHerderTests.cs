@@ -4,6 +4,8 @@ using KafkaConnect.Connect.Rest;
 using KafkaConnect.Connect.Runtime.Config;
 using KafkaConnect.Connect.Runtime.Distributed;
 using KafkaConnect.Connect.Runtime.Herder;
+using KafkaConnect.Connect.Runtime.Metrics;
+using KafkaConnect.Connect.Runtime.Tests.Metrics;
 using KafkaConnect.Connect.Runtime.Plugins;
 using KafkaConnect.Connect.Runtime.Worker;
 using Microsoft.Extensions.Logging;
@@ -17,6 +19,7 @@ public sealed class DistributedHerderTests : IClassFixture<BrokerFixture>, IAsyn
     private readonly BrokerFixture _broker;
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
     private readonly List<DistributedHerder> _herders = [];
+    private readonly Dictionary<DistributedHerder, Worker.Worker> _workers = [];
     private readonly List<ConnectRestServer> _servers = [];
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "kc-dh-" + Guid.NewGuid().ToString("N"));
 
@@ -84,6 +87,7 @@ public sealed class DistributedHerderTests : IClassFixture<BrokerFixture>, IAsyn
         var worker = new Worker.Worker(config, PluginRegistry.Create(extra: [typeof(Harness).Assembly]), stores.Offsets, status, loggers);
         var herder = new DistributedHerder(worker, "test-cluster", stores.Configs, stores.Statuses, loggers);
         _herders.Add(herder);
+        _workers[herder] = worker;
         // As the CLI does: REST first (503 until the herder is ready), so the herder knows the URL it advertises.
         var rest = new ConnectRestServer();
         _servers.Add(rest);
@@ -164,6 +168,33 @@ public sealed class DistributedHerderTests : IClassFixture<BrokerFixture>, IAsyn
         await EventuallyAsync(async () => (await follower.ConnectorsAsync()).Count == 0 && a.Running.Tasks.Count == 0 && b.Running.Tasks.Count == 0, "deletion everywhere");
         await Assert.ThrowsAsync<NotFoundException>(() => follower.ConnectorStatusAsync("sink"));
     }
+
+    [Fact]
+    public async Task Rebalance_metrics_follow_the_generations_and_name_the_leader()
+    {
+        var a = await StartAsync(1);
+        var first = MetricsCollector.Collect(_workers[a].Metrics!);
+        Assert.Equal(1, first[Rebalance("completed-rebalances-total")]);
+        Assert.Equal(a.Generation, first[Rebalance("epoch")]);
+        Assert.Equal(0, first[Rebalance("rebalancing")]);
+        Assert.Equal(1, first[Rebalance("connect-protocol") + "{connect_protocol=\"sessioned\"}"]);
+        Assert.Equal(1, first[Rebalance("leader-name") + $"{{leader_name=\"{a.Url}\"}}"]);
+        Assert.InRange(first[Rebalance("time-since-last-rebalance-ms")], 0, 60_000);
+        Assert.InRange(first[Rebalance("rebalance-max-time-ms")], first[Rebalance("rebalance-avg-time-ms")], 60_000);
+
+        // A second worker joins: the first takes part in one more rebalance, under a new generation, same leader.
+        var b = await StartAsync(2);
+        await EventuallyAsync(() => Task.FromResult(a.Generation == b.Generation && a.IsLeader != b.IsLeader), "one generation for both");
+        var second = MetricsCollector.Collect(_workers[a].Metrics!);
+        Assert.True(second[Rebalance("completed-rebalances-total")] >= 2, "a rebalance for the second worker");
+        Assert.Equal(a.Generation, second[Rebalance("epoch")]);
+        Assert.True(second[Rebalance("epoch")] > first[Rebalance("epoch")]);
+        var other = MetricsCollector.Collect(_workers[b].Metrics!);
+        Assert.Equal(1, other[Rebalance("leader-name") + $"{{leader_name=\"{(a.IsLeader ? a.Url : b.Url)}\"}}"]);
+        Assert.Single(other.Keys, k => k.StartsWith(Rebalance("leader-name"), StringComparison.Ordinal));
+    }
+
+    private static string Rebalance(string metric) => ConnectMetrics.PrometheusName(RebalanceMetrics.Group, metric);
 
     [Fact]
     public async Task Internal_task_config_requests_must_carry_the_session_key_signature()
