@@ -231,11 +231,25 @@ public sealed class GroupMember : IAsyncDisposable
         };
         foreach (var p in _protocols())
             join.Protocols.Add(new JoinGroupRequest.JoinGroupRequestProtocol { Name = p.Name, Metadata = p.Metadata });
-        var joined = await connection.SendAsync<JoinGroupResponse>(ApiKey.JoinGroup, joinVersion, join, ct).ConfigureAwait(false);
+        JoinGroupResponse joined;
+        if (memberId.Length == 0 && joinVersion >= 4 && _options.GroupInstanceId is null)
+        {
+            // Answered at once with MEMBER_ID_REQUIRED and the id the broker now holds for us as a pending member, which
+            // holds up the group's next join phase until it joins or its session times out. Dropping that answer when
+            // the caller cancels (a task stopping mid-join) would leave an id we could not leave with, so this round
+            // is bounded by the request timeout only.
+            using var timeout = new CancellationTokenSource(_cluster.Options.RequestTimeout, _options.Time);
+            joined = await connection.SendAsync<JoinGroupResponse>(ApiKey.JoinGroup, joinVersion, join, timeout.Token).ConfigureAwait(false);
+        }
+        else
+        {
+            joined = await connection.SendAsync<JoinGroupResponse>(ApiKey.JoinGroup, joinVersion, join, ct).ConfigureAwait(false);
+        }
         var error = (ErrorCode)joined.ErrorCode;
         if (error == ErrorCode.MemberIdRequired)
         {
             lock (_gate) _memberId = joined.MemberId;
+            ct.ThrowIfCancellationRequested();
             return error;
         }
         if (error != ErrorCode.None) return error;
