@@ -209,8 +209,8 @@ public sealed class WorkerConfig : AbstractConfig
             "Whether to allow automatic creation of topics used by source connectors, when source connectors are configured with `topic.creation.` properties.")
         .Define(Metrics.ConnectMetrics.EnableConfig, ConfigType.Boolean, true, Importance.Low,
             "Whether the worker records Apache's Connect metrics and serves them at GET /metrics (kconnect extension; docs/metrics.md).")
-        .Define("metrics.sample.window.ms", ConfigType.Long, 30000L, Importance.Low, "Metrics sample window (accepted).")
-        .Define("metrics.num.samples", ConfigType.Int, 2, Importance.Low, "Metrics samples (accepted).")
+        .Define("metrics.sample.window.ms", ConfigType.Long, 30000L, ConfigDef.Range.AtLeast(1L), Importance.Low, "The window of the *-rate metrics' samples.")
+        .Define("metrics.num.samples", ConfigType.Int, 2, ConfigDef.Range.AtLeast(1), Importance.Low, "How many sample windows the *-rate metrics cover.")
         .Define("metrics.recording.level", ConfigType.String, "INFO", Importance.Low, "Metrics recording level (accepted).")
         .Define("metric.reporters", ConfigType.List, "", Importance.Low, "Metric reporter classes (accepted).")
         .Define("auto.include.jmx.reporter", ConfigType.Boolean, true, Importance.Low, "Accepted for compatibility.")

@@ -39,10 +39,17 @@ public sealed class ConnectMetrics : IDisposable
     private long _taskStartFailures;
     private RebalanceMetrics? _rebalance;
 
-    public ConnectMetrics(StatusStore status, TimeProvider? time = null)
+    private readonly TimeSpan _sampleWindow;
+    private readonly int _samples;
+
+    /// <param name="sampleWindow">metrics.sample.window.ms: the windows of the *-rate metrics (default 30 s).</param>
+    /// <param name="samples">metrics.num.samples: how many windows a rate covers (default 2).</param>
+    public ConnectMetrics(StatusStore status, TimeProvider? time = null, TimeSpan? sampleWindow = null, int samples = 2)
     {
         _status = status;
         _time = time ?? TimeProvider.System;
+        _sampleWindow = sampleWindow ?? TimeSpan.FromSeconds(30);
+        _samples = samples;
         _meter = new Meter(MeterName);
         DefineWorker();
         DefineConnector();
@@ -101,7 +108,7 @@ public sealed class ConnectMetrics : IDisposable
     /// <summary>The metrics a starting task records into; the task counts as run by this worker until <see cref="RemoveTask"/>.</summary>
     public TaskMetrics AddTask(ConnectorTaskId id, bool isSource)
     {
-        var metrics = new TaskMetrics(id, isSource, _time);
+        var metrics = new TaskMetrics(id, isSource, _time, _sampleWindow, _samples);
         _tasks[id] = metrics;
         return metrics;
     }
@@ -215,9 +222,15 @@ public sealed class ConnectMetrics : IDisposable
         TaskCounter(SourceTaskGroup, "source-record-poll-total",
             "The total number of records produced/polled (before transformation) by this task belonging to the named source connector in this worker.",
             Source, t => t.SourceRecordPollTotal);
+        TaskGauge(SourceTaskGroup, "source-record-poll-rate",
+            "The average per-second number of records produced/polled (before transformation) by this task belonging to the named source connector in this worker.",
+            Source, t => t.PrimaryRate.Measure(t.SourceRecordPollTotal));
         TaskCounter(SourceTaskGroup, "source-record-write-total",
             "The number of records output from the transformations and written to Kafka for this task belonging to the named source connector in this worker, since the task was last restarted.",
             Source, t => t.SourceRecordWriteTotal);
+        TaskGauge(SourceTaskGroup, "source-record-write-rate",
+            "The average per-second number of records written to Kafka for this task belonging to the named source connector in this worker, since the task was last restarted.",
+            Source, t => t.SecondaryRate.Measure(t.SourceRecordWriteTotal));
         TaskGauge(SourceTaskGroup, "poll-batch-max-time-ms", "The maximum time in milliseconds taken by this task to poll for a batch of source records.", Source,
             t => t.PollBatchTimeMs.Max);
         TaskGauge(SourceTaskGroup, "poll-batch-avg-time-ms", "The average time in milliseconds taken by this task to poll for a batch of source records.", Source,
@@ -237,14 +250,24 @@ public sealed class ConnectMetrics : IDisposable
         TaskCounter(SinkTaskGroup, "sink-record-read-total",
             "The total number of records read from Kafka by this task belonging to the named sink connector in this worker, since the task was last restarted.",
             Sink, t => t.SinkRecordReadTotal);
+        TaskGauge(SinkTaskGroup, "sink-record-read-rate",
+            "The average per-second number of records read from Kafka for this task belonging to the named sink connector in this worker.",
+            Sink, t => t.PrimaryRate.Measure(t.SinkRecordReadTotal));
         TaskCounter(SinkTaskGroup, "sink-record-send-total",
             "The total number of records output from the transformations and sent/put to this task belonging to the named sink connector in this worker, since the task was last restarted.",
             Sink, t => t.SinkRecordSendTotal);
+        TaskGauge(SinkTaskGroup, "sink-record-send-rate",
+            "The average per-second number of records output from the transformations and sent/put to this task belonging to the named sink connector in this worker.",
+            Sink, t => t.SecondaryRate.Measure(t.SinkRecordSendTotal));
         TaskGauge(SinkTaskGroup, "partition-count", "The number of topic partitions assigned to this task belonging to the named sink connector in this worker.", Sink,
             t => t.PartitionCount);
         TaskGauge(SinkTaskGroup, "offset-commit-seq-no", "The current sequence number for offset commits.", Sink, t => t.OffsetCommitSeqNo);
         TaskCounter(SinkTaskGroup, "offset-commit-completion-total", "The total number of offset commit completions that were completed successfully.", Sink,
             t => t.OffsetCommitCompletionTotal);
+        TaskGauge(SinkTaskGroup, "offset-commit-completion-rate", "The average per-second number of offset commit completions that were completed successfully.", Sink,
+            t => t.CommitCompletionRate.Measure(t.OffsetCommitCompletionTotal));
+        TaskGauge(SinkTaskGroup, "offset-commit-skip-rate", "The average per-second number of offset commit completions that were received too late and skipped/ignored.", Sink,
+            _ => 0);
         // Commits are awaited in order here, so no completion ever arrives too late: always 0, kept for dashboards.
         TaskCounter(SinkTaskGroup, "offset-commit-skip-total", "The total number of offset commit completions that were received too late and skipped/ignored.", Sink,
             _ => 0L);

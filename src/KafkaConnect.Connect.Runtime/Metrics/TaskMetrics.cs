@@ -31,11 +31,14 @@ public sealed class TaskMetrics
     private long _activeSum;
     private long _activeSamples;
 
-    internal TaskMetrics(ConnectorTaskId id, bool isSource, TimeProvider time)
+    internal TaskMetrics(ConnectorTaskId id, bool isSource, TimeProvider time, TimeSpan sampleWindow = default, int samples = 2)
     {
         Id = id;
         IsSource = isSource;
         _time = time;
+        PrimaryRate = new SampledRate(time, sampleWindow, samples);
+        SecondaryRate = new SampledRate(time, sampleWindow, samples);
+        CommitCompletionRate = new SampledRate(time, sampleWindow, samples);
         _created = time.GetTimestamp();
         _stateSince = _created;
         Tags = [new("connector", id.Connector), new("task", id.Task.ToString(System.Globalization.CultureInfo.InvariantCulture))];
@@ -53,6 +56,14 @@ public sealed class TaskMetrics
 
     /// <summary>Records a source task has sent and Kafka not yet acknowledged (source-record-active-count).</summary>
     public Func<int>? ActiveCount { get; set; }
+
+    /// <summary>source-record-poll-rate of a source task, sink-record-read-rate of a sink task.</summary>
+    internal SampledRate PrimaryRate { get; }
+
+    /// <summary>source-record-write-rate of a source task, sink-record-send-rate of a sink task.</summary>
+    internal SampledRate SecondaryRate { get; }
+
+    internal SampledRate CommitCompletionRate { get; }
 
     public MaxAvg BatchSize { get; } = new();
 

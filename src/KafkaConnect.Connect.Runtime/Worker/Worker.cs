@@ -54,7 +54,9 @@ public sealed class Worker : IAsyncDisposable
         _loggers = loggers;
         _log = loggers.CreateLogger("KafkaConnect.Connect.Runtime.Worker");
         _time = time ?? TimeProvider.System;
-        Metrics = config.GetBoolean(ConnectMetrics.EnableConfig) ? new ConnectMetrics(status, _time) : null;
+        Metrics = config.GetBoolean(ConnectMetrics.EnableConfig) ? new ConnectMetrics(status, _time,
+                TimeSpan.FromMilliseconds(config.GetLong("metrics.sample.window.ms")), config.GetInt("metrics.num.samples"))
+            : null;
     }
 
     /// <summary>Apache's worker, connector and task metrics; null when kconnect.metrics.enable=false.</summary>

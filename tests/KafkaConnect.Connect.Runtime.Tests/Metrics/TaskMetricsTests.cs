@@ -132,6 +132,41 @@ public sealed class TaskMetricsTests : IDisposable
     }
 
     /// <summary>Wall clock and monotonic timestamps that move only when told to.</summary>
+    [Fact]
+    public void Rates_AreEventsPerSecondOverTheLastTwoSampleWindows_AsApaches()
+    {
+        var source = _metrics.AddTask(new ConnectorTaskId("rated", 0), isSource: true);
+        var sink = _metrics.AddTask(new ConnectorTaskId("rated-sink", 0), isSource: false);
+        double Rate(string series, string connector) => Collect(_metrics)[series + Task(connector)];
+        const string Poll = "kafka_connect_source_task_metrics_source_record_poll_rate";
+        const string Read = "kafka_connect_sink_task_metrics_sink_record_read_rate";
+
+        // 10 s after the start, 350 records: a young metric counts the window it has not lived yet (30 s + 10 s).
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        source.RecordPoll(350, 1);
+        sink.RecordRead(350);
+        Assert.Equal(350 / 40.0, Rate(Poll, "rated"), 6);
+        Assert.Equal(350 / 40.0, Rate(Read, "rated-sink"), 6);
+
+        // At 30 s a second window starts; the rate covers both: 650 records in 30 s, then in 45 s.
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        source.RecordPoll(300, 1);
+        Assert.Equal(650 / 30.0, Rate(Poll, "rated"), 6);
+        _clock.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal(650 / 45.0, Rate(Poll, "rated"), 6);
+
+        // At 60 s the first window drops out: only what came since 30 s (0 records) over the 30 s since.
+        _clock.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal(0, Rate(Poll, "rated"), 6);
+        source.RecordPoll(600, 1);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(600 / 40.0, Rate(Poll, "rated"), 6);
+
+        // The same task's other rates and the sink's commit rate exist and are zero without events.
+        Assert.Equal(0, Rate("kafka_connect_source_task_metrics_source_record_write_rate", "rated"));
+        Assert.Equal(0, Rate("kafka_connect_sink_task_metrics_offset_commit_completion_rate", "rated-sink"));
+    }
+
     private sealed class StepClock : TimeProvider
     {
         private long _ticks = TimeSpan.TicksPerDay;
