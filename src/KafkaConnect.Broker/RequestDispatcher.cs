@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using KafkaConnect.Broker.Handlers;
+using KafkaConnect.Broker.Metrics;
 using KafkaConnect.Broker.Security;
 using KafkaConnect.Network;
 using KafkaConnect.Protocol;
@@ -22,14 +24,19 @@ internal sealed class RequestDispatcher : IFrameHandler
         _handlers = new ApiHandler?[list.Max(h => (int)h.Key) + 1];
         foreach (var h in list) _handlers[(int)h.Key] = h;
         Supported = list.OrderBy(h => (int)h.Key).ToList();
+        Requests = new RequestCounters(list);
         foreach (var h in list.OfType<ApiVersionsHandler>()) h.Attach(this);
     }
+
+    /// <summary>Requests served by key and version, and their time (RequestMetrics).</summary>
+    public RequestCounters Requests { get; }
 
     /// <summary>The APIs and versions this broker serves, in key order, for ApiVersions.</summary>
     public IReadOnlyList<ApiHandler> Supported { get; }
 
     public ValueTask<ProtocolWriter?> HandleAsync(ReadOnlyMemory<byte> frame, ConnectionContext connection, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var reader = new ProtocolReader(frame);
         var apiKey = (ApiKey)reader.ReadInt16();
         var version = reader.ReadInt16();
@@ -52,10 +59,11 @@ internal sealed class RequestDispatcher : IFrameHandler
                 ? $"Unsupported API key {(short)apiKey}."
                 : $"Unsupported version {version} of {apiKey} (supported {handler.MinVersion}-{handler.MaxVersion}).");
         }
+        Requests.Received(apiKey, version);
         string? clientId = reader.ReadNullableString();
         if (ApiMessages.RequestHeaderVersion(apiKey, version) >= 2) reader.SkipTaggedFields();
         var request = handler.ParseRequest(ref reader, version);
-        var context = new RequestContext(_broker, connection, apiKey, version, correlationId, clientId);
+        var context = new RequestContext(_broker, connection, apiKey, version, correlationId, clientId) { StartedTimestamp = started };
         var pending = handler.HandleAsync(context, request, cancellationToken);
         if (pending.IsCompletedSuccessfully) return new ValueTask<ProtocolWriter?>(Encode(context, pending.Result));
         return AwaitAndEncode(context, pending);
@@ -88,7 +96,7 @@ internal sealed class RequestDispatcher : IFrameHandler
         return Encode(context, response);
     }
 
-    private static ProtocolWriter? Encode(RequestContext context, IKafkaMessage? response)
+    private ProtocolWriter? Encode(RequestContext context, IKafkaMessage? response)
     {
         try
         {
@@ -103,6 +111,8 @@ internal sealed class RequestDispatcher : IFrameHandler
         {
             if (context.Resources is { } resources)
                 foreach (var r in resources) r.Dispose();
+            // Timed up to the encoded response: Kafka's TotalTimeMs also covers the socket queues and the send.
+            Requests.Completed(context.ApiKey, Stopwatch.GetTimestamp() - context.StartedTimestamp);
         }
     }
 
