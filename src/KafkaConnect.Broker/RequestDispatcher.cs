@@ -63,10 +63,10 @@ internal sealed class RequestDispatcher : IFrameHandler
         string? clientId = reader.ReadNullableString();
         if (ApiMessages.RequestHeaderVersion(apiKey, version) >= 2) reader.SkipTaggedFields();
         var request = handler.ParseRequest(ref reader, version);
-        var context = new RequestContext(_broker, connection, apiKey, version, correlationId, clientId) { StartedTimestamp = started };
+        var context = new RequestContext(_broker, connection, apiKey, version, correlationId, clientId);
         var pending = handler.HandleAsync(context, request, cancellationToken);
-        if (pending.IsCompletedSuccessfully) return new ValueTask<ProtocolWriter?>(Encode(context, pending.Result));
-        return AwaitAndEncode(context, pending);
+        if (pending.IsCompletedSuccessfully) return new ValueTask<ProtocolWriter?>(Encode(context, pending.Result, started));
+        return AwaitAndEncode(context, pending, started);
     }
 
     // A SASL listener's connection answers only ApiVersions and the SASL requests until it has authenticated, and
@@ -81,7 +81,7 @@ internal sealed class RequestDispatcher : IFrameHandler
         return session.Refuse(apiKey);
     }
 
-    private async ValueTask<ProtocolWriter?> AwaitAndEncode(RequestContext context, ValueTask<IKafkaMessage?> pending)
+    private async ValueTask<ProtocolWriter?> AwaitAndEncode(RequestContext context, ValueTask<IKafkaMessage?> pending, long started)
     {
         IKafkaMessage? response;
         try
@@ -93,10 +93,11 @@ internal sealed class RequestDispatcher : IFrameHandler
             _logger.LogError(ex, "{Api} v{Version} failed", context.ApiKey, context.ApiVersion);
             throw new ProtocolException($"{context.ApiKey} failed: {ex.Message}");
         }
-        return Encode(context, response);
+        return Encode(context, response, started);
     }
 
-    private ProtocolWriter? Encode(RequestContext context, IKafkaMessage? response)
+    /// <param name="started">When the request arrived (Stopwatch ticks), for RequestMetrics' TotalTimeMs.</param>
+    private ProtocolWriter? Encode(RequestContext context, IKafkaMessage? response, long started)
     {
         try
         {
@@ -112,7 +113,7 @@ internal sealed class RequestDispatcher : IFrameHandler
             if (context.Resources is { } resources)
                 foreach (var r in resources) r.Dispose();
             // Timed up to the encoded response: Kafka's TotalTimeMs also covers the socket queues and the send.
-            Requests.Completed(context.ApiKey, Stopwatch.GetTimestamp() - context.StartedTimestamp);
+            Requests.Completed(context.ApiKey, Stopwatch.GetTimestamp() - started);
         }
     }
 

@@ -28,9 +28,6 @@ internal sealed class RequestContext
     public int CorrelationId { get; }
     public string? ClientId { get; }
 
-    /// <summary>When the request arrived (Stopwatch ticks), for RequestMetrics' TotalTimeMs.</summary>
-    public long StartedTimestamp { get; init; }
-
     /// <summary>Pooled buffers the response points into; disposed once the response is encoded.</summary>
     public List<IDisposable>? Resources { get; set; }
 }
