@@ -1,5 +1,6 @@
 using KafkaConnect.Broker.Configuration;
 using KafkaConnect.Broker.Groups;
+using KafkaConnect.Broker.Metrics;
 using KafkaConnect.Broker.Security;
 using KafkaConnect.Broker.Topics;
 using KafkaConnect.Storage;
@@ -23,6 +24,9 @@ internal sealed class BrokerState
         Loggers = loggers;
         Scram = ScramCredentialStore.Open(config.DataDirectory);
     }
+
+    /// <summary>BrokerTopicMetrics of all topics together (each topic keeps its own on <see cref="Topic.Counters"/>).</summary>
+    public TopicCounters AllTopics { get; } = new();
 
     /// <summary>SCRAM users, loaded from the data directory.</summary>
     public ScramCredentialStore Scram { get; }

@@ -2,6 +2,7 @@ using System.Globalization;
 using KafkaConnect.Broker.Configuration;
 using KafkaConnect.Broker.Groups;
 using KafkaConnect.Broker.Handlers;
+using KafkaConnect.Broker.Metrics;
 using KafkaConnect.Broker.Topics;
 using KafkaConnect.Network;
 using KafkaConnect.Protocol;
@@ -24,15 +25,20 @@ public sealed class KafkaBroker : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _background = new();
     private readonly ILogger _logger;
+    private readonly BrokerMetrics _metrics;
     private int _disposed;
 
-    private KafkaBroker(BrokerState state, KafkaServer server, FileStream dirLock, ILogger logger)
+    private KafkaBroker(BrokerState state, KafkaServer server, FileStream dirLock, ILogger logger, BrokerMetrics metrics)
     {
         _state = state;
         _server = server;
         _dirLock = dirLock;
         _logger = logger;
+        _metrics = metrics;
     }
+
+    /// <summary>This broker's instruments, on a meter named <see cref="BrokerMetrics.MeterName"/>.</summary>
+    public BrokerMetrics Metrics => _metrics;
 
     public BrokerConfig Config => _state.Config;
     public string ClusterId => _state.ClusterId;
@@ -68,6 +74,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         TopicManager? topics = null;
         GroupCoordinator? groups = null;
         LogFlusher? flusher = null;
+        BrokerMetrics? metrics = null;
         try
         {
             var clusterId = LoadOrCreateMeta(config);
@@ -103,7 +110,9 @@ public sealed class KafkaBroker : IAsyncDisposable
                 MaxSaslFrameBytes = config.SaslServerMaxReceiveSize,
             }, logger);
             for (var i = 0; i < listeners.Count; i++) config.BoundTo(listeners[i].Name, server.LocalEndPoints[i].Port);
-            var broker = new KafkaBroker(state, server, dirLock, logger);
+            // Once the state exists: the instruments' callbacks read it.
+            metrics = new BrokerMetrics(state, dispatcher.Requests, server.ConnectionCountOf);
+            var broker = new KafkaBroker(state, server, dirLock, logger, metrics);
             server.Start();
             broker.StartBackground();
             logger.LogInformation("broker {NodeId} of cluster {ClusterId} listening on {Endpoint}, data in {Dir}",
@@ -115,7 +124,9 @@ public sealed class KafkaBroker : IAsyncDisposable
         }
         catch
         {
-            // A failed start (a port in use, say) must not keep the data directory's files open.
+            // A failed start (a port in use, say) must not keep the data directory's files open, nor leave a meter
+            // whose callbacks read closed logs.
+            metrics?.Dispose();
             if (flusher is not null) await flusher.DisposeAsync().ConfigureAwait(false);
             if (groups is not null) await groups.DisposeAsync().ConfigureAwait(false);
             topics?.Dispose();
@@ -210,6 +221,8 @@ public sealed class KafkaBroker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        // First, so no collection reads the logs and offsets being closed below.
+        _metrics.Dispose();
         await _server.DisposeAsync().ConfigureAwait(false);
         _stopping.Cancel();
         await Task.WhenAll(_background).ConfigureAwait(false);

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using KafkaConnect.Broker.Handlers;
+using KafkaConnect.Broker.Metrics;
 using KafkaConnect.Broker.Security;
 using KafkaConnect.Network;
 using KafkaConnect.Protocol;
@@ -22,14 +24,19 @@ internal sealed class RequestDispatcher : IFrameHandler
         _handlers = new ApiHandler?[list.Max(h => (int)h.Key) + 1];
         foreach (var h in list) _handlers[(int)h.Key] = h;
         Supported = list.OrderBy(h => (int)h.Key).ToList();
+        Requests = new RequestCounters(list);
         foreach (var h in list.OfType<ApiVersionsHandler>()) h.Attach(this);
     }
+
+    /// <summary>Requests served by key and version, and their time (RequestMetrics).</summary>
+    public RequestCounters Requests { get; }
 
     /// <summary>The APIs and versions this broker serves, in key order, for ApiVersions.</summary>
     public IReadOnlyList<ApiHandler> Supported { get; }
 
     public ValueTask<ProtocolWriter?> HandleAsync(ReadOnlyMemory<byte> frame, ConnectionContext connection, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var reader = new ProtocolReader(frame);
         var apiKey = (ApiKey)reader.ReadInt16();
         var version = reader.ReadInt16();
@@ -52,13 +59,14 @@ internal sealed class RequestDispatcher : IFrameHandler
                 ? $"Unsupported API key {(short)apiKey}."
                 : $"Unsupported version {version} of {apiKey} (supported {handler.MinVersion}-{handler.MaxVersion}).");
         }
+        Requests.Received(apiKey, version);
         string? clientId = reader.ReadNullableString();
         if (ApiMessages.RequestHeaderVersion(apiKey, version) >= 2) reader.SkipTaggedFields();
         var request = handler.ParseRequest(ref reader, version);
         var context = new RequestContext(_broker, connection, apiKey, version, correlationId, clientId);
         var pending = handler.HandleAsync(context, request, cancellationToken);
-        if (pending.IsCompletedSuccessfully) return new ValueTask<ProtocolWriter?>(Encode(context, pending.Result));
-        return AwaitAndEncode(context, pending);
+        if (pending.IsCompletedSuccessfully) return new ValueTask<ProtocolWriter?>(Encode(context, pending.Result, started));
+        return AwaitAndEncode(context, pending, started);
     }
 
     // A SASL listener's connection answers only ApiVersions and the SASL requests until it has authenticated, and
@@ -73,7 +81,7 @@ internal sealed class RequestDispatcher : IFrameHandler
         return session.Refuse(apiKey);
     }
 
-    private async ValueTask<ProtocolWriter?> AwaitAndEncode(RequestContext context, ValueTask<IKafkaMessage?> pending)
+    private async ValueTask<ProtocolWriter?> AwaitAndEncode(RequestContext context, ValueTask<IKafkaMessage?> pending, long started)
     {
         IKafkaMessage? response;
         try
@@ -85,10 +93,11 @@ internal sealed class RequestDispatcher : IFrameHandler
             _logger.LogError(ex, "{Api} v{Version} failed", context.ApiKey, context.ApiVersion);
             throw new ProtocolException($"{context.ApiKey} failed: {ex.Message}");
         }
-        return Encode(context, response);
+        return Encode(context, response, started);
     }
 
-    private static ProtocolWriter? Encode(RequestContext context, IKafkaMessage? response)
+    /// <param name="started">When the request arrived (Stopwatch ticks), for RequestMetrics' TotalTimeMs.</param>
+    private ProtocolWriter? Encode(RequestContext context, IKafkaMessage? response, long started)
     {
         try
         {
@@ -103,6 +112,8 @@ internal sealed class RequestDispatcher : IFrameHandler
         {
             if (context.Resources is { } resources)
                 foreach (var r in resources) r.Dispose();
+            // Timed up to the encoded response: Kafka's TotalTimeMs also covers the socket queues and the send.
+            Requests.Completed(context.ApiKey, Stopwatch.GetTimestamp() - started);
         }
     }
 

@@ -192,7 +192,21 @@ internal static class BrokerCommand
             return Program.Fail($"cannot start the broker: {ex.Message} Is another broker running with the same data directory or listener?");
         }
         await using var broker = started;
+        BrokerMetricsEndpoint? metrics = null;
+        if (config.MetricsListener is { } metricsListener)
+        {
+            try
+            {
+                metrics = await BrokerMetricsEndpoint.StartAsync(metricsListener).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                return Program.Fail($"cannot serve metrics at {BrokerConfig.MetricsListenerConfig}={metricsListener}: {ex.Message}");
+            }
+        }
+        await using var metricsEndpoint = metrics;
         Console.Out.WriteLine($"kconnect broker listening on {broker.BootstrapServers} (cluster {broker.ClusterId}, data in {Path.GetFullPath(config.DataDirectory)})");
+        if (metrics is not null) Console.Out.WriteLine($"kconnect broker metrics at {metrics.Url}");
         Console.Out.Flush();
         await stop.Task.ConfigureAwait(false);
         log.LogInformation("shutting down");

@@ -131,6 +131,18 @@ public sealed class KafkaServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Open connections on the listener of that name.</summary>
+    public int ConnectionCountOf(string listener)
+    {
+        var count = 0;
+        lock (_connections)
+        {
+            foreach (var (_, context) in _connections.Values)
+                if (context.ListenerName == listener) count++;
+        }
+        return count;
+    }
+
     /// <summary>Times accepting stopped because max connections were open.</summary>
     public long ConnectionSlotWaits => Interlocked.Read(ref _connectionSlotWaits);
 

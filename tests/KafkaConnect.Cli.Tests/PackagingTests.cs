@@ -23,9 +23,9 @@ public sealed partial class PackagingTests : IDisposable
         }
     }
 
-    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+    internal static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
-    private static string Kconnect => Path.Combine(AppContext.BaseDirectory, "kconnect.dll");
+    internal static string Kconnect => Path.Combine(AppContext.BaseDirectory, "kconnect.dll");
 
     private static string RepoRoot
     {
@@ -136,7 +136,7 @@ public sealed partial class PackagingTests : IDisposable
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

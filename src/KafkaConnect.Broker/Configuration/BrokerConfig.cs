@@ -47,7 +47,11 @@ public sealed class BrokerConfig
         new("group.initial.rebalance.delay.ms", "3000", "Delay before the first rebalance of an empty group, so members joining together share one rebalance."),
         new("group.min.session.timeout.ms", "6000", "Smallest session timeout a member may ask for."),
         new("group.max.session.timeout.ms", "1800000", "Largest session timeout a member may ask for."),
+        new(MetricsListenerConfig, null, "kconnect only: an http URL such as http://127.0.0.1:9404 where `kconnect broker` serves GET /metrics in Prometheus text format (docs/metrics-broker.md). The host is an IP address (0.0.0.0 for every interface) or localhost. Empty: no metrics endpoint."),
     ];
+
+    /// <summary>Where <c>kconnect broker</c> serves its metrics (a kconnect setting, not Kafka's).</summary>
+    public const string MetricsListenerConfig = "kconnect.metrics.listener";
 
     private static readonly HashSet<string> Known = new(Settings.Select(s => s.Name).Concat(
     [
@@ -95,7 +99,11 @@ public sealed class BrokerConfig
         MaxSessionTimeoutMs = Int("group.max.session.timeout.ms", 0, min: 1);
         ConnectionsMaxReauthMs = Long("connections.max.reauth.ms", 0, min: 0);
         SaslServerMaxReceiveSize = Int("sasl.server.max.receive.size", 0, min: 1);
+        MetricsListener = HttpUrl(MetricsListenerConfig);
     }
+
+    /// <summary>kconnect.metrics.listener: the URL of the Prometheus endpoint, or null for none.</summary>
+    public Uri? MetricsListener { get; }
 
     /// <summary>Every listener, in the order of <c>listeners</c>; the first is the one <see cref="ListenHost"/> and friends describe.</summary>
     public IReadOnlyList<BrokerListener> Listeners { get; }
@@ -213,4 +221,18 @@ public sealed class BrokerConfig
     }
 
     public IPEndPoint ListenEndPoint() => Listeners[0].EndPoint();
+
+    /// <summary>An http://host:port URL whose host can be bound without a name lookup (an IP address or localhost).</summary>
+    private Uri? HttpUrl(string key)
+    {
+        var text = Get(key);
+        if (text is null) return null;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp
+            || uri.AbsolutePath != "/" || uri.Query.Length > 0 || !string.IsNullOrEmpty(uri.UserInfo)
+            || (uri.HostNameType is not (UriHostNameType.IPv4 or UriHostNameType.IPv6) && uri.Host != "localhost"))
+        {
+            throw new ArgumentException($"{key}: expected an http URL of an IP address or localhost and a port, such as http://127.0.0.1:9404, got '{text}'.");
+        }
+        return uri;
+    }
 }

@@ -250,6 +250,10 @@ public sealed class GroupCoordinator : IAsyncDisposable
         return ErrorCode.None;
     }
 
+    /// <summary>Every group's committed offsets at this moment; empty until the offsets are loaded.</summary>
+    public IReadOnlyList<(string Group, string Topic, int Partition, long Offset)> CommittedOffsets()
+        => Available ? _store!.Snapshot() : [];
+
     /// <summary>
     /// OffsetDelete: drops the committed offsets of single partitions durably. Allowed for an Empty group, and for a
     /// consumer-protocol group with members only on topics none of them subscribes to (others get

@@ -199,6 +199,18 @@ internal sealed class OffsetStore : IDisposable
         }
     }
 
+    /// <summary>Every group's committed offsets, in no particular order (for the lag metrics).</summary>
+    public List<(string Group, string Topic, int Partition, long Offset)> Snapshot()
+    {
+        var result = new List<(string Group, string Topic, int Partition, long Offset)>();
+        lock (_mapLock)
+        {
+            foreach (var (group, partitions) in _offsets)
+                foreach (var (key, value) in partitions) result.Add((group, key.Topic, key.Partition, value.Offset));
+        }
+        return result;
+    }
+
     /// <summary>Every committed offset of the group, ordered by topic then partition.</summary>
     public List<(string Topic, int Partition, StoredOffset Offset)> GetAll(string group)
     {

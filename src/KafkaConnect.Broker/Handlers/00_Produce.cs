@@ -56,6 +56,8 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                 var partition = topic?.GetPartition(p.Index);
                 if (partition is null)
                 {
+                    // Counted for all topics only: a per-topic series for every name a client tries would grow without bound.
+                    broker.AllTopics.Produced(failed: createError is not null, 0, 0);
                     tr.PartitionResponses.Add(createError is null
                         ? Error(p.Index, ErrorCode.UnknownTopicOrPartition, null)
                         : Error(p.Index, createError.ErrorCode, createError.Message));
@@ -63,10 +65,12 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                 }
                 if (request.TransactionalId is not null)
                 {
+                    Count(broker, partition.Topic, failed: true, 0, 0);
                     tr.PartitionResponses.Add(Error(p.Index, ErrorCode.TransactionalIdAuthorizationFailed, "Transactions are not supported by this broker yet."));
                     continue;
                 }
                 var result = Append(context, partition, p.Records);
+                Count(broker, partition.Topic, result.Response.ErrorCode != 0, result.Messages, result.Bytes);
                 tr.PartitionResponses.Add(result.Response);
                 if (result.MustBeDurable && request.Acks == -1) (toFlush ??= new()).Add((result.Response, partition.Log, result.LastOffset));
             }
@@ -111,11 +115,21 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
         return response;
     }
 
+    /// <summary>BrokerTopicMetrics, as Kafka counts them: once per partition of the request, for its topic and for all topics.</summary>
+    private static void Count(BrokerState broker, Topic topic, bool failed, long messages, long bytes)
+    {
+        topic.Counters.Produced(failed, messages, bytes);
+        broker.AllTopics.Produced(failed, messages, bytes);
+    }
+
     private static ProduceResponse.PartitionProduceResponse Error(int index, ErrorCode error, string? message)
         => new() { Index = index, ErrorCode = (short)error, BaseOffset = -1, ErrorMessage = message };
 
     /// <param name="MustBeDurable">For acks=all: <paramref name="LastOffset"/> must be fsynced before the answer (appended, or a duplicate).</param>
-    private readonly record struct AppendResult(ProduceResponse.PartitionProduceResponse Response, bool MustBeDurable, long LastOffset);
+    /// <param name="Messages">Records appended (offsets taken, as Kafka's MessagesInPerSec counts them); 0 for a duplicate.</param>
+    /// <param name="Bytes">Record batch bytes appended.</param>
+    private readonly record struct AppendResult(ProduceResponse.PartitionProduceResponse Response, bool MustBeDurable, long LastOffset,
+        long Messages = 0, int Bytes = 0);
 
     private static AppendResult Append(RequestContext context, Partition partition, ReadOnlyMemory<byte>? records)
     {
@@ -163,7 +177,7 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
             BaseOffset = info.FirstOffset,
             LogAppendTimeMs = partition.Topic.LogConfig.LogAppendTime ? info.LogAppendTime : -1,
             LogStartOffset = partition.Log.LogStartOffset,
-        }, true, info.LastOffset);
+        }, true, info.LastOffset, info.LastOffset - info.FirstOffset + 1, data.Length);
     }
 
     /// <summary>A log closed because its topic was deleted during the request is an unknown partition, as for the next request.</summary>

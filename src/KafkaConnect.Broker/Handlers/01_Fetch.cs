@@ -40,6 +40,7 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 foreach (var (partition, start, length) in slices)
                     partition.Records = buffer.WrittenMemory.Slice(start, length);
                 (context.Resources ??= new()).Add(buffer);
+                Count(broker, response);
                 return response;
             }
             buffer.Dispose();
@@ -127,6 +128,26 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             }
         }
         return (response, total, slices, hasError);
+    }
+
+    /// <summary>
+    /// BrokerTopicMetrics once per partition of the answer (a long poll that read several times counts once), for its
+    /// topic and for all topics; an unknown topic for all topics only. Failed: an error other than an unknown partition
+    /// or an offset out of range, which are the client's to handle.
+    /// </summary>
+    private static void Count(BrokerState broker, FetchResponse response)
+    {
+        foreach (var tr in response.Responses)
+        {
+            var topic = broker.Topics.Get(tr.Topic);
+            foreach (var pr in tr.Partitions)
+            {
+                var failed = (ErrorCode)pr.ErrorCode is not (ErrorCode.None or ErrorCode.UnknownTopicOrPartition or ErrorCode.OffsetOutOfRange);
+                var bytes = pr.Records?.Length ?? 0;
+                topic?.Counters.Fetched(failed, bytes);
+                broker.AllTopics.Fetched(failed, bytes);
+            }
+        }
     }
 
     private static ErrorCode ReadError(RequestContext context, Partition partition, Exception ex)

@@ -1,3 +1,5 @@
+using System.Globalization;
+using KafkaConnect.Broker.Metrics;
 using KafkaConnect.Protocol;
 using KafkaConnect.Storage;
 
@@ -15,6 +17,7 @@ internal sealed class Topic
         Configs = configs;
         LogConfig = logConfig;
         _partitions = partitions;
+        MetricTags = [new("topic", name)];
     }
 
     public string Name { get; }
@@ -24,6 +27,12 @@ internal sealed class Topic
     public IReadOnlyDictionary<string, string> Configs { get; set; }
     public LogConfig LogConfig { get; set; }
     public bool IsInternal => Name.StartsWith("__", StringComparison.Ordinal);
+
+    /// <summary>This topic's BrokerTopicMetrics; the object outlives partition changes, so the counts do too.</summary>
+    public TopicCounters Counters { get; } = new();
+
+    /// <summary>The topic label of its metrics, made once rather than at every collection.</summary>
+    public KeyValuePair<string, object?>[] MetricTags { get; }
 
     public Partition[] Partitions
     {
@@ -46,12 +55,16 @@ internal sealed class Partition
         Topic = topic;
         Index = index;
         Log = log;
+        MetricTags = [new("partition", index.ToString(CultureInfo.InvariantCulture)), new("topic", topic.Name)];
     }
 
     public Topic Topic { get; }
     public int Index { get; }
     public PartitionLog Log { get; }
     public ProducerStateTable Producers { get; } = new();
+
+    /// <summary>The partition and topic labels of its metrics (sorted by name).</summary>
+    public KeyValuePair<string, object?>[] MetricTags { get; }
 
     /// <summary>Serializes the sequence check with the append so a retried batch cannot be stored twice.</summary>
     public object AppendLock { get; } = new();
