@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using KafkaConnect.Client.Config;
+using KafkaConnect.Client.Metrics;
 using KafkaConnect.Client.Security;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
@@ -55,10 +56,20 @@ public sealed class KafkaCluster : IAsyncDisposable
     private int _disposed;
 
     public KafkaCluster(ClusterOptions options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>A cluster whose connections count into a client's network metrics.</summary>
+    internal KafkaCluster(ClusterOptions options, NetworkCounters? counters)
     {
         if (options.BootstrapServers.Count == 0) throw new ConfigException("bootstrap.servers", "needs at least one host:port.");
         _options = options;
+        Counters = counters;
     }
+
+    /// <summary>Where this client's connections are counted (its coordinator connection too); null when not counted.</summary>
+    internal NetworkCounters? Counters { get; }
 
     public ClusterOptions Options => _options;
     public ClusterMetadata Metadata => _metadata;
@@ -116,7 +127,7 @@ public sealed class KafkaCluster : IAsyncDisposable
         }
         try
         {
-            var c = await KafkaConnection.ConnectAsync(address.Host, address.Port, _options.ClientId, _options.ConnectTimeout, _options.RequestTimeout, CancellationToken.None, _options.Security).ConfigureAwait(false);
+            var c = await KafkaConnection.ConnectAsync(address.Host, address.Port, _options.ClientId, _options.ConnectTimeout, _options.RequestTimeout, _options.Security, Counters, CancellationToken.None).ConfigureAwait(false);
             _backoff.TryRemove(id, out _);
             return c;
         }

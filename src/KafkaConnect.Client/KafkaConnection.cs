@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using KafkaConnect.Client.Metrics;
 using KafkaConnect.Client.Security;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
@@ -45,6 +46,7 @@ public sealed class KafkaConnection : IAsyncDisposable
     private CancellationTokenSource? _reauthTimer;
     private readonly SemaphoreSlim _reauthLock = new(1, 1);
     private long _reauthAtTicks; // Environment.TickCount64 from which requests re-authenticate first; 0 = never
+    private readonly NetworkCounters? _counters;
 
     private sealed class Pending
     {
@@ -56,9 +58,12 @@ public sealed class KafkaConnection : IAsyncDisposable
         public long DeadlineTicks;
     }
 
-    private KafkaConnection(Socket socket, Stream stream, string host, int port, string clientId, TimeSpan requestTimeout)
+    private KafkaConnection(Socket socket, Stream stream, string host, int port, string clientId, TimeSpan requestTimeout, NetworkCounters? counters)
     {
         _socket = socket;
+        _counters = counters;
+        // Counted until Fail, which every way of ending the connection goes through once.
+        if (counters is not null) Interlocked.Increment(ref counters.Connections);
         Host = host;
         Port = port;
         _clientId = clientId;
@@ -78,8 +83,13 @@ public sealed class KafkaConnection : IAsyncDisposable
     /// ApiVersions, then SASL authentication (SASL_PLAINTEXT, SASL_SSL). An authentication failure is a
     /// <see cref="KafkaAuthenticationException"/> (retrying will not help); anything else a <see cref="KafkaConnectionException"/>.
     /// </summary>
-    public static async Task<KafkaConnection> ConnectAsync(string host, int port, string clientId, TimeSpan connectTimeout, TimeSpan requestTimeout,
+    public static Task<KafkaConnection> ConnectAsync(string host, int port, string clientId, TimeSpan connectTimeout, TimeSpan requestTimeout,
         CancellationToken cancellationToken, ClientSecurity? security = null)
+        => ConnectAsync(host, port, clientId, connectTimeout, requestTimeout, security, null, cancellationToken);
+
+    /// <summary>As the public overload, counting requests, responses, bytes and the connection into <paramref name="counters"/>.</summary>
+    internal static async Task<KafkaConnection> ConnectAsync(string host, int port, string clientId, TimeSpan connectTimeout, TimeSpan requestTimeout,
+        ClientSecurity? security, NetworkCounters? counters, CancellationToken cancellationToken)
     {
         security ??= ClientSecurity.Plaintext;
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -116,7 +126,7 @@ public sealed class KafkaConnection : IAsyncDisposable
                 }
             }
         }
-        var connection = new KafkaConnection(socket, stream, host, port, clientId, requestTimeout);
+        var connection = new KafkaConnection(socket, stream, host, port, clientId, requestTimeout, counters);
         try
         {
             await connection.NegotiateAsync(cancellationToken).ConfigureAwait(false);
@@ -350,6 +360,7 @@ public sealed class KafkaConnection : IAsyncDisposable
         try
         {
             await _stream.WriteAsync(w.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+            _counters?.Sent(w.Position);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
@@ -376,6 +387,7 @@ public sealed class KafkaConnection : IAsyncDisposable
                     var frame = GC.AllocateUninitializedArray<byte>(length);
                     buffer.Slice(4, length).CopyTo(frame);
                     buffer = buffer.Slice(4 + (long)length);
+                    _counters?.Received(4 + length);
                     Dispatch(frame);
                 }
                 _reader.AdvanceTo(buffer.Start, buffer.End);
@@ -444,7 +456,7 @@ public sealed class KafkaConnection : IAsyncDisposable
 
     private void Fail(Exception failure)
     {
-        Interlocked.CompareExchange(ref _failure, failure, null);
+        if (Interlocked.CompareExchange(ref _failure, failure, null) is null && _counters is { } counters) Interlocked.Decrement(ref counters.Connections);
         try { _closed.Cancel(); } catch (ObjectDisposedException) { }
         try { _socket.Shutdown(SocketShutdown.Both); } catch (Exception ex) when (ex is SocketException or ObjectDisposedException) { }
         List<Pending> failed;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using KafkaConnect.Client.Config;
+using KafkaConnect.Client.Metrics;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
 
@@ -28,6 +29,7 @@ public sealed partial class KafkaAdminClient : IAsyncDisposable
     ]);
 
     private readonly KafkaCluster _cluster;
+    private readonly AdminMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly TimeSpan _apiTimeout;
     private readonly int _retries;
@@ -42,16 +44,27 @@ public sealed partial class KafkaAdminClient : IAsyncDisposable
     /// <summary>Creates the client from values parsed with <see cref="Spec"/> (or a spec that includes it).</summary>
     public KafkaAdminClient(ConfigValues config, TimeProvider? timeProvider = null)
     {
-        _cluster = new KafkaCluster(ClusterOptions.From(config));
+        var cluster = ClusterOptions.From(config);
+        if (cluster.ClientId.Length == 0) cluster = cluster with { ClientId = ClientMetrics.DefaultAdminId() };
+        _metrics = new AdminMetrics(cluster.ClientId);
+        _cluster = new KafkaCluster(cluster, _metrics.Network);
         _apiTimeout = TimeSpan.FromMilliseconds(config.GetInt("default.api.timeout.ms"));
         _retries = config.GetInt("retries");
         _time = timeProvider ?? TimeProvider.System;
+        _metrics.Register();
     }
+
+    /// <summary>The client id this client sends and is measured under (client.id, else Apache's adminclient-N).</summary>
+    public string ClientId => _metrics.ClientId;
 
     /// <summary>The request timeout handed to brokers for operations that wait (create/delete topics, delete records).</summary>
     private int BrokerTimeoutMs => (int)Math.Min(_cluster.Options.RequestTimeout.TotalMilliseconds, _apiTimeout.TotalMilliseconds);
 
-    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        _metrics.Unregister();
+        await _cluster.DisposeAsync().ConfigureAwait(false);
+    }
 
     // ---- plumbing -------------------------------------------------------------------------------------------
 

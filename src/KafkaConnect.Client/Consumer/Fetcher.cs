@@ -1,3 +1,4 @@
+using KafkaConnect.Client.Metrics;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
 using KafkaConnect.Protocol.Records;
@@ -36,6 +37,17 @@ internal sealed class PartitionState
     public readonly Queue<FetchedChunk> Chunks = new();
     public int BufferedBytes;
 
+    // From the last fetch response (written by the fetch task, read when lag metrics are collected); -1 = none yet.
+    public long HighWatermark = -1;
+    public long LastStableOffset = -1;
+    public long LogStartOffset = -1;
+
+    /// <summary>This partition's topic's consumed-records counters (looked up once).</summary>
+    public ConsumerTopicMetrics? TopicMetrics;
+
+    /// <summary>The labels of this partition's records-lag and records-lead series (made once, when first collected).</summary>
+    public KeyValuePair<string, object?>[]? MetricTags;
+
     public void SeekTo(long offset)
     {
         Position = offset;
@@ -57,6 +69,7 @@ internal sealed class Fetcher
     private readonly object _lock;
     private readonly Dictionary<TopicPartition, PartitionState> _assigned;
     private readonly FetcherOptions _options;
+    private readonly ConsumerMetrics _metrics;
     private readonly HashSet<int> _nodesInFlight = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly int _bufferLimit;
@@ -67,9 +80,10 @@ internal sealed class Fetcher
     private bool _metadataStale;
     private int _drainStart;
 
-    public Fetcher(KafkaCluster cluster, object gate, Dictionary<TopicPartition, PartitionState> assigned, FetcherOptions options)
+    public Fetcher(KafkaCluster cluster, object gate, Dictionary<TopicPartition, PartitionState> assigned, FetcherOptions options, ConsumerMetrics metrics)
     {
         _cluster = cluster;
+        _metrics = metrics;
         _lock = gate;
         _assigned = assigned;
         _options = options;
@@ -223,7 +237,10 @@ internal sealed class Fetcher
                     PartitionMaxBytes = _options.MaxPartitionBytes,
                 });
             }
+            var started = Environment.TickCount64;
             var response = await connection.SendAsync<FetchResponse>(ApiKey.Fetch, version, request, ct).ConfigureAwait(false);
+            Interlocked.Increment(ref _metrics.Fetches);
+            _metrics.FetchLatencyMs.Record(Environment.TickCount64 - started);
             if (response.ErrorCode != 0)
             {
                 failed = true;
@@ -232,15 +249,17 @@ internal sealed class Fetcher
             }
             var requested = new Dictionary<TopicPartition, (PartitionState State, long Offset, int Epoch)>(partitions.Count);
             foreach (var p in partitions) requested[p.State.Partition] = p;
+            var records = 0;
             foreach (var t in response.Responses)
             {
                 foreach (var pd in t.Partitions)
                 {
                     var tp = new TopicPartition(t.Topic, pd.PartitionIndex);
                     if (!requested.TryGetValue(tp, out var req)) continue;
-                    HandlePartition(tp, req.State, req.Offset, req.Epoch, pd);
+                    records += HandlePartition(tp, req.State, req.Offset, req.Epoch, pd);
                 }
             }
+            _metrics.RecordsPerRequest.Record(records);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -273,14 +292,15 @@ internal sealed class Fetcher
         }
     }
 
-    private void HandlePartition(TopicPartition tp, PartitionState state, long offset, int epoch, FetchResponse.PartitionData pd)
+    /// <summary>Buffers one partition's records; returns how many it decoded.</summary>
+    private int HandlePartition(TopicPartition tp, PartitionState state, long offset, int epoch, FetchResponse.PartitionData pd)
     {
         var error = (ErrorCode)pd.ErrorCode;
         if (error != ErrorCode.None)
         {
             lock (_lock)
             {
-                if (state.Epoch != epoch || !_assigned.TryGetValue(tp, out var current) || current != state) return;
+                if (state.Epoch != epoch || !_assigned.TryGetValue(tp, out var current) || current != state) return 0;
                 if (error == ErrorCode.OffsetOutOfRange)
                 {
                     // Only when nothing before the bad offset is still waiting to be returned.
@@ -296,9 +316,12 @@ internal sealed class Fetcher
                     _error ??= new KafkaException(error, $"Fetching {tp} failed: {error}.");
                 }
             }
-            return;
+            return 0;
         }
-        if (pd.Records is not { Length: > 0 } data) return;
+        Volatile.Write(ref state.HighWatermark, pd.HighWatermark);
+        Volatile.Write(ref state.LastStableOffset, pd.LastStableOffset);
+        Volatile.Write(ref state.LogStartOffset, pd.LogStartOffset);
+        if (pd.Records is not { Length: > 0 } data) return 0;
 
         FetchedChunk chunk;
         try
@@ -308,22 +331,24 @@ internal sealed class Fetcher
         catch (Exception ex) when (ex is ProtocolException or UnsupportedCompressionException or InvalidDataException)
         {
             lock (_lock) _error ??= new KafkaException(ErrorCode.CorruptMessage, $"Records of {tp} at offset {offset} cannot be read: {ex.Message}");
-            return;
+            return 0;
         }
-        if (chunk.NextOffset <= offset) return;
+        if (chunk.NextOffset <= offset) return 0;
+        var decoded = chunk.Records.Count;
         lock (_lock)
         {
-            if (state.Epoch != epoch || state.FetchOffset != offset || !_assigned.TryGetValue(tp, out var current) || current != state) return;
+            if (state.Epoch != epoch || state.FetchOffset != offset || !_assigned.TryGetValue(tp, out var current) || current != state) return 0;
             state.FetchOffset = chunk.NextOffset;
             if (chunk.Records.Count == 0 && state.Chunks.Count == 0)
             {
                 // Only control or aborted records: move the position past them.
                 state.Position = chunk.NextOffset;
-                return;
+                return 0;
             }
             state.Chunks.Enqueue(chunk);
             state.BufferedBytes += chunk.Bytes;
         }
+        return decoded;
     }
 
     private FetchedChunk Decode(TopicPartition tp, ReadOnlyMemory<byte> data, long fetchOffset, int epoch, List<FetchResponse.AbortedTransaction>? aborted)
@@ -375,10 +400,13 @@ internal sealed class Fetcher
         if (_assigned.Count == 0) return result;
         var states = _assigned.Values.ToArray();
         var freed = false;
+        long bytes = 0;
         for (var k = 0; k < states.Length && result.Count < max; k++)
         {
             var s = states[(_drainStart + k) % states.Length];
             if (s.Paused || s.Position is null) continue;
+            var before = result.Count;
+            long partitionBytes = 0;
             while (result.Count < max && s.Chunks.TryPeek(out var chunk))
             {
                 if (chunk.Epoch != s.Epoch)
@@ -400,11 +428,22 @@ internal sealed class Fetcher
                     position = Math.Max(position, chunk.NextOffset);
                     s.Chunks.Dequeue();
                     s.BufferedBytes -= chunk.Bytes;
+                    partitionBytes += chunk.Bytes;
                     freed = true;
                 }
                 s.Position = position;
             }
+            // Per partition and poll, not per record. A chunk's bytes count once it is fully handed out.
+            if (result.Count > before || partitionBytes > 0)
+            {
+                var topic = s.TopicMetrics ??= _metrics.Topic(s.Partition.Topic);
+                Interlocked.Add(ref topic.RecordsConsumed, result.Count - before);
+                Interlocked.Add(ref topic.BytesConsumed, partitionBytes);
+                bytes += partitionBytes;
+            }
         }
+        if (result.Count > 0) Interlocked.Add(ref _metrics.RecordsConsumed, result.Count);
+        if (bytes > 0) Interlocked.Add(ref _metrics.BytesConsumed, bytes);
         _drainStart = (_drainStart + 1) % Math.Max(states.Length, 1);
         if (freed) _wake.TrySetResult();
         return result;

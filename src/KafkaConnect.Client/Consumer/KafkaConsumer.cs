@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using KafkaConnect.Client.Config;
 using KafkaConnect.Client.Groups;
+using KafkaConnect.Client.Metrics;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
 
@@ -31,6 +32,7 @@ public sealed class KafkaConsumer : IAsyncDisposable
     private readonly bool _excludeInternal;
     private readonly Fetcher _fetcher;
     private readonly object _lock = new();
+    private readonly ConsumerMetrics _metrics;
     private readonly Dictionary<TopicPartition, PartitionState> _assigned = new();
     private SortedSet<string> _subscription = new(StringComparer.Ordinal);
     private Regex? _pattern;
@@ -56,8 +58,11 @@ public sealed class KafkaConsumer : IAsyncDisposable
         var c = ConsumerConfig.Spec.Parse(config);
         _time = time;
         _listener = listener;
-        _cluster = new KafkaCluster(ClusterOptions.From(c));
         _groupId = c.GetString("group.id");
+        var cluster = ClusterOptions.From(c);
+        if (cluster.ClientId.Length == 0) cluster = cluster with { ClientId = ClientMetrics.DefaultConsumerId(_groupId) };
+        _metrics = new ConsumerMetrics(cluster.ClientId);
+        _cluster = new KafkaCluster(cluster, _metrics.Network);
         _instanceId = c.GetString("group.instance.id") is { Length: > 0 } id ? id : null;
         _resetPolicy = c.GetString("auto.offset.reset").ToLowerInvariant();
         _autoCommit = c.GetBool("enable.auto.commit") && _groupId.Length > 0;
@@ -78,7 +83,8 @@ public sealed class KafkaConsumer : IAsyncDisposable
             c.GetInt("fetch.min.bytes"), c.GetInt("fetch.max.bytes"), c.GetInt("fetch.max.wait.ms"),
             c.GetInt("max.partition.fetch.bytes"),
             c.GetString("isolation.level").Equals("read_committed", StringComparison.OrdinalIgnoreCase),
-            c.GetBool("check.crcs"), c.GetBool("allow.auto.create.topics")));
+            c.GetBool("check.crcs"), c.GetBool("allow.auto.create.topics")), _metrics);
+        _metrics.Attach(_lock, _assigned, readCommitted: c.GetString("isolation.level").Equals("read_committed", StringComparison.OrdinalIgnoreCase));
         if (_groupId.Length > 0)
         {
             _member = new GroupMember(_cluster, new GroupMemberOptions
@@ -96,9 +102,14 @@ public sealed class KafkaConsumer : IAsyncDisposable
                 OnAssigned = OnAssignedAsync,
                 OnRevoked = OnRevokedAsync,
                 OnLost = OnLostAsync,
+                Metrics = _metrics,
             };
         }
+        _metrics.Register();
     }
+
+    /// <summary>The client id this consumer sends and is measured under (client.id, else Apache's consumer-&lt;group&gt;-N).</summary>
+    public string ClientId => _metrics.ClientId;
 
     /// <summary>The group membership, when group.id is set (generation, member id, leadership).</summary>
     public GroupMember? Group => _member;
@@ -516,7 +527,10 @@ public sealed class KafkaConsumer : IAsyncDisposable
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_cluster.Options.RequestTimeout);
+        var started = Environment.TickCount64;
         var response = await connection.SendAsync<OffsetCommitResponse>(ApiKey.OffsetCommit, version, request, timeout.Token).ConfigureAwait(false);
+        Interlocked.Increment(ref _metrics.Commits);
+        _metrics.CommitLatencyMs.Record(Environment.TickCount64 - started);
         foreach (var t in response.Topics)
             foreach (var p in t.Partitions)
                 if (p.ErrorCode != 0) return (ErrorCode)p.ErrorCode;
@@ -707,6 +721,18 @@ public sealed class KafkaConsumer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        try
+        {
+            await CloseAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _metrics.Unregister();
+        }
+    }
+
+    private async Task CloseAsync()
+    {
         try
         {
             if (_pendingLeave is { } leave) await leave.ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using KafkaConnect.Client.Metrics;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
 
@@ -71,6 +72,9 @@ public sealed class GroupMember : IAsyncDisposable
 
     /// <summary>Called before rejoining when the generation was lost (fenced, expired); nothing can be committed.</summary>
     public Func<Task>? OnLost { get; set; }
+
+    /// <summary>A consumer's coordinator metrics (joins, syncs, heartbeats, rebalances); null for other members.</summary>
+    internal ConsumerMetrics? Metrics { get; init; }
 
     public string GroupId => _options.GroupId;
     public string? GroupInstanceId => _options.GroupInstanceId;
@@ -184,6 +188,9 @@ public sealed class GroupMember : IAsyncDisposable
                 error = ex.Error;
             }
             if (error == ErrorCode.None) return;
+            // As Apache, a rejoin the protocol asks for at once is not a failed rebalance.
+            if (Metrics is { } metrics && error is not (ErrorCode.MemberIdRequired or ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress))
+                Interlocked.Increment(ref metrics.FailedRebalances);
             switch (error)
             {
                 case ErrorCode.MemberIdRequired:
@@ -253,6 +260,7 @@ public sealed class GroupMember : IAsyncDisposable
             return error;
         }
         if (error != ErrorCode.None) return error;
+        if (Metrics is { } metrics) Interlocked.Increment(ref metrics.Joins);
 
         var protocol = joined.ProtocolName ?? "";
         lock (_gate)
@@ -283,6 +291,11 @@ public sealed class GroupMember : IAsyncDisposable
         var synced = await connection.SendAsync<SyncGroupResponse>(ApiKey.SyncGroup, syncVersion, sync, ct).ConfigureAwait(false);
         error = (ErrorCode)synced.ErrorCode;
         if (error != ErrorCode.None) return error;
+        if (Metrics is { } counted)
+        {
+            Interlocked.Increment(ref counted.Syncs);
+            counted.RebalanceCompleted();
+        }
 
         lock (_gate)
         {
@@ -402,6 +415,7 @@ public sealed class GroupMember : IAsyncDisposable
             MemberId = memberId,
             GroupInstanceId = _options.GroupInstanceId,
         }, timeout.Token).ConfigureAwait(false);
+        if (Metrics is { } metrics) Interlocked.Increment(ref metrics.Heartbeats);
         var error = (ErrorCode)response.ErrorCode;
         if (error is ErrorCode.NotCoordinator or ErrorCode.CoordinatorNotAvailable) throw new KafkaException(error, "coordinator moved");
         return error;
@@ -425,7 +439,7 @@ public sealed class GroupMember : IAsyncDisposable
             var o = _cluster.Options;
             // JoinGroup may legitimately wait for the whole rebalance timeout.
             var requestTimeout = TimeSpan.FromTicks(Math.Max(o.RequestTimeout.Ticks, (_options.RebalanceTimeout + TimeSpan.FromSeconds(5)).Ticks));
-            var connection = await KafkaConnection.ConnectAsync(node.Host, node.Port, o.ClientId, o.ConnectTimeout, requestTimeout, ct, o.Security).ConfigureAwait(false);
+            var connection = await KafkaConnection.ConnectAsync(node.Host, node.Port, o.ClientId, o.ConnectTimeout, requestTimeout, o.Security, _cluster.Counters, ct).ConfigureAwait(false);
             Volatile.Write(ref _connection, connection);
             return connection;
         }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Messages;
+using KafkaConnect.Client.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaConnect.Client.Producer;
@@ -240,7 +241,9 @@ public sealed partial class KafkaProducer
                 {
                     foreach (var b in batches)
                     {
-                        if (!b.IsSealed) b.Seal(_producerId, _producerEpoch, b.BaseSequence, ReturnBuilder);
+                        if (b.IsSealed) continue;
+                        b.Seal(_producerId, _producerEpoch, b.BaseSequence, ReturnBuilder);
+                        _metrics.BatchSealed(b.PayloadLength, b.MaxRecordSize, now - b.CreatedMs);
                     }
                 }
 #pragma warning disable CA1031 // Whatever broke the encoding is reported through the batches' outcomes.
@@ -412,6 +415,8 @@ public sealed partial class KafkaProducer
         var started = _time.GetTimestamp();
         Interlocked.Increment(ref _requestsSent);
         Interlocked.Add(ref _batchesSent, batches.Count);
+        Interlocked.Increment(ref _metrics.RequestsInFlight);
+        CountSent(batches);
         try
         {
             var request = BuildRequest(batches);
@@ -422,6 +427,8 @@ public sealed partial class KafkaProducer
                 return;
             }
             var response = await connection.SendAsync<ProduceResponse>(ApiKey.Produce, node.Version, request, CancellationToken.None).ConfigureAwait(false);
+            _metrics.RequestLatencyMs.Record(_time.GetElapsedTime(started).TotalMilliseconds);
+            _metrics.ThrottleTimeMs.Record(response.ThrottleTimeMs);
             foreach (var b in batches)
             {
                 var pr = FindPartition(response, b.Owner.Topic.Name, b.Owner.Partition);
@@ -439,9 +446,25 @@ public sealed partial class KafkaProducer
         finally
         {
             Interlocked.Add(ref _requestTicks, _time.GetElapsedTime(started).Ticks);
+            Interlocked.Decrement(ref _metrics.RequestsInFlight);
             Interlocked.Decrement(ref node.InFlight);
             WakeSender();
         }
+    }
+
+    /// <summary>record-send-total and the topics' record and byte totals, per batch (retried batches count again, as in Apache).</summary>
+    private void CountSent(List<ProducerBatch> batches)
+    {
+        var records = 0;
+        foreach (var b in batches)
+        {
+            var topic = b.Owner.Topic.Metrics;
+            Interlocked.Add(ref topic.RecordsSent, b.Count);
+            Interlocked.Add(ref topic.Bytes, b.PayloadLength);
+            records += b.Count;
+        }
+        Interlocked.Add(ref _metrics.RecordsSent, records);
+        _metrics.RecordsPerRequest.Record(records);
     }
 
     private static ProduceResponse.PartitionProduceResponse? FindPartition(ProduceResponse response, string topic, int partition)
@@ -487,6 +510,7 @@ public sealed partial class KafkaProducer
                 {
                     Requeue(p, batch);
                     Interlocked.Increment(ref _retriedBatches);
+                    ProducerMetrics.Add(ref _metrics.RecordRetries, ref p.Topic.Metrics.RecordRetries, batch.Count);
                     p.Retrying = true;
                     p.RetryAtMs = now + (long)_cluster.Backoff(batch.Attempts - 1).TotalMilliseconds;
                     if (transportError is not null || error is ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable
@@ -523,8 +547,15 @@ public sealed partial class KafkaProducer
     {
         if (!batch.TryFinish()) return;
         if (batch.TakeBuilder() is { } builder) ReturnBuilder(builder);
-        if (failure is null) batch.Complete(baseOffset, logAppendTime);
-        else batch.Fail(failure);
+        if (failure is null)
+        {
+            batch.Complete(baseOffset, logAppendTime);
+        }
+        else
+        {
+            ProducerMetrics.Add(ref _metrics.RecordErrors, ref batch.Owner.Topic.Metrics.RecordErrors, batch.Count);
+            batch.Fail(failure);
+        }
         _memory.Release(batch.ReservedBytes);
         _incomplete.TryRemove(batch, out _);
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using KafkaConnect.Client.Metrics;
 using KafkaConnect.Protocol;
 using KafkaConnect.Protocol.Records;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly BufferMemory _memory;
+    private readonly ProducerMetrics _metrics;
     private readonly ConcurrentDictionary<string, ProducerTopic> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task<ProducerTopic>> _topicLookups = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ProducerBatch, byte> _incomplete = new();
@@ -49,20 +51,26 @@ public sealed partial class KafkaProducer : IAsyncDisposable
 
     internal KafkaProducer(ProducerOptions options, TimeProvider time, ILogger? logger = null)
     {
+        if (options.Cluster.ClientId.Length == 0) options = options with { Cluster = options.Cluster with { ClientId = ClientMetrics.DefaultProducerId() } };
         _options = options;
         _time = time;
         _logger = logger ?? NullLogger.Instance;
         _memory = new BufferMemory(options.BufferMemory);
-        _cluster = new KafkaCluster(options.Cluster);
+        _metrics = new ProducerMetrics(options.Cluster.ClientId) { Memory = _memory };
+        _cluster = new KafkaCluster(options.Cluster, _metrics.Network);
         // Like Kafka's buffer pool: keep up to buffer.memory worth of batch buffers for reuse, so a steady backlog
         // does not allocate a fresh growing buffer per batch.
         _maxPooledBuilders = (int)Math.Clamp(options.BufferMemory / Math.Max(options.BatchSize, 1024), 16, 4096);
         // Room for a full batch of small records (~60 B encoded) so most batches never grow their slots.
         _entryPool = new EntryPool(_maxPooledBuilders, Math.Clamp(options.BatchSize / 64, 16, 4096));
         _senderLoop = Task.Run(SenderLoopAsync);
+        _metrics.Register();
     }
 
     internal ProducerOptions Options => _options;
+
+    /// <summary>The client id this producer sends and is measured under (client.id, else Apache's producer-N).</summary>
+    public string ClientId => _options.Cluster.ClientId;
 
     private long NowMs => _time.GetTimestamp() / (_time.TimestampFrequency / 1000);
 
@@ -332,7 +340,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
                         error = tm.Error;
                         if (error == ErrorCode.None && tm.Partitions.Count > 0)
                         {
-                            var state = _topics.GetOrAdd(name, static (n, count) => new ProducerTopic(n, count), tm.Partitions.Count);
+                            var state = _topics.GetOrAdd(name, static (n, a) => new ProducerTopic(n, a.Count, a.Metrics.Topic(n)), (Count: tm.Partitions.Count, Metrics: _metrics));
                             lock (_topicLookups)
                             {
                                 if (Array.IndexOf(_topicList, state) < 0) _topicList = [.. _topicList, state];
@@ -374,6 +382,18 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        try
+        {
+            await CloseAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _metrics.Unregister();
+        }
+    }
+
+    private async Task CloseAsync()
+    {
         _closing = true;
         try
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using KafkaConnect.Client.Metrics;
 using KafkaConnect.Protocol.Records;
 
 namespace KafkaConnect.Client.Producer;
@@ -36,6 +37,9 @@ internal sealed class ProducerBatch
     public RecordBatchBuilder? Builder { get; private set; }
     public int Count { get; private set; }
     public int EstimatedSize { get; private set; }
+
+    /// <summary>The largest record's size estimate (for record-size-max).</summary>
+    public int MaxRecordSize { get; private set; }
     public long ReservedBytes { get; set; }
     public long CreatedMs { get; }
     public long DeadlineMs { get; }
@@ -84,6 +88,7 @@ internal sealed class ProducerBatch
         }
         _entries[Count++] = new Entry { Callback = callback, Timestamp = timestamp };
         EstimatedSize += size;
+        if (size > MaxRecordSize) MaxRecordSize = size;
     }
 
     /// <summary>Encodes the batch once (compression included) and gives the builder back to the pool.</summary>
@@ -293,14 +298,16 @@ internal sealed class PartitionQueue
 /// <summary>A topic's partitions and its partitioner state.</summary>
 internal sealed class ProducerTopic
 {
-    public ProducerTopic(string name, int partitions)
+    public ProducerTopic(string name, int partitions, ProducerTopicMetrics metrics)
     {
+        Metrics = metrics;
         Name = name;
         Partitions = new PartitionQueue[partitions];
         for (var i = 0; i < partitions; i++) Partitions[i] = new PartitionQueue(this, i);
     }
 
     public string Name { get; }
+    public ProducerTopicMetrics Metrics { get; }
     public volatile PartitionQueue[] Partitions;
     public readonly object StickyLock = new();
     public int StickyPartition = -1;
