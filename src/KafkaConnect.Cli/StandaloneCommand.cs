@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using KafkaConnect.Broker;
 using KafkaConnect.Broker.Configuration;
+using KafkaConnect.Broker.Metrics;
 using KafkaConnect.Client.Admin;
 using KafkaConnect.Connect.Rest;
 using KafkaConnect.Connect.SchemaRegistry;
@@ -154,7 +155,11 @@ internal static class StandaloneCommand
             try
             {
                 // The final config: with the embedded broker, bootstrap.servers is known only now.
-                await rest.StartAsync(herder, restOptions with { KafkaClientConfig = config.ClientConfig(WorkerConfig.WorkerClientPrefix) })
+                await rest.StartAsync(herder, restOptions with
+                {
+                    KafkaClientConfig = config.ClientConfig(WorkerConfig.WorkerClientPrefix),
+                    ExtraMeters = broker is null ? [] : [BrokerMetrics.MeterName],
+                })
                     .ConfigureAwait(false);
             }
             catch (IOException ex)

@@ -1,4 +1,5 @@
 using System.Net;
+using KafkaConnect.Client.Metrics;
 using KafkaConnect.Connect.Configuration;
 using KafkaConnect.Connect.Errors;
 using KafkaConnect.Connect.Runtime.Herder;
@@ -240,14 +241,16 @@ public sealed class ConnectRestServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// GET /metrics: OpenTelemetry's Prometheus exporter over the worker's meter. The instruments already carry the JMX
-    /// exporter's names, so the exporter adds no unit suffix, scope labels or target_info series; responses are not
-    /// cached, so a scrape always sees the counters of that moment.
+    /// GET /metrics: OpenTelemetry's Prometheus exporter over the worker's meter, its Kafka clients' and any extra ones
+    /// (the embedded broker's). The instruments already carry the JMX exporter's names, so the exporter adds no unit
+    /// suffix, scope labels or target_info series; responses are not cached, so a scrape always sees the counters of
+    /// that moment.
     /// </summary>
     private static MeterProvider MapMetrics(WebApplication app, RestServerOptions options)
     {
         var builder = Sdk.CreateMeterProviderBuilder()
-            .AddMeter(ConnectMetrics.MeterName)
+            .AddMeter(ConnectMetrics.MeterName, ClientMetrics.MeterName)
+            .AddMeter([.. options.ExtraMeters])
             .AddPrometheusExporter(o =>
             {
                 o.ScrapeResponseCacheDurationMilliseconds = 0;

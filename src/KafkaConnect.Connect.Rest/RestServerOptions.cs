@@ -117,6 +117,12 @@ public sealed record RestServerOptions
     /// <summary>Serve GET /metrics (the worker's <see cref="ConnectMetrics"/> meter) in the Prometheus text format.</summary>
     public bool MetricsEnabled { get; init; }
 
+    /// <summary>
+    /// Further meters served beside the worker's and its Kafka clients' (the embedded broker's, when the worker hosts
+    /// one), by meter name.
+    /// </summary>
+    public IReadOnlyList<string> ExtraMeters { get; init; } = [];
+
     /// <summary>Where the metrics are also pushed over OTLP (<c>kconnect.metrics.otlp.endpoint</c>); null: nowhere, unless the OTEL_* variables say.</summary>
     public Uri? OtlpEndpoint { get; init; }
 

@@ -91,15 +91,20 @@ public static class ClientMetrics
         ProducerTopicCounter(PrometheusName(D, T, "record-retry-total"), "The total number of retried record sends for a topic.", t => Interlocked.Read(ref t.RecordRetries));
     }
 
-    private static void ProducerTopicCounter(string name, string description, Func<ProducerTopicMetrics, long> read) =>
+    private static void ProducerTopicCounter(string name, string description, Func<ProducerTopicMetrics, long> read)
+    {
         s_meter.CreateObservableCounter(name, () => ProducerTopics(read), description: description);
+        var (rate, perSecond) = RateOf(name);
+        s_meter.CreateObservableGauge(rate, () => ProducerTopics(t => t.Rates.Measure(rate, read(t)) * perSecond), description: RateDescription(description));
+    }
 
-    private static IEnumerable<Measurement<long>> ProducerTopics(Func<ProducerTopicMetrics, long> read)
+    private static IEnumerable<Measurement<TValue>> ProducerTopics<TValue>(Func<ProducerTopicMetrics, TValue> read)
+        where TValue : struct
     {
         foreach (var (client, _) in s_clients)
         {
             if (client is not ProducerMetrics p) continue;
-            foreach (var t in p.Topics) yield return new Measurement<long>(read(t), t.Tags);
+            foreach (var t in p.Topics) yield return new Measurement<TValue>(read(t), t.Tags);
         }
     }
 
@@ -134,16 +139,22 @@ public static class ClientMetrics
         Gauge<ConsumerMetrics>(D, C, "last-rebalance-seconds-ago", "The number of seconds since the last rebalance event.", c => c.LastRebalanceSecondsAgo);
     }
 
-    private static void ConsumerCounterWithTopics(string name, string description, Func<ConsumerMetrics, long> client, Func<ConsumerTopicMetrics, long> topic) =>
+    private static void ConsumerCounterWithTopics(string name, string description, Func<ConsumerMetrics, long> client, Func<ConsumerTopicMetrics, long> topic)
+    {
         s_meter.CreateObservableCounter(name, () => ConsumerAndTopics(client, topic), description: description);
+        var (rate, perSecond) = RateOf(name);
+        s_meter.CreateObservableGauge(rate, () => ConsumerAndTopics(c => c.Rates.Measure(rate, client(c)) * perSecond, t => t.Rates.Measure(rate, topic(t)) * perSecond),
+            description: RateDescription(description));
+    }
 
-    private static IEnumerable<Measurement<long>> ConsumerAndTopics(Func<ConsumerMetrics, long> client, Func<ConsumerTopicMetrics, long> topic)
+    private static IEnumerable<Measurement<TValue>> ConsumerAndTopics<TValue>(Func<ConsumerMetrics, TValue> client, Func<ConsumerTopicMetrics, TValue> topic)
+        where TValue : struct
     {
         foreach (var (c, _) in s_clients)
         {
             if (c is not ConsumerMetrics consumer) continue;
-            yield return new Measurement<long>(client(consumer), consumer.Tags);
-            foreach (var t in consumer.Topics) yield return new Measurement<long>(topic(t), t.Tags);
+            yield return new Measurement<TValue>(client(consumer), consumer.Tags);
+            foreach (var t in consumer.Topics) yield return new Measurement<TValue>(topic(t), t.Tags);
         }
     }
 
@@ -169,9 +180,25 @@ public static class ClientMetrics
         }
     }
 
+    // Every Apache X-total here has its windowed X-rate sibling (rebalances: X-rate-per-hour), served beside it.
     private static void Counter<T>(string domain, string group, string name, string description, Func<T, long> read)
-        where T : ClientMetricsBase =>
-        s_meter.CreateObservableCounter(PrometheusName(domain, group, name), () => Each(read), description: description);
+        where T : ClientMetricsBase
+    {
+        var total = PrometheusName(domain, group, name);
+        s_meter.CreateObservableCounter(total, () => Each(read), description: description);
+        var (rate, perSecond) = RateOf(total);
+        s_meter.CreateObservableGauge(rate, () => Each<T, double>(c => c.Rates.Measure(rate, read(c)) * perSecond), description: RateDescription(description));
+    }
+
+    /// <summary>The rate's Prometheus name for a *_total one, and its unit in seconds (Apache's rebalance rates are per hour).</summary>
+    private static (string Name, double PerSecond) RateOf(string totalName)
+    {
+        var stem = totalName[..^"_total".Length];
+        return stem.EndsWith("_rebalance", StringComparison.Ordinal) ? (stem + "_rate_per_hour", 3600) : (stem + "_rate", 1);
+    }
+
+    private static string RateDescription(string totalDescription) =>
+        "Per second (rebalances: per hour) over the last 30 to 60 s: " + totalDescription;
 
     private static void Gauge<T>(string domain, string group, string name, string description, Func<T, double> read)
         where T : ClientMetricsBase =>

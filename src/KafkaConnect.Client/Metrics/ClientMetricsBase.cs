@@ -45,6 +45,9 @@ internal abstract class ClientMetricsBase
 
     public NetworkCounters Network { get; } = new();
 
+    /// <summary>The client-level *-rate metrics, read from the counters when collected.</summary>
+    public RateSet Rates { get; } = new();
+
     public void Register() => ClientMetrics.Add(this);
 
     public void Unregister() => ClientMetrics.Remove(this);

@@ -102,6 +102,8 @@ internal sealed class ConsumerTopicMetrics(string clientId, string topic)
     public long RecordsConsumed;
     public long BytesConsumed;
 
+    public RateSet Rates { get; } = new();
+
     public KeyValuePair<string, object?>[] Tags { get; } = [new("client_id", clientId), new("topic", TopicLabel(topic))];
 
     /// <summary>Apache's consumer writes the topic tag with dots as underscores (FetchMetricsManager).</summary>

@@ -62,5 +62,7 @@ internal sealed class ProducerTopicMetrics(string clientId, string topic)
     public long RecordErrors;
     public long RecordRetries;
 
+    public RateSet Rates { get; } = new();
+
     public KeyValuePair<string, object?>[] Tags { get; } = [new("client_id", clientId), new("topic", topic)];
 }

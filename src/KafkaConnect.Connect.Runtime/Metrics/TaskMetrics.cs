@@ -1,3 +1,4 @@
+using KafkaConnect.Client.Metrics;
 using KafkaConnect.Connect.Runtime.Errors;
 using KafkaConnect.Connect.Runtime.Herder;
 

@@ -100,6 +100,11 @@ public sealed class ConsumerMetricsTests : IClassFixture<BrokerFixture>
             Assert.True(s.Value(C + "sync_total") >= 1);
             Assert.True(s.Value(C + "rebalance_total") >= 1);
             Assert.Equal(0, s.Value(C + "failed_rebalance_total"));
+            // The windowed rates beside the totals (the consumer lived far less than a minute: at least 30 s counted).
+            Assert.InRange(s.Value(F + "records_consumed_rate"), Count / 90.0, Count / 30.0);
+            Assert.InRange(s.Value(F + "records_consumed_rate", ("topic", topicLabel)), Count / 90.0, Count / 30.0);
+            Assert.InRange(s.Value(C + "rebalance_rate_per_hour"), 3600 / 90.0, 3600 * s.Value(C + "rebalance_total") / 30.0);
+            Assert.Equal(0, s.Value(C + "failed_rebalance_rate_per_hour"));
             Assert.InRange(s.Value(C + "last_rebalance_seconds_ago"), 0, 60);
             Assert.Equal(Partitions, s.Value(C + "assigned_partitions"));
             // The network: fetches, commits and group requests all went out; fetched bytes came in.

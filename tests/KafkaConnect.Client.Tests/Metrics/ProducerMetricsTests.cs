@@ -29,12 +29,22 @@ public sealed class ProducerMetricsTests : IClassFixture<BrokerFixture>
         await ProducerTestSupport.CreateTopicAsync(_broker.BootstrapServers, topic, 2);
         using var collector = new MetricsCollector();
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var producer = new KafkaProducer(ProducerTestSupport.Config(_broker.BootstrapServers, ("client.id", clientId), ("linger.ms", "5")));
         await using (producer)
         {
             Assert.Equal(clientId, producer.ClientId);
             await ProduceAsync(producer, topic, N, ValueSize);
             var s = collector.Collect(clientId);
+            var lived = watch.Elapsed.TotalSeconds;
+
+            // Rates beside the totals: a client younger than Apache's two 30 s windows counts the first as full.
+            Assert.InRange(s.Value(P + "record_send_rate"), N / (30 + lived), N / 30.0);
+            Assert.InRange(s.Value(T + "record_send_rate", ("topic", topic)), N / (30 + lived), N / 30.0);
+            Assert.InRange(s.Value(T + "byte_rate", ("topic", topic)), s.Value(T + "byte_total", ("topic", topic)) / (30 + lived),
+                s.Value(T + "byte_total", ("topic", topic)) / 30.0);
+            Assert.Equal(0, s.Value(P + "record_error_rate"));
+            Assert.True(s.Value(P + "outgoing_byte_rate") > 0);
 
             Assert.Equal(N, s.Value(P + "record_send_total"));
             Assert.Equal(N, s.Value(T + "record_send_total", ("topic", topic)));

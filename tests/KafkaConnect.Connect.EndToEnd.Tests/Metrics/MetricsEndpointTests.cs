@@ -13,6 +13,7 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output) : IAsyncLifet
     private const int Lines = 2000;
     private const string Source = "metrics-source";
     private const string Sink = "metrics-sink";
+    private const string Topic = "metrics-lines";
     private readonly WorkerProcess _worker = new(output);
 
     public async Task InitializeAsync()
@@ -24,14 +25,14 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output) : IAsyncLifet
             connector.class=org.apache.kafka.connect.file.FileStreamSourceConnector
             tasks.max=1
             file={input}
-            topic=metrics-lines
+            topic={Topic}
             """);
         var sink = _worker.WriteFile("sink.properties", $"""
             name={Sink}
             connector.class=org.apache.kafka.connect.file.FileStreamSinkConnector
             tasks.max=1
             file={_worker.PathOf("output.txt")}
-            topics=metrics-lines
+            topics={Topic}
             """);
         await _worker.StartAsync(_worker.ClassicWorkerFile(offsetFlushMs: 500), source, sink);
         await Eventually.WaitAsync(() => Task.FromResult(SinkLineCount() == Lines), TimeSpan.FromSeconds(60),
@@ -80,13 +81,46 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output) : IAsyncLifet
         };
         foreach (var query in expected)
         {
-            double? value = null;
-            await Eventually.WaitAsync(async () => (value = await prometheus.QueryAsync(query)) == Lines, TimeSpan.FromSeconds(60),
-                () => $"Prometheus has {query} = {value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no series"}, expected {Lines}; "
-                    + $"targets: {prometheus.TargetsAsync().GetAwaiter().GetResult()}{Environment.NewLine}{prometheus.Tail()}");
-            output.WriteLine($"{query} = {value}");
+            await ExpectAsync(prometheus, query, Lines);
         }
         Assert.Equal(2, await prometheus.QueryAsync("kafka_connect_connect_worker_metrics_task_count"));
+    }
+
+    [Fact]
+    public async Task Prometheus_ScrapesTheTasksClientsAndTheEmbeddedBroker_AndTheyAgreeWithTheLinesMoved()
+    {
+        await using var prometheus = await PrometheusServer.StartAsync(new Uri(_worker.RestUrl));
+        var expected = new[]
+        {
+            // The source task's producer (Apache's client id for it) and the sink task's consumer.
+            $"kafka_producer_producer_metrics_record_send_total{{client_id=\"connector-producer-{Source}-0\"}}",
+            $"kafka_producer_producer_topic_metrics_record_send_total{{client_id=\"connector-producer-{Source}-0\",topic=\"{Topic}\"}}",
+            // topic="": the client-wide series, not the per-topic one of the same name.
+            $"kafka_consumer_consumer_fetch_manager_metrics_records_consumed_total{{client_id=\"connector-consumer-{Sink}-0\",topic=\"\"}}",
+            // The embedded broker: records in and, once the sink's offsets are committed, the group's end offset.
+            $"kafka_server_brokertopicmetrics_messagesin_total{{topic=\"{Topic}\"}}",
+            $"kafka_log_log_logendoffset{{partition=\"0\",topic=\"{Topic}\"}}",
+            $"kafka_consumergroup_current_offset{{consumergroup=\"connect-{Sink}\",partition=\"0\",topic=\"{Topic}\"}}",
+        };
+        foreach (var query in expected)
+        {
+            await ExpectAsync(prometheus, query, Lines);
+        }
+        await ExpectAsync(prometheus, $"kafka_consumergroup_lag{{consumergroup=\"connect-{Sink}\",topic=\"{Topic}\"}}", 0);
+        await ExpectAsync(prometheus, $"kafka_consumer_consumer_fetch_manager_metrics_records_lag{{client_id=\"connector-consumer-{Sink}-0\",topic=\"{Topic}\"}}", 0);
+        // Bytes: what the producer sent is at least what the broker stored for the topic.
+        var stored = await prometheus.QueryAsync($"kafka_log_log_size{{topic=\"{Topic}\"}}");
+        Assert.True(stored > Lines * "line 0000".Length, $"log size {stored}");
+        Assert.True(await prometheus.QueryAsync("sum(kafka_network_requestmetrics_requests_total{request=\"Produce\"})") >= 1);
+    }
+
+    private async Task ExpectAsync(PrometheusServer prometheus, string query, double expected)
+    {
+        double? value = null;
+        await Eventually.WaitAsync(async () => (value = await prometheus.QueryAsync(query)) == expected, TimeSpan.FromSeconds(60),
+            () => $"Prometheus has {query} = {value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "no series"}, expected {expected}; "
+                + $"targets: {prometheus.TargetsAsync().GetAwaiter().GetResult()}{Environment.NewLine}{prometheus.Tail()}");
+        output.WriteLine($"{query} = {value}");
     }
 
     private static string Series(string name, string connector) => $"kafka_connect_{name}{{connector=\"{connector}\",task=\"0\"}}";

@@ -1,4 +1,4 @@
-namespace KafkaConnect.Connect.Runtime.Metrics;
+namespace KafkaConnect.Client.Metrics;
 
 /// <summary>
 /// Apache's windowed <c>Rate</c> over a counter, sampled when read: events per second since the start of the oldest of
@@ -16,13 +16,15 @@ public sealed class SampledRate
     private int _oldest;
     private int _used = 1;
 
-    public SampledRate(TimeProvider time, TimeSpan window, int samples)
+    /// <param name="startTimestamp">When counting began (the counter was 0), as <paramref name="time"/>'s timestamp; now when null.</param>
+    public SampledRate(TimeProvider time, TimeSpan window, int samples, long? startTimestamp = null)
     {
+        ArgumentNullException.ThrowIfNull(time);
         _time = time;
         _window = window > TimeSpan.Zero ? window : TimeSpan.FromSeconds(30);
         // One window would be replaced by the next as it starts: keep at least the previous one to measure over.
         _starts = new (long, long)[Math.Max(samples, 2)];
-        _starts[0] = (time.GetTimestamp(), 0);
+        _starts[0] = (startTimestamp ?? time.GetTimestamp(), 0);
     }
 
     /// <summary>Per second, given the counter's <paramref name="total"/> now.</summary>
@@ -55,4 +57,18 @@ public sealed class SampledRate
             return elapsed <= TimeSpan.Zero ? 0 : (total - count) / elapsed.TotalSeconds;
         }
     }
+}
+
+/// <summary>
+/// A client's (or one of its topics') windowed rates by metric name, made when first read but counted from when the
+/// set was made (with the client or topic, its counters at 0); Apache's default windows (2 × 30 s), which the clients'
+/// configurations do not change.
+/// </summary>
+internal sealed class RateSet
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SampledRate> _rates = new(StringComparer.Ordinal);
+    private readonly long _created = TimeProvider.System.GetTimestamp();
+
+    public double Measure(string metric, long total) =>
+        _rates.GetOrAdd(metric, static (_, created) => new SampledRate(TimeProvider.System, TimeSpan.FromSeconds(30), 2, created), _created).Measure(total);
 }
