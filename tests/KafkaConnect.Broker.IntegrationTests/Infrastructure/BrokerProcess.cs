@@ -331,14 +331,7 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
         }
     }
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    internal static int FreePort() => KafkaConnect.Tests.Common.LoopbackPorts.Next();
 
     internal static string DotnetHost()
     {

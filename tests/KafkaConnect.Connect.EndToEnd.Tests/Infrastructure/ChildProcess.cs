@@ -184,14 +184,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         fire?.ForEach(t => t.TrySetResult());
     }
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    internal static int FreePort() => KafkaConnect.Tests.Common.LoopbackPorts.Next();
 
     private static string DotnetHost()
     {
