@@ -251,6 +251,9 @@ public sealed class ConnectRestServer : IAsyncDisposable
         var builder = Sdk.CreateMeterProviderBuilder()
             .AddMeter(ConnectMetrics.MeterName, ClientMetrics.MeterName)
             .AddMeter([.. options.ExtraMeters])
+            // OpenTelemetry reserves every metric's series up front (2,000 by default, ~70 bytes each): 20 MB of
+            // idle memory for the worker's, clients' and broker's metrics at the default, so the limit is a setting.
+            .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = options.MetricsSeriesLimit })
             .AddPrometheusExporter(o =>
             {
                 o.ScrapeResponseCacheDurationMilliseconds = 0;

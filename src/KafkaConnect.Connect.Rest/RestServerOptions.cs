@@ -24,6 +24,7 @@ public sealed record RestServerOptions
     public const string UiEnabledConfig = "kconnect.ui.enable";
     public const string OtlpEndpointConfig = "kconnect.metrics.otlp.endpoint";
     public const string OtlpIntervalConfig = "kconnect.metrics.otlp.interval.ms";
+    public const string SeriesLimitConfig = "kconnect.metrics.series.limit";
     public const string ListenersHttpsPrefix = "listeners.https.";
     public const string AdminListenersHttpsPrefix = "admin.listeners.https.";
     /// <summary>The name some Connect distributions give <c>ssl.client.auth</c>; accepted as its alias.</summary>
@@ -59,6 +60,8 @@ public sealed record RestServerOptions
             "kconnect only: also push the worker's metrics with OpenTelemetry's protocol (OTLP over HTTP/protobuf) to this collector base URL, e.g. http://127.0.0.1:4318 (they go to /v1/metrics). Empty: only when the OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT environment variable names one.")
         .Define(OtlpIntervalConfig, ConfigType.Long, 60_000L, ConfigDef.Range.AtLeast(100), Importance.Low,
             "kconnect only: how often the metrics are pushed over OTLP, in milliseconds.")
+        .Define(SeriesLimitConfig, ConfigType.Int, 500, ConfigDef.Range.AtLeast(1), Importance.Low,
+            "kconnect only: the most series one metric keeps (labels such as connector, task, client_id, topic, partition); more are folded into one series labelled otel_metric_overflow=\"true\". The exporter reserves memory for them up front, about 10 MB per 1,000 across all metrics.")
         .Define(UiEnabledConfig, ConfigType.Boolean, true, Importance.Low,
             "kconnect only: serve the web UI at /ui on the listeners (behind the same authentication as the REST API).")
         .Define(ConnectMetrics.EnableConfig, ConfigType.Boolean, true, Importance.Low,
@@ -128,6 +131,9 @@ public sealed record RestServerOptions
 
     public TimeSpan OtlpInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>The most series one metric keeps (<c>kconnect.metrics.series.limit</c>).</summary>
+    public int MetricsSeriesLimit { get; init; } = 500;
+
     /// <summary>
     /// Reads the REST settings from a worker configuration (other keys are ignored), loading key stores and the
     /// basic-auth files now, so a mistake is a start-up error. The JAAS file may come from <c>KAFKA_OPTS</c>.
@@ -173,6 +179,7 @@ public sealed record RestServerOptions
             MetricsEnabled = config.GetBoolean(ConnectMetrics.EnableConfig),
             OtlpEndpoint = ParseOtlpEndpoint(config.GetString(OtlpEndpointConfig)),
             OtlpInterval = TimeSpan.FromMilliseconds(config.GetLong(OtlpIntervalConfig)),
+            MetricsSeriesLimit = config.GetInt(SeriesLimitConfig),
         };
     }
 
