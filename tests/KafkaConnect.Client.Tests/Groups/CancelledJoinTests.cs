@@ -1,8 +1,4 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Text;
 using KafkaConnect.Broker;
 using KafkaConnect.Broker.Configuration;
@@ -18,9 +14,10 @@ namespace KafkaConnect.Client.Tests.Groups;
 /// </summary>
 public sealed class CancelledJoinTests : IAsyncLifetime
 {
+    private const short JoinGroupKey = 11;
     private static readonly TimeSpan s_session = TimeSpan.FromSeconds(20);
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "kc-cancelled-join-" + Guid.NewGuid().ToString("N"));
-    private readonly HoldingProxy _proxy = new();
+    private readonly KafkaFrameProxy _proxy = new();
     private KafkaBroker? _broker;
 
     public async Task InitializeAsync()
@@ -71,7 +68,7 @@ public sealed class CancelledJoinTests : IAsyncLifetime
         // joining member has been cancelled and is closing.
         var (goneCluster, gone) = NewMember("gone");
         await using var ___ = goneCluster;
-        var held = _proxy.HoldNextJoinResponse();
+        var held = _proxy.HoldNextResponse(JoinGroupKey);
         using var cancel = new CancellationTokenSource();
         var joining = gone.EnsureActiveAsync(cancel.Token);
         await held.Seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -86,111 +83,5 @@ public sealed class CancelledJoinTests : IAsyncLifetime
         staying.RequestRejoin();
         await staying.EnsureActiveAsync().WaitAsync(s_session);
         Assert.True(watch.Elapsed < s_session / 4, $"the rejoin took {watch.Elapsed}: the group waited for the cancelled member");
-    }
-
-    /// <summary>A loopback TCP proxy that can hold back the broker's answer to the next JoinGroup request.</summary>
-    private sealed class HoldingProxy : IDisposable
-    {
-        private const short JoinGroupKey = 11;
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private volatile Hold? _armed;
-
-        public HoldingProxy() => _listener.Start();
-
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-        public Hold HoldNextJoinResponse() => _armed = new Hold();
-
-        public void Start(string broker)
-        {
-            var target = IPEndPoint.Parse(broker);
-            _ = Task.Run(async () =>
-            {
-                while (!_stop.IsCancellationRequested)
-                {
-                    TcpClient client;
-                    try
-                    {
-                        client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
-                    _ = RelayAsync(client, target);
-                }
-            });
-        }
-
-        private async Task RelayAsync(TcpClient client, IPEndPoint target)
-        {
-            using var _ = client;
-            using var upstream = new TcpClient();
-            await upstream.ConnectAsync(target, _stop.Token);
-            var fromClient = client.GetStream();
-            var toBroker = upstream.GetStream();
-            var holding = new StrongBox<Hold?>();
-            var requests = Task.Run(async () =>
-            {
-                var header = new byte[6];
-                try
-                {
-                    while (true)
-                    {
-                        await fromClient.ReadExactlyAsync(header, _stop.Token);
-                        var size = BinaryPrimitives.ReadInt32BigEndian(header);
-                        var body = new byte[size - 2];
-                        await fromClient.ReadExactlyAsync(body, _stop.Token);
-                        if (BinaryPrimitives.ReadInt16BigEndian(header.AsSpan(4)) == JoinGroupKey && Interlocked.Exchange(ref _armed, null) is { } hold)
-                        {
-                            Volatile.Write(ref holding.Value, hold);
-                        }
-                        await toBroker.WriteAsync(header, _stop.Token);
-                        await toBroker.WriteAsync(body, _stop.Token);
-                    }
-                }
-                catch (Exception ex) when (ex is IOException or OperationCanceledException or EndOfStreamException)
-                {
-                    upstream.Close();
-                }
-            });
-            var buffer = new byte[64 * 1024];
-            try
-            {
-                int read;
-                while ((read = await toBroker.ReadAsync(buffer, _stop.Token)) > 0)
-                {
-                    // Requests on one connection are answered in order: whatever arrives after the held JoinGroup
-                    // was sent waits with it.
-                    if (Volatile.Read(ref holding.Value) is { } hold)
-                    {
-                        hold.Seen.TrySetResult();
-                        await hold.Released.Task.WaitAsync(_stop.Token);
-                    }
-                    await fromClient.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
-            {
-            }
-            client.Close();
-            await requests;
-        }
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _listener.Stop();
-        }
-
-        public sealed class Hold
-        {
-            public TaskCompletionSource Seen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-            public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-            public void Release() => Released.TrySetResult();
-        }
     }
 }

@@ -12,20 +12,29 @@ namespace KafkaConnect.Client.Tests.Producer;
 /// </summary>
 public sealed class IdempotenceRestartTests : IAsyncLifetime
 {
+    private const short ProduceKey = 0;
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "kc-producer-restart-" + Guid.NewGuid().ToString("N"));
+    private readonly KafkaFrameProxy _proxy = new();
     private KafkaBroker? _broker;
 
+    // Clients reach the broker only through the proxy, the address it advertises.
     private Task<KafkaBroker> StartAsync(int port) => KafkaBroker.StartAsync(BrokerConfig.Create(new Dictionary<string, string>
     {
         ["listeners"] = $"PLAINTEXT://127.0.0.1:{port}",
+        ["advertised.listeners"] = $"PLAINTEXT://127.0.0.1:{_proxy.Port}",
         ["log.dirs"] = _dataDir,
         ["num.partitions"] = "1",
     }));
 
-    public async Task InitializeAsync() => _broker = await StartAsync(0);
+    public async Task InitializeAsync()
+    {
+        _broker = await StartAsync(0);
+        _proxy.Start(_broker.BootstrapServers);
+    }
 
     public async Task DisposeAsync()
     {
+        _proxy.Dispose();
         if (_broker is not null) await _broker.DisposeAsync();
         try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
     }
@@ -37,7 +46,7 @@ public sealed class IdempotenceRestartTests : IAsyncLifetime
         const int partitions = 3;
         const string topic = "restart";
         var port = _broker!.EndPoint.Port;
-        var bootstrap = _broker.BootstrapServers;
+        var bootstrap = "127.0.0.1:" + _proxy.Port;
         await ProducerTestSupport.CreateTopicAsync(bootstrap, topic, partitions);
 
         var errors = new List<Exception>();
@@ -47,10 +56,9 @@ public sealed class IdempotenceRestartTests : IAsyncLifetime
             ("request.timeout.ms", "5000"), ("reconnect.backoff.ms", "20"), ("retry.backoff.ms", "20"), ("linger.ms", "2"), ("batch.size", "4096")));
         await using (producer)
         {
-            var restarted = new TaskCompletionSource();
-            var sending = Task.Run(async () =>
+            void Send(int from, int to)
             {
-                for (var i = 0; i < count; i++)
+                for (var i = from; i < to; i++)
                 {
                     var value = new byte[8];
                     BinaryPrimitives.WriteInt64BigEndian(value, i);
@@ -59,16 +67,21 @@ public sealed class IdempotenceRestartTests : IAsyncLifetime
                         if (e is not null) lock (errors) errors.Add(e);
                         else Interlocked.Increment(ref acked);
                     });
-                    if (i % 2000 == 1999) await Task.Delay(5);
                 }
-            });
-            // Restart once a good part of the stream is acknowledged and more is still on its way.
-            while (Volatile.Read(ref acked) < count / 4 || producer.InFlightBatches == 0) await Task.Yield();
+            }
+
+            Send(0, count / 2);
+            while (Volatile.Read(ref acked) < count / 4) await Task.Yield();
+            // From here the broker appends batches whose acknowledgements never arrive; then it stops and starts again
+            // on the same data. The producer must retry those batches with their sequence numbers, and the restarted
+            // broker (which rebuilds producer state from its log) must recognise the copies it already holds.
+            var dropping = _proxy.DropResponses(ProduceKey);
+            Send(count / 2, count);
+            await dropping.Dropped.Task.WaitAsync(TimeSpan.FromSeconds(30));
             await _broker.DisposeAsync();
             _broker = null;
-            await Task.Delay(200);
+            _proxy.CutConnections();
             _broker = await StartAsync(port);
-            await sending;
             await producer.FlushAsync();
             retried = producer.RetriedBatches;
             Assert.Equal(0, producer.Resets);
