@@ -158,6 +158,25 @@ public sealed class RestSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Answers_are_compressed_on_http_listeners_but_never_over_tls()
+    {
+        // Compressing secrets (connector configs) beside text a request chooses lets an observer of TLS record sizes
+        // guess them (BREACH), so only plain-HTTP listeners compress.
+        var server = await StartAsync(Https(listeners: "http://127.0.0.1:0,https://127.0.0.1:0"));
+        using var http = Client();
+        var encodings = new List<string>();
+        foreach (var address in server.Addresses)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(address, "/connectors?expand=status"));
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            encodings.Add(string.Join(",", response.Content.Headers.ContentEncoding));
+        }
+        Assert.Equal(["gzip", ""], encodings);
+    }
+
+    [Fact]
     public async Task Listeners_https_keys_replace_the_top_level_ssl_keys_entirely()
     {
         // The top-level key store is broken; the prefixed one is used alone.
