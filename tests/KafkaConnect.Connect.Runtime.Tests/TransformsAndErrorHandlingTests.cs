@@ -452,6 +452,61 @@ public sealed class TransformsAndErrorHandlingTests : IClassFixture<BrokerFixtur
         Assert.Equal(typeof(FlakyTransform).FullName, parked.Headers["__connect.errors.class.name"]);
     }
 
+    [Fact]
+    public async Task ProducerSendFailure_ToleranceAll_IsLoggedAndSkipped_AndOffsetsMovePastIt()
+    {
+        // A line longer than the producer's max.request.size: the producer refuses that one record (Apache's KIP-779:
+        // errors.tolerance=all covers records the producer cannot write).
+        var input = Path.Combine(_dir, "send-fails-all.txt");
+        var big = new string('x', 3000);
+        File.WriteAllText(input, "one\n" + big + "\nthree\n");
+        var topic = Unique("send-fails-all");
+        var loggers = new CapturingLoggerFactory(LogLevel.Information);
+        await using var herder = Harness.NewHerder(_broker.BootstrapServers, Path.Combine(_dir, "offsets"), loggers: loggers);
+        await herder.PutConnectorConfigAsync("send-fails-all", new Dictionary<string, string>
+        {
+            ["name"] = "send-fails-all", ["connector.class"] = "FileStreamSourceConnector", ["file"] = input, ["topic"] = topic,
+            ["value.converter"] = "org.apache.kafka.connect.storage.StringConverter",
+            ["producer.override.max.request.size"] = "1024",
+            ["errors.tolerance"] = "all", ["errors.log.enable"] = "true",
+        }, allowReplace: false);
+        Assert.Equal(["one", "three"], (await ReadValuesAsync(topic, 2)).Select(v => v.Value));
+        var end = new FileInfo(input).Length;
+        await Harness.WaitUntilAsync(async () =>
+            (await herder.ConnectorOffsetsAsync("send-fails-all")).Any(o => Convert.ToInt64(o.Offset?["position"], System.Globalization.CultureInfo.InvariantCulture) == end));
+        var status = await herder.ConnectorStatusAsync("send-fails-all");
+        Assert.All(status.Tasks, t => Assert.Equal(ConnectorState.Running, t.State));
+        // The error reporter's line (errors.log.enable), naming Apache's stage and class.
+        Assert.Contains(loggers.Lines, l => l.Contains("Executing stage 'KAFKA_PRODUCE' with class 'org.apache.kafka.connect.runtime.WorkerSourceTask'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ProducerSendFailure_ToleranceNone_FailsTheTask_AndOffsetsStopBeforeIt()
+    {
+        var input = Path.Combine(_dir, "send-fails-none.txt");
+        File.WriteAllText(input, "one\n" + new string('x', 3000) + "\nthree\n");
+        var topic = Unique("send-fails-none");
+        await using var herder = Harness.NewHerder(_broker.BootstrapServers, Path.Combine(_dir, "offsets"));
+        await herder.PutConnectorConfigAsync("send-fails-none", new Dictionary<string, string>
+        {
+            ["name"] = "send-fails-none", ["connector.class"] = "FileStreamSourceConnector", ["file"] = input, ["topic"] = topic,
+            ["value.converter"] = "org.apache.kafka.connect.storage.StringConverter",
+            ["producer.override.max.request.size"] = "1024",
+        }, allowReplace: false);
+        TaskStateInfo? failed = null;
+        await Harness.WaitUntilAsync(async () =>
+        {
+            failed = (await herder.ConnectorStatusAsync("send-fails-none")).Tasks.FirstOrDefault(t => t.State == ConnectorState.Failed);
+            return failed is not null;
+        });
+        Assert.Contains("Unrecoverable exception from producer send callback", failed!.Trace, StringComparison.Ordinal);
+        Assert.Contains("max.request.size", failed.Trace, StringComparison.Ordinal);
+        // "one" was written and may be committed; nothing at or past the refused line is.
+        var positions = (await herder.ConnectorOffsetsAsync("send-fails-none"))
+            .Select(o => Convert.ToInt64(o.Offset?["position"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.All(positions, p => Assert.True(p <= "one\n".Length, $"offset {p} is past the record the producer refused"));
+    }
+
     private static string[] Lines(string path)
     {
         try

@@ -392,10 +392,34 @@ public sealed class WorkerSourceTask : WorkerTask
         }
     }
 
-    private void OnSendFailed(SourceRecord record, Exception error)
+    private void OnSendFailed(InFlight inFlight, SourceRecord record, Exception error)
     {
         Log.LogError(error, "{Task} failed to send record to {Topic}", Id, record.Topic);
-        _producerError ??= error;
+        if (!_errors.Settings.ToleranceAll)
+        {
+            _producerError ??= error;
+            return;
+        }
+        // errors.tolerance=all also covers a record the producer could not write (Apache's KIP-779): it is reported
+        // (errors.log.enable; our source dead letter queue) and skipped. Its offset counts as done only once the report
+        // is written, so a crash before then sends it again rather than losing it.
+        Task report;
+        try
+        {
+            report = _errors.FailAsync(new ProcessingContext(Id, Stage.KAFKA_PRODUCE, "org.apache.kafka.connect.runtime.WorkerSourceTask", error, null, record, 1));
+        }
+        catch (ConnectException ex)
+        {
+            _producerError ??= ex;
+            return;
+        }
+        report.ContinueWith(static (_, state) =>
+        {
+            var (owner, inFlight, record) = ((WorkerSourceTask, InFlight, SourceRecord))state!;
+            inFlight.Ack();
+            owner.Metrics?.RecordSkip();
+            owner.CommitRecord(record, null);
+        }, (this, inFlight, record), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private void ThrowIfProducerFailed()
@@ -417,7 +441,7 @@ public sealed class WorkerSourceTask : WorkerTask
         {
             if (error is not null)
             {
-                owner.OnSendFailed(record, error);
+                owner.OnSendFailed(this, record, error);
                 return;
             }
             Ack();
