@@ -166,7 +166,7 @@ public sealed class ConnectRestServer : IAsyncDisposable
         if (options.UiEnabled)
         {
             _topicTail = options.KafkaClientConfig is { } clientConfig ? new KafkaConnect.Connect.Ui.KafkaTopicTail(clientConfig) : null;
-            KafkaConnect.Connect.Ui.ConnectUi.Create(_topicTail).Map(app);
+            KafkaConnect.Connect.Ui.ConnectUi.Create(_topicTail, options.MetricsEnabled ? RecordTotals.Read : null).Map(app);
         }
         var meterProvider = options.MetricsEnabled ? MapMetrics(app, options) : null;
 

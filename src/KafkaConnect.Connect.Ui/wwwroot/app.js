@@ -61,43 +61,20 @@ function autoRefresh(fn, ms) {
   refreshTimer = setInterval(() => { if (!document.hidden) fn(); }, ms);
 }
 
-// ---- metrics: records per second per connector from GET /metrics (Prometheus text), when the worker serves it ----
+// ---- metrics: records per second per connector, from the worker's record counters (GET /ui/api/throughput) ----
 
 const throughput = { last: null, rates: new Map(), available: true };
 
-function parseMetrics(text) {
-  const samples = [];
-  for (const line of text.split('\n')) {
-    if (!line || line[0] === '#') continue;
-    const m = /^([a-zA-Z_:][\w:]*)(\{([^}]*)\})?\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const labels = {};
-    for (const l of (m[3] || '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2].replace(/\\(.)/g, '$1');
-    samples.push({ name: m[1], labels, value: Number(m[4]) });
-  }
-  return samples;
-}
-
-// Records written by source tasks and sent to sink tasks, summed per connector.
-function recordTotals(samples) {
-  const totals = new Map();
-  for (const s of samples) {
-    if (!/(source_record_write|sink_record_send)_total$/.test(s.name) || !s.labels.connector) continue;
-    totals.set(s.labels.connector, (totals.get(s.labels.connector) || 0) + s.value);
-  }
-  return totals;
-}
-
 async function sampleThroughput() {
   if (!throughput.available) return;
-  let text;
+  let counters;
   try {
-    const response = await fetch(apiBase + '/metrics');
+    const response = await fetch(apiBase + '/ui/api/throughput');
     if (!response.ok) { throughput.available = response.status !== 404; return; }
-    text = await response.text();
+    counters = await response.json();
   } catch { return; }
   const now = performance.now();
-  const totals = recordTotals(parseMetrics(text));
+  const totals = new Map(Object.entries(counters));
   if (throughput.last) {
     const seconds = (now - throughput.last.at) / 1000;
     for (const [connector, total] of totals) {
