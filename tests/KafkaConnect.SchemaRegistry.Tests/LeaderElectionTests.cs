@@ -177,4 +177,25 @@ public sealed class LeaderElectionTests(RegistryFixture fixture) : IClassFixture
         Assert.True(newId > id);
         Assert.Equal(newId, (await Http.SendAsync(Url(leader), HttpMethod.Get, "/subjects/new-value/versions/1")).Body.GetProperty("id").GetInt32());
     }
+
+    [Fact]
+    public async Task TwoTopicsInOneGroup_TheOtherTopicsInstanceRefusesWritesInsteadOfForwardingThem()
+    {
+        var group = "shared-" + Guid.NewGuid().ToString("N")[..8];
+        Dictionary<string, string> Props() => new()
+        {
+            ["schema.registry.group.id"] = group,
+            ["kafkagroup.heartbeat.interval.ms"] = "200",
+        };
+        await using var a = await fixture.StartRegistryAsync("_schemas_x_" + group, Props());
+        await using var b = await fixture.StartRegistryAsync("_schemas_y_" + group, Props());
+        var leader = await AgreedLeaderAsync(a, b);
+        var other = leader == a ? b : a;
+
+        var refused = await Http.SendAsync(Url(other), HttpMethod.Post, "/subjects/x-value/versions", Http.SchemaBody(Record("X")));
+        Assert.Equal((500, 50004), (refused.Status, refused.Body.GetProperty("error_code").GetInt32()));
+        Assert.Contains("give each registry cluster its own schema.registry.group.id", refused.Body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(200, (await Http.SendAsync(Url(leader), HttpMethod.Post, "/subjects/x-value/versions", Http.SchemaBody(Record("X")))).Status);
+        Assert.Equal("[]", (await Http.SendAsync(Url(other), HttpMethod.Get, "/subjects")).Text);
+    }
 }

@@ -55,7 +55,9 @@ internal sealed class LeaderElector : IAsyncDisposable
         _log = log;
         var client = new Dictionary<string, string>(options.ClientConfig, StringComparer.Ordinal);
         client.TryAdd("bootstrap.servers", options.BootstrapServers);
-        _cluster = new KafkaCluster(ClusterOptions.FromProperties(client) with { ClientId = "sr-" + Interlocked.Increment(ref s_clientSequence) });
+        // The store's client settings, already checked by its producer and consumer; keys only they know are skipped here.
+        var common = new ConfigSpec(CommonClientConfig.Keys).Parse(client, static _ => true);
+        _cluster = new KafkaCluster(ClusterOptions.From(common) with { ClientId = "sr-" + Interlocked.Increment(ref s_clientSequence) });
         _member = new GroupMember(_cluster, new GroupMemberOptions
         {
             GroupId = options.GroupId,
