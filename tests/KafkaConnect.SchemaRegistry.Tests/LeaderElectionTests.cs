@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KafkaConnect.Connect.EndToEnd.Tests.Infrastructure;
 
 namespace KafkaConnect.SchemaRegistry.Tests;
 
@@ -197,5 +198,55 @@ public sealed class LeaderElectionTests(RegistryFixture fixture) : IClassFixture
         Assert.Contains("give each registry cluster its own schema.registry.group.id", refused.Body.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(200, (await Http.SendAsync(Url(leader), HttpMethod.Post, "/subjects/x-value/versions", Http.SchemaBody(Record("X")))).Status);
         Assert.Equal("[]", (await Http.SendAsync(Url(other), HttpMethod.Get, "/subjects")).Text);
+    }
+
+    /// <summary>The leader is a <c>kconnect schema-registry</c> process killed with SIGKILL: it never leaves the group.</summary>
+    [Fact]
+    public async Task LeaderProcessKilled_FollowerTakesOverAfterTheSession_AndTheWriteSentMeanwhileSucceeds()
+    {
+        var topic = "_schemas_killed_" + Guid.NewGuid().ToString("N")[..8];
+        var dir = Directory.CreateTempSubdirectory("kc-registry-killed-").FullName;
+        try
+        {
+            var port = ChildProcess.FreePort();
+            var file = Path.Combine(dir, "schema-registry.properties");
+            await File.WriteAllTextAsync(file, $"""
+                listeners=http://127.0.0.1:{port}
+                kafkastore.bootstrap.servers={fixture.BootstrapServers}
+                kafkastore.topic={topic}
+                schema.registry.group.id=group-{topic}
+                kafkagroup.session.timeout.ms=2000
+                kafkagroup.heartbeat.interval.ms=200
+                """);
+            await using var process = ChildProcess.Start(dir, ["schema-registry", file]);
+            var listening = process.WhenLogged($"listening on http://127.0.0.1:{port}");
+            Assert.True(await Task.WhenAny(listening, Task.Delay(60_000)) == listening, "did not start:\n" + process.Tail(40));
+            // "http://127.0.0.1:…" sorts before "http://localhost:…": the process leads.
+            await using var follower = await fixture.StartRegistryAsync(topic, new Dictionary<string, string>
+            {
+                ["schema.registry.group.id"] = "group-" + topic,
+                ["host.name"] = "localhost",
+                ["kafkagroup.session.timeout.ms"] = "2000",
+                ["kafkagroup.heartbeat.interval.ms"] = "200",
+            });
+            var clock = Stopwatch.StartNew();
+            while (follower.LeaderUrl != $"http://127.0.0.1:{port}")
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the process did not become the leader: " + follower.LeaderUrl + "\n" + process.Tail(40));
+                await Task.Delay(20);
+            }
+            var first = await RegisterAsync(follower, "killed-1", Record("K1"));
+
+            await process.KillAsync();
+            clock.Restart();
+            var second = await RegisterAsync(follower, "killed-2", Record("K2"));
+            Assert.True(follower.IsLeader);
+            Assert.True(second > first, $"{second} after {first}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took over after {clock.Elapsed}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }

@@ -146,7 +146,9 @@ internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions 
         LeaderView? gone = null;
         while (true)
         {
-            var view = await leader.WaitAsync(store.Timeout, ctx.RequestAborted, gone).ConfigureAwait(false);
+            // A leader that failed without leaving is replaced only once the group has missed it for a session.
+            var wait = gone is null ? store.Timeout : Max(store.Timeout, options.GroupSessionTimeout + 2 * options.GroupHeartbeatInterval);
+            var view = await leader.WaitAsync(wait, ctx.RequestAborted, gone).ConfigureAwait(false);
             if (unreachable is not null && view == gone)
             {
                 throw unreachable.Error;
@@ -176,7 +178,7 @@ internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions 
                     }
                     catch (LeaderUnreachableException ex)
                     {
-                        // A leader that stopped is replaced within a heartbeat (or, if it failed, a session): wait for that.
+                        // A leader that stopped is replaced within a heartbeat, one that failed within a session: wait for that.
                         (unreachable, gone) = (ex, view);
                         ctx.Request.Body.Position = 0;
                         continue;
@@ -188,6 +190,8 @@ internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions 
             }
         }
     };
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     // ---- schemas ----
 
