@@ -65,4 +65,11 @@ public sealed class RegistryException : Exception
     internal static RegistryException Store(string message, Exception? inner = null) => new(500, 50001, message, inner);
 
     internal static RegistryException Timeout(string message, Exception? inner = null) => new(500, 50002, message, inner);
+
+    // Confluent's texts name the operation ("register schema", "update config", …); ours add why.
+    internal static RegistryException Forwarding(string operation, string detail, Exception? inner = null) =>
+        new(500, 50003, $"Error while forwarding {operation} request to the leader: {detail}", inner);
+
+    internal static RegistryException UnknownLeader(string message, string? detail) =>
+        new(500, 50004, detail is null ? message : message + " " + detail);
 }

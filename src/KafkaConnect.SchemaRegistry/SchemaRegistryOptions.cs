@@ -23,6 +23,15 @@ public sealed class SchemaRegistryOptions
     public const string HostNameConfig = "host.name";
     public const string MutabilityConfig = "mode.mutability";
     public const string GroupIdConfig = "schema.registry.group.id";
+    public const string LeaderEligibilityConfig = "leader.eligibility";
+    public const string OldLeaderEligibilityConfig = "master.eligibility";
+    public const string LeaderElectionStickyConfig = "leader.election.sticky";
+    public const string GroupSessionTimeoutConfig = "kafkagroup.session.timeout.ms";
+    public const string GroupHeartbeatIntervalConfig = "kafkagroup.heartbeat.interval.ms";
+    public const string GroupRebalanceTimeoutConfig = "kafkagroup.rebalance.timeout.ms";
+    public const string LeaderConnectTimeoutConfig = "leader.connect.timeout.ms";
+    public const string LeaderReadTimeoutConfig = "leader.read.timeout.ms";
+    public const string ForwardedHeadersConfig = "inter.instance.headers.whitelist";
 
     internal static readonly string[] Levels = ["NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE"];
 
@@ -35,9 +44,18 @@ public sealed class SchemaRegistryOptions
         new(TimeoutConfig, "500", "Milliseconds a request waits for the store to read the topic to its end; at least 10 s here, so a slow first start of a local broker is not an error."),
         new(CompatibilityConfig, "backward", "Default compatibility level: none, backward, backward_transitive, forward, forward_transitive, full, full_transitive."),
         new(OldCompatibilityConfig, null, "The older name of schema.compatibility.level; used when that one is not set."),
-        new(HostNameConfig, "the listener's host", "Name of this instance; only logged, as there is no leader election to report it to."),
+        new(HostNameConfig, "the listener's host", "Host other instances forward writes to (with the first listener's port); a 0.0.0.0 listener advertises the machine's name. Set it to a name the other instances can reach."),
         new(MutabilityConfig, "true", "Whether /mode may be changed."),
-        new(GroupIdConfig, "schema-registry", "Group name of the registry cluster (used in the store's client id; no group is joined)."),
+        new(GroupIdConfig, "schema-registry", "Kafka group in which the instances on one topic elect their leader; give each registry cluster (each topic) its own."),
+        new(LeaderEligibilityConfig, "true", "Whether this instance may become the leader; one that may not forwards every write."),
+        new(OldLeaderEligibilityConfig, null, "The older name of leader.eligibility; used when that one is not set."),
+        new(LeaderElectionStickyConfig, "false", "Keep the current leader when instances join, instead of electing the smallest URL; set it alike on all instances."),
+        new(GroupSessionTimeoutConfig, "10000", "Milliseconds without a heartbeat after which the group drops an instance (and elects another leader if it led)."),
+        new(GroupHeartbeatIntervalConfig, "3000", "Milliseconds between heartbeats to the group coordinator; also how soon an instance learns that an election starts."),
+        new(GroupRebalanceTimeoutConfig, "300000", "Milliseconds the coordinator waits for every instance to rejoin during an election."),
+        new(LeaderConnectTimeoutConfig, "60000", "Milliseconds a follower waits to connect to the leader when forwarding a write."),
+        new(LeaderReadTimeoutConfig, "60000", "Milliseconds a follower waits for the leader's answer to a forwarded write."),
+        new(ForwardedHeadersConfig, null, "Comma-separated HTTP headers forwarded to the leader besides Content-Type, Accept, Authorization and X-Request-ID."),
         new("kafkastore.topic.config.*", null, "Topic settings used when the registry creates the topic (cleanup.policy is always compact)."),
         new("kafkastore.security.protocol", "PLAINTEXT", "Security protocol to the store's brokers; kafkastore.sasl.* and kafkastore.ssl.* as the Kafka client's keys."),
     ];
@@ -51,6 +69,14 @@ public sealed class SchemaRegistryOptions
     public string? HostName { get; init; }
     public bool ModeMutability { get; init; } = true;
     public string GroupId { get; init; } = "schema-registry";
+    public bool LeaderEligibility { get; init; } = true;
+    public bool LeaderElectionSticky { get; init; }
+    public TimeSpan GroupSessionTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan GroupHeartbeatInterval { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan GroupRebalanceTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan LeaderConnectTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan LeaderReadTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public IReadOnlyList<string> ForwardedHeaders { get; init; } = [];
 
     /// <summary>Settings for a topic the registry creates (<c>kafkastore.topic.config.*</c>).</summary>
     public IReadOnlyDictionary<string, string> TopicConfigs { get; init; } = new Dictionary<string, string>();
@@ -121,6 +147,14 @@ public sealed class SchemaRegistryOptions
             HostName = Get(HostNameConfig),
             ModeMutability = Bool(props, MutabilityConfig, true),
             GroupId = Get(GroupIdConfig) ?? "schema-registry",
+            LeaderEligibility = Bool(props, LeaderEligibilityConfig, Bool(props, OldLeaderEligibilityConfig, true)),
+            LeaderElectionSticky = Bool(props, LeaderElectionStickyConfig, false),
+            GroupSessionTimeout = TimeSpan.FromMilliseconds(Int(props, GroupSessionTimeoutConfig, 10_000, 1, int.MaxValue)),
+            GroupHeartbeatInterval = TimeSpan.FromMilliseconds(Int(props, GroupHeartbeatIntervalConfig, 3_000, 1, int.MaxValue)),
+            GroupRebalanceTimeout = TimeSpan.FromMilliseconds(Int(props, GroupRebalanceTimeoutConfig, 300_000, 1, int.MaxValue)),
+            LeaderConnectTimeout = TimeSpan.FromMilliseconds(Int(props, LeaderConnectTimeoutConfig, 60_000, 1, int.MaxValue)),
+            LeaderReadTimeout = TimeSpan.FromMilliseconds(Int(props, LeaderReadTimeoutConfig, 60_000, 1, int.MaxValue)),
+            ForwardedHeaders = (Get(ForwardedHeadersConfig) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             ClientConfig = client,
             TopicConfigs = topicConfigs,
             UnknownKeys = unknown,

@@ -1,4 +1,5 @@
 using System.Net;
+using KafkaConnect.SchemaRegistry.Leader;
 using KafkaConnect.SchemaRegistry.Rest;
 using KafkaConnect.SchemaRegistry.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -20,13 +21,17 @@ namespace KafkaConnect.SchemaRegistry;
 public sealed class SchemaRegistryServer : IAsyncDisposable
 {
     private readonly SchemaStore _store;
+    private readonly LeaderElector _elector;
+    private readonly LeaderForwarder _forwarder;
     private readonly WebApplication _app;
     private readonly ILogger _log;
     private int _disposed;
 
-    private SchemaRegistryServer(SchemaStore store, WebApplication app, IReadOnlyList<Uri> urls, ILogger log)
+    private SchemaRegistryServer(SchemaStore store, LeaderElector elector, LeaderForwarder forwarder, WebApplication app, IReadOnlyList<Uri> urls, ILogger log)
     {
         _store = store;
+        _elector = elector;
+        _forwarder = forwarder;
         _app = app;
         Urls = urls;
         _log = log;
@@ -38,12 +43,24 @@ public sealed class SchemaRegistryServer : IAsyncDisposable
     /// <summary>The first bound URL, e.g. for a converter's schema.registry.url.</summary>
     public Uri Url => Urls[0];
 
+    /// <summary>The URL this instance advertises to the others of its group (host.name, or the listener's host, and the bound port).</summary>
+    public string AdvertisedUrl => _elector.Identity.Url;
+
+    /// <summary>Whether this instance is the elected leader now (it takes the writes).</summary>
+    public bool IsLeader => _elector.IsLeader;
+
+    /// <summary>The leader's URL once elected (this instance's own when it leads); null while electing or when none is eligible.</summary>
+    public string? LeaderUrl => _elector.View.Leader?.Url;
+
     public static async Task<SchemaRegistryServer> StartAsync(SchemaRegistryOptions options, ILoggerFactory? loggers = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         loggers ??= NullLoggerFactory.Instance;
         var log = loggers.CreateLogger("KafkaConnect.SchemaRegistry");
         var store = new SchemaStore(options, loggers);
+        var elector = new LeaderElector(options, store, loggers.CreateLogger("KafkaConnect.SchemaRegistry.Leader"));
+        store.MayWrite = () => elector.IsLeader;
+        var forwarder = new LeaderForwarder(options, store);
         try
         {
             await store.StartAsync(ct).ConfigureAwait(false);
@@ -83,19 +100,34 @@ public sealed class SchemaRegistryServer : IAsyncDisposable
             var app = builder.Build();
             app.Use((ctx, next) => Pipeline(ctx, next, log));
             app.UseRouting();
-            new RegistryHandlers(store, options).Map(app);
+            new RegistryHandlers(store, options, elector, forwarder).Map(app);
             await app.StartAsync(ct).ConfigureAwait(false);
             var urls = (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
                 .Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal))).ToList();
+            var identity = Advertised(options, urls);
             log.LogInformation("Schema Registry {Host} listening on {Urls} (store {Topic} on {Bootstrap}, default compatibility {Level})",
-                options.HostName ?? urls.FirstOrDefault()?.Host, string.Join(", ", urls), options.Topic, options.BootstrapServers, options.CompatibilityLevel);
-            return new SchemaRegistryServer(store, app, urls, log);
+                identity.Host, string.Join(", ", urls), options.Topic, options.BootstrapServers, options.CompatibilityLevel);
+            // Not awaited: a lone instance is elected within milliseconds on a broker without an initial rebalance
+            // delay, and its first write waits for that rather than start-up for everyone.
+            elector.Start(identity);
+            return new SchemaRegistryServer(store, elector, forwarder, app, urls, log);
         }
         catch
         {
+            await elector.DisposeAsync().ConfigureAwait(false);
+            forwarder.Dispose();
             await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    // As Confluent: host.name, else this machine's name; the port of the first listener as bound.
+    private static RegistryIdentity Advertised(SchemaRegistryOptions options, IReadOnlyList<Uri> urls)
+    {
+        var first = new Uri(options.Listeners[0]);
+        var host = options.HostName ?? (first.Host is "0.0.0.0" or "" or "*" or "+" or "[::]" ? Dns.GetHostName() : first.Host);
+        var port = urls.Count > 0 ? urls[0].Port : first.Port;
+        return new RegistryIdentity(host, port, first.Scheme, options.LeaderEligibility, Topic: options.Topic);
     }
 
     // Every failure is answered in Confluent's error shape; routing misses too (Jersey's "HTTP 404 Not Found").
@@ -132,8 +164,11 @@ public sealed class SchemaRegistryServer : IAsyncDisposable
             return;
         }
         _log.LogInformation("Schema Registry shutting down");
+        // Leave the group first, so the other instances elect a leader while this one finishes its requests.
+        await _elector.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _forwarder.Dispose();
         await _store.DisposeAsync().ConfigureAwait(false);
     }
 }

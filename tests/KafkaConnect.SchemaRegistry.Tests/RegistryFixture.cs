@@ -27,6 +27,9 @@ public sealed class RegistryFixture : IAsyncLifetime
             ["listeners"] = "PLAINTEXT://127.0.0.1:0",
             ["log.dirs"] = DataDirectory,
             ["num.partitions"] = "1",
+            // A registry's first write waits for its group's election: no initial delay, and short sessions for the failover tests.
+            ["group.initial.rebalance.delay.ms"] = "0",
+            ["group.min.session.timeout.ms"] = "500",
         }));
         Registry = await StartRegistryAsync();
     }
@@ -38,6 +41,8 @@ public sealed class RegistryFixture : IAsyncLifetime
             ["listeners"] = "http://127.0.0.1:0",
             ["kafkastore.bootstrap.servers"] = BootstrapServers,
             ["kafkastore.topic"] = topic,
+            // One registry cluster per topic, as Confluent asks of several clusters on one Kafka.
+            ["schema.registry.group.id"] = "schema-registry-" + topic,
         };
         foreach (var (k, v) in extra ?? [])
         {

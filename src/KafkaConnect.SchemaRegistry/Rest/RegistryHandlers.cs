@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using KafkaConnect.SchemaRegistry.Leader;
 using KafkaConnect.SchemaRegistry.Schemas;
 using KafkaConnect.SchemaRegistry.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -9,8 +10,11 @@ using Microsoft.AspNetCore.Routing;
 
 namespace KafkaConnect.SchemaRegistry.Rest;
 
-/// <summary>Confluent Schema Registry's REST resources (rest/resources/*.java): paths, shapes and error codes.</summary>
-internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions options)
+/// <summary>
+/// Confluent Schema Registry's REST resources (rest/resources/*.java): paths, shapes and error codes. Writes run on the
+/// elected leader; another instance forwards them there (<see cref="Leading"/>).
+/// </summary>
+internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions options, LeaderElector leader, LeaderForwarder forwarder)
 {
     internal const string ContentType = "application/vnd.schemaregistry.v1+json";
     private static readonly JsonWriterOptions s_writer = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -89,15 +93,15 @@ internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions 
                 w.WriteEndArray();
             });
         });
-        app.MapPost("/subjects/{subject}/versions", Register);
+        app.MapPost("/subjects/{subject}/versions", Leading("register schema", "Leader not known.", Register));
         app.MapPost("/subjects/{subject}", Lookup);
-        app.MapDelete("/subjects/{subject}", DeleteSubject);
-        app.MapDelete("/subjects/{subject}/versions/{version}", DeleteVersion);
+        app.MapDelete("/subjects/{subject}", Leading("delete subject", "Leader not known.", DeleteSubject));
+        app.MapDelete("/subjects/{subject}/versions/{version}", Leading("delete schema version", "Leader not known.", DeleteVersion));
         app.MapPost("/compatibility/subjects/{subject}/versions/{version}", ctx => Compatibility(ctx, all: false));
         app.MapPost("/compatibility/subjects/{subject}/versions", ctx => Compatibility(ctx, all: true));
         app.MapGet("/config", ctx => WriteConfig(ctx, "compatibilityLevel", store.Config(null) ?? store.DefaultCompatibility));
-        app.MapPut("/config", ctx => PutConfig(ctx, null));
-        app.MapDelete("/config", ctx => DeleteConfig(ctx, null));
+        app.MapPut("/config", Leading("update config", "Failed to update compatibility level", ctx => PutConfig(ctx, null)));
+        app.MapDelete("/config", Leading("delete config", "Failed to delete compatibility level", ctx => DeleteConfig(ctx, null)));
         app.MapGet("/config/{subject}", ctx =>
         {
             var subject = Subject(ctx);
@@ -108,10 +112,10 @@ internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions 
             }
             return level is null ? throw RegistryException.SubjectConfigNotConfigured(subject) : WriteConfig(ctx, "compatibilityLevel", level);
         });
-        app.MapPut("/config/{subject}", ctx => PutConfig(ctx, Subject(ctx)));
-        app.MapDelete("/config/{subject}", ctx => DeleteConfig(ctx, Subject(ctx)));
+        app.MapPut("/config/{subject}", Leading("update config", "Failed to update compatibility level", ctx => PutConfig(ctx, Subject(ctx))));
+        app.MapDelete("/config/{subject}", Leading("delete config", "Failed to delete compatibility level", ctx => DeleteConfig(ctx, Subject(ctx))));
         app.MapGet("/mode", ctx => WriteMode(ctx, store.Mode(null) ?? "READWRITE"));
-        app.MapPut("/mode", ctx => PutMode(ctx, null));
+        app.MapPut("/mode", Leading("update mode", "Failed to update mode", ctx => PutMode(ctx, null)));
         app.MapGet("/mode/{subject}", ctx =>
         {
             var subject = Subject(ctx);
@@ -122,9 +126,72 @@ internal sealed class RegistryHandlers(SchemaStore store, SchemaRegistryOptions 
             }
             return mode is null ? throw RegistryException.SubjectModeNotConfigured(subject) : WriteMode(ctx, mode);
         });
-        app.MapPut("/mode/{subject}", ctx => PutMode(ctx, Subject(ctx)));
-        app.MapDelete("/mode/{subject}", DeleteMode);
+        app.MapPut("/mode/{subject}", Leading("update mode", "Failed to update mode", ctx => PutMode(ctx, Subject(ctx))));
+        app.MapDelete("/mode/{subject}", Leading("delete mode", "Failed to delete mode", DeleteMode));
     }
+
+    // ---- leader ----
+
+    /// <summary>
+    /// A write: handled here when this instance leads, sent to the leader when another does, and refused with
+    /// Confluent's 50004 (its message for the operation) when nobody does. While an election runs it waits for the
+    /// result, up to the store's timeout, where Confluent answers at once.
+    /// </summary>
+    private RequestDelegate Leading(string operation, string unknownLeader, RequestDelegate local) => async ctx =>
+    {
+        // Kept so the body can be read again: by the leader's handler after a lost race, or to forward it.
+        ctx.Request.EnableBuffering();
+        var forwarded = ctx.Request.Headers.ContainsKey(LeaderForwarder.ForwardedHeader);
+        LeaderUnreachableException? unreachable = null;
+        LeaderView? gone = null;
+        while (true)
+        {
+            // A leader that failed without leaving is replaced only once the group has missed it for a session.
+            var wait = gone is null ? store.Timeout : Max(store.Timeout, options.GroupSessionTimeout + 2 * options.GroupHeartbeatInterval);
+            var view = await leader.WaitAsync(wait, ctx.RequestAborted, gone).ConfigureAwait(false);
+            if (unreachable is not null && view == gone)
+            {
+                throw unreachable.Error;
+            }
+            switch (view.Role)
+            {
+                case LeaderRole.Self:
+                    try
+                    {
+                        await local(ctx).ConfigureAwait(false);
+                        return;
+                    }
+                    catch (NotLeaderException)
+                    {
+                        // Leadership moved between the check and the write: decide again.
+                        ctx.Request.Body.Position = 0;
+                        continue;
+                    }
+                case LeaderRole.Other when forwarded:
+                    throw RegistryException.Forwarding(operation, $"the request was forwarded to {leader.Identity.Url}, which is no longer the leader "
+                        + $"(the leader is now {view.Leader!.Url}); retry");
+                case LeaderRole.Other:
+                    try
+                    {
+                        await forwarder.ForwardAsync(ctx, view.Leader!, operation).ConfigureAwait(false);
+                        return;
+                    }
+                    catch (LeaderUnreachableException ex)
+                    {
+                        // A leader that stopped is replaced within a heartbeat, one that failed within a session: wait for that.
+                        (unreachable, gone) = (ex, view);
+                        ctx.Request.Body.Position = 0;
+                        continue;
+                    }
+                case LeaderRole.Electing:
+                    throw RegistryException.UnknownLeader(unknownLeader, $"Registry group '{options.GroupId}' is still electing a leader.");
+                default:
+                    throw RegistryException.UnknownLeader(unknownLeader, view.Problem);
+            }
+        }
+    };
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     // ---- schemas ----
 

@@ -11,7 +11,8 @@ namespace KafkaConnect.SchemaRegistry.Storage;
 /// <summary>
 /// The registry's state, rebuilt from the <c>_schemas</c> topic and changed only by writing to it. One writer at a time
 /// (a semaphore): each write first reads the topic to its end, decides against that state, appends, and reads to the end
-/// again so the answer reflects the write. There is no leader election between instances (see docs/schema-registry.md).
+/// again so the answer reflects the write. With several instances on one topic only the elected leader writes
+/// (<see cref="MayWrite"/>, checked under that lock; docs/schema-registry.md).
 /// </summary>
 internal sealed class SchemaStore : IAsyncDisposable
 {
@@ -43,6 +44,9 @@ internal sealed class SchemaStore : IAsyncDisposable
     private ILoggerFactory Loggers { get; }
 
     public string DefaultCompatibility => _options.CompatibilityLevel;
+
+    /// <summary>Whether this instance leads and may append; a write finding it false throws <see cref="NotLeaderException"/>.</summary>
+    public Func<bool> MayWrite { get; set; } = static () => true;
 
     public async Task StartAsync(CancellationToken ct)
     {
@@ -347,6 +351,10 @@ internal sealed class SchemaStore : IAsyncDisposable
         }
         try
         {
+            if (!MayWrite())
+            {
+                throw new NotLeaderException();
+            }
             await ReadToEndAsync(ct).ConfigureAwait(false);
             var (result, records) = decide();
             if (records.Count > 0)
@@ -372,6 +380,13 @@ internal sealed class SchemaStore : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the write under way, if any (leadership is given up only after it is appended).</summary>
+    public async Task DrainWritesAsync()
+    {
+        await _writer.WaitAsync().ConfigureAwait(false);
+        _writer.Release();
+    }
+
     public int NextId()
     {
         lock (_lock)
@@ -381,6 +396,8 @@ internal sealed class SchemaStore : IAsyncDisposable
     }
 
     // Confluent waits kafkastore.timeout.ms for its reader; a freshly started local broker can be slower, so at least 10 s.
+    public TimeSpan Timeout => StoreWait;
+
     private TimeSpan StoreWait => TimeSpan.FromMilliseconds(Math.Max(_options.StoreTimeout.TotalMilliseconds, 10_000));
 
     private async Task ReadToEndAsync(CancellationToken ct)
@@ -410,5 +427,13 @@ internal sealed class SchemaStore : IAsyncDisposable
             await _admin.DisposeAsync().ConfigureAwait(false);
         }
         _writer.Dispose();
+    }
+}
+
+/// <summary>A write reached the store of an instance that is not (or no longer) the leader; the request goes to the leader instead.</summary>
+internal sealed class NotLeaderException : Exception
+{
+    public NotLeaderException() : base("This registry instance is not the leader")
+    {
     }
 }
