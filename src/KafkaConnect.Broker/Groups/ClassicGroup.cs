@@ -11,6 +11,7 @@ internal sealed class ClassicGroup
 {
     private readonly TimeProvider _time;
     private readonly GroupCoordinatorOptions _options;
+    private readonly GroupStateStore? _store;
     private readonly List<GroupMember> _members = [];
     private readonly Dictionary<string, GroupMember> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _staticMembers = new(StringComparer.Ordinal);
@@ -21,11 +22,56 @@ internal sealed class ClassicGroup
     private bool _newMemberAdded;
     private long _initialDelayRemainingMs;
 
-    public ClassicGroup(string groupId, TimeProvider time, GroupCoordinatorOptions options)
+    public ClassicGroup(string groupId, TimeProvider time, GroupCoordinatorOptions options, GroupStateStore? store = null)
     {
         GroupId = groupId;
         _time = time;
         _options = options;
+        _store = store;
+    }
+
+    /// <summary>
+    /// A group as it was when its last generation became stable, before the broker restarted: its members carry on
+    /// heartbeating with the same ids and generation; each gets a fresh session timeout to do so.
+    /// </summary>
+    public static ClassicGroup Restore(GroupSnapshot snapshot, TimeProvider time, GroupCoordinatorOptions options, GroupStateStore? store)
+    {
+        var group = new ClassicGroup(snapshot.GroupId, time, options, store)
+        {
+            GenerationId = snapshot.GenerationId,
+            ProtocolType = snapshot.ProtocolType,
+            ProtocolName = snapshot.ProtocolName,
+            LeaderId = snapshot.LeaderId,
+            State = GroupState.Stable,
+        };
+        foreach (var m in snapshot.Members)
+        {
+            var member = new GroupMember(m.MemberId, m.GroupInstanceId) { Assignment = m.Assignment };
+            member.Restore(m.ClientId, m.ClientHost, m.SessionTimeoutMs, m.RebalanceTimeoutMs, m.Protocols);
+            group._members.Add(member);
+            group._byId[m.MemberId] = member;
+            if (m.GroupInstanceId is { } instanceId) group._staticMembers[instanceId] = m.MemberId;
+            group.ResetSession(member);
+        }
+        return group;
+    }
+
+    private GroupSnapshot Snapshot() => new(GroupId, GenerationId, ProtocolType, ProtocolName, LeaderId,
+        [.. _members.Select(m => new MemberSnapshot(m.MemberId, m.GroupInstanceId, m.ClientId, m.ClientHost, m.SessionTimeoutMs,
+            m.RebalanceTimeoutMs, m.Protocols, m.Assignment))]);
+
+    // Soft state: a failed write costs a rebalance after a restart, so it must not fail the request that caused it.
+    private void Persist(bool empty)
+    {
+        if (_store is null) return;
+        try
+        {
+            if (empty) _store.Delete(GroupId);
+            else _store.Save(Snapshot());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     public Lock Gate { get; } = new();
@@ -148,6 +194,7 @@ internal sealed class ClassicGroup
             case GroupState.Stable when SelectProtocol() == ProtocolName:
                 // Nothing the assignment depends on changed: hand over the old member's place without a rebalance.
                 var isLeader = newId == LeaderId;
+                Persist(empty: false);
                 return Done(CurrentJoinResult(member, skipAssignment: isLeader));
             case GroupState.CompletingRebalance:
                 // The leader may be assigning to the old id right now; a fresh round keeps ids and assignment consistent.
@@ -325,6 +372,7 @@ internal sealed class ClassicGroup
             ProtocolName = null;
             LeaderId = null;
             State = GroupState.Empty;
+            Persist(empty: true);
             return;
         }
 
@@ -381,6 +429,7 @@ internal sealed class ClassicGroup
             if (_byId.TryGetValue(memberId, out var m)) m.Assignment = assignment;
         }
         State = GroupState.Stable;
+        Persist(empty: false);
         foreach (var m in _members)
         {
             m.AwaitingSync?.TrySetResult(new SyncGroupResult(ErrorCode.None, ProtocolType, ProtocolName, m.Assignment));

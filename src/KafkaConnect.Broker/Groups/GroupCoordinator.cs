@@ -6,8 +6,9 @@ namespace KafkaConnect.Broker.Groups;
 
 /// <summary>
 /// Kafka's classic group coordinator (JoinGroup/SyncGroup/Heartbeat/LeaveGroup, offsets, group admin) for any
-/// protocol type; member metadata and assignments are opaque bytes passed between members. Group membership lives
-/// in memory only; committed offsets are durable (see <see cref="OffsetStore"/>). Thread-safe: one lock per group,
+/// protocol type; member metadata and assignments are opaque bytes passed between members. Committed offsets are
+/// durable (see <see cref="OffsetStore"/>); stable groups' membership is kept across restarts (see
+/// <see cref="GroupStateStore"/>). Thread-safe: one lock per group,
 /// and waits are tasks, never blocked threads.
 /// </summary>
 public sealed class GroupCoordinator : IAsyncDisposable
@@ -17,6 +18,7 @@ public sealed class GroupCoordinator : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ClassicGroup> _groups = new(StringComparer.Ordinal);
     private readonly Lock _loadLock = new();
     private OffsetStore? _store;
+    private GroupStateStore? _states;
     private volatile bool _ready;
     private volatile bool _disposed;
 
@@ -59,13 +61,19 @@ public sealed class GroupCoordinator : IAsyncDisposable
     {
         if (_store is not null) return;
         var store = OffsetStore.Open(_options.DataDirectory, _options.OffsetsCompactionMinBytes);
-        // Groups that only have offsets exist as Empty groups, so they can be listed, described and deleted.
+        _states = new GroupStateStore(Path.Combine(_options.DataDirectory, OffsetStore.DirectoryName));
+        // Stable groups come back with their members, who carry on heartbeating; groups that only have offsets exist
+        // as Empty groups, so they can be listed, described and deleted.
+        foreach (var snapshot in _states.Load())
+        {
+            if (snapshot.Members.Count > 0) _groups.TryAdd(snapshot.GroupId, ClassicGroup.Restore(snapshot, _time, _options, _states));
+        }
         foreach (var groupId in store.GroupIds()) _groups.TryAdd(groupId, NewGroup(groupId));
         _store = store;
         _ready = true;
     }
 
-    private ClassicGroup NewGroup(string groupId) => new(groupId, _time, _options);
+    private ClassicGroup NewGroup(string groupId) => new(groupId, _time, _options, _states);
 
     private bool Available => _ready && !_disposed;
 
@@ -389,6 +397,13 @@ public sealed class GroupCoordinator : IAsyncDisposable
             if (group.State != GroupState.Empty || group.HasMembers) return ErrorCode.NonEmptyGroup;
             group.MarkDead(ErrorCode.CoordinatorNotAvailable);
             _groups.TryRemove(new KeyValuePair<string, ClassicGroup>(groupId, group));
+            try
+            {
+                _states?.Delete(groupId);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
             write = _store!.AppendGroupTombstoneAsync(groupId);
         }
         return await write.WaitAsync(cancellationToken).ConfigureAwait(false) ? ErrorCode.None : ErrorCode.CoordinatorNotAvailable;

@@ -30,6 +30,16 @@ internal sealed class GroupMember(string memberId, string? groupInstanceId)
         Protocols = args.Protocols;
     }
 
+    /// <summary>The member as a restarted broker reads it back (<see cref="ClassicGroup.Restore"/>).</summary>
+    public void Restore(string clientId, string clientHost, int sessionTimeoutMs, int rebalanceTimeoutMs, IReadOnlyList<GroupProtocol> protocols)
+    {
+        ClientId = clientId;
+        ClientHost = clientHost;
+        SessionTimeoutMs = sessionTimeoutMs;
+        RebalanceTimeoutMs = rebalanceTimeoutMs;
+        Protocols = protocols;
+    }
+
     public bool Supports(string protocol)
     {
         foreach (var p in Protocols)
