@@ -273,6 +273,12 @@ public sealed class ConnectMetrics : IDisposable
             _ => 0L);
         TaskGauge(SinkTaskGroup, "put-batch-max-time-ms", "The maximum time taken by this task to put a batch of sinks records.", Sink, t => t.PutBatchTimeMs.Max);
         TaskGauge(SinkTaskGroup, "put-batch-avg-time-ms", "The average time taken by this task to put a batch of sinks records.", Sink, t => t.PutBatchTimeMs.Avg);
+        TaskGauge(SinkTaskGroup, "sink-record-active-count",
+            "Records read from Kafka and delivered to this sink task whose offsets are not committed yet.", Sink, t => (double)t.SinkActiveCount);
+        TaskGauge(SinkTaskGroup, "sink-record-active-count-max",
+            "The most records delivered to this sink task and not yet committed at any one time.", Sink, t => t.ActiveCountMax);
+        TaskGauge(SinkTaskGroup, "sink-record-active-count-avg",
+            "The average number of records delivered to this sink task and not yet committed.", Sink, t => t.ActiveCountAvg);
     }
 
     private void DefineErrors()

@@ -29,6 +29,7 @@ public sealed class TaskMetrics
     private long _commitSeqNo;
     private long _commitCompletions;
     private long _activeMax;
+    private long _sinkActive;
     private long _activeSum;
     private long _activeSamples;
 
@@ -124,6 +125,21 @@ public sealed class TaskMetrics
             Interlocked.Exchange(ref _activeMax, active);
         }
     }
+
+    /// <summary>A sink task's records delivered and not yet committed, each time that number changes.</summary>
+    public void RecordSinkActiveCount(long active)
+    {
+        Interlocked.Exchange(ref _sinkActive, active);
+        Interlocked.Add(ref _activeSum, active);
+        Interlocked.Increment(ref _activeSamples);
+        if (active > Interlocked.Read(ref _activeMax))
+        {
+            Interlocked.Exchange(ref _activeMax, active);
+        }
+    }
+
+    /// <summary>sink-record-active-count: the last value <see cref="RecordSinkActiveCount"/> recorded.</summary>
+    public long SinkActiveCount => Interlocked.Read(ref _sinkActive);
 
     /// <summary>Kafka acknowledged one source record (called on the producer's thread).</summary>
     public void RecordWrite() => Interlocked.Increment(ref _writeTotal);

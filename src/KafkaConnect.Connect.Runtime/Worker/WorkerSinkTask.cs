@@ -42,6 +42,8 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
     private readonly SinkContext _context;
     private readonly Dictionary<ConnectTopicPartition, OffsetAndMetadata> _currentOffsets = new();
     private readonly Dictionary<ConnectTopicPartition, OffsetAndMetadata> _lastCommitted = new();
+    // Partitions without a committed offset: the offset of the first record delivered (sink-record-active-count).
+    private readonly Dictionary<ConnectTopicPartition, long> _activeFrom = new();
     private readonly HashSet<string> _seenTopics = new(StringComparer.Ordinal);
     private readonly TransformationChain<SinkRecord> _chain;
     private readonly RetryWithToleranceOperator _errors;
@@ -202,7 +204,7 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         }
     }
 
-        private Task DeliverAsync(List<SinkRecord> batch)
+    private Task DeliverAsync(List<SinkRecord> batch)
     {
         var putStart = Metrics?.StartTimestamp() ?? 0;
         try
@@ -226,6 +228,11 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         for (var i = 0; i < batch.Count; i++)
         {
             var record = batch[i];
+            if (Metrics is not null && !_lastCommitted.ContainsKey(record.OriginalTopicPartition))
+            {
+                // No committed offset yet: active records count from the first one delivered.
+                _activeFrom.TryAdd(record.OriginalTopicPartition, record.OriginalKafkaOffset);
+            }
             if (i + 1 < batch.Count && batch[i + 1].OriginalKafkaPartition == record.OriginalKafkaPartition
                 && ReferenceEquals(batch[i + 1].OriginalTopic, record.OriginalTopic))
             {
@@ -233,6 +240,7 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
             }
             _currentOffsets[record.OriginalTopicPartition] = new OffsetAndMetadata(record.OriginalKafkaOffset + 1);
         }
+        RecordActiveCount();
         if (_pausedForRedelivery)
         {
             _pausedForRedelivery = false;
@@ -467,6 +475,7 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
             {
                 _lastCommitted[new ConnectTopicPartition(tp.Topic, tp.Partition)] = new OffsetAndMetadata(offset);
             }
+            RecordActiveCount();
             Log.LogDebug("{Task} Committed offsets for {Count} partitions", Id, commit.Count);
         }
         catch (Exception ex) when (ex is KafkaConnect.Client.KafkaException or KafkaConnect.Client.KafkaConnectionException or OperationCanceledException or InvalidOperationException)
@@ -543,6 +552,7 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
             }
         }
         Metrics?.RecordPartitionCount(_consumer!.Assignment.Count);
+        RecordActiveCount();
         if (_started && !_closed)
         {
             _task.Open(list);
@@ -581,8 +591,27 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         {
             _currentOffsets.Remove(tp);
             _lastCommitted.Remove(tp);
+            _activeFrom.Remove(tp);
         }
         _retryBatch?.RemoveAll(r => partitions.Contains(r.OriginalTopicPartition));
+        RecordActiveCount();
+    }
+
+    /// <summary>
+    /// sink-record-active-count: records delivered to the task and not yet committed (the distance from the committed
+    /// offset, or from the first record delivered, to the next offset to deliver), as Apache counts them; recorded when
+    /// either side moves.
+    /// </summary>
+    private void RecordActiveCount()
+    {
+        if (Metrics is not { } metrics) return;
+        long active = 0;
+        foreach (var (tp, consumed) in _currentOffsets)
+        {
+            var from = _lastCommitted.TryGetValue(tp, out var committed) ? committed.Offset : _activeFrom.GetValueOrDefault(tp, consumed.Offset);
+            active += Math.Max(consumed.Offset - from, 0);
+        }
+        metrics.RecordSinkActiveCount(active);
     }
 
     /// <summary>Records the task reports from Put go through the same tolerance, log and DLQ as converter failures.</summary>

@@ -41,6 +41,12 @@ public sealed class PipelineMetricsTests : IClassFixture<BrokerFixture>, IDispos
         Assert.Equal(1, values[$"kafka_connect_connector_task_status{{connector=\"{sink["name"]}\",task=\"0\",status=\"running\"}}"]);
         Assert.Equal(1, values[Series(ConnectMetrics.SinkTaskGroup, "partition-count", sink["name"])]);
         Assert.Equal(0, values[Series(ConnectMetrics.SourceTaskGroup, "source-record-active-count", source["name"])]);
+        // Delivered lines counted as active until their offsets were committed; once committed, none are.
+        var sinkActive = Series(ConnectMetrics.SinkTaskGroup, "sink-record-active-count", sink["name"]);
+        await Harness.WaitUntilAsync(() => Collect(metrics).GetValueOrDefault(sinkActive, -1) == 0);
+        var afterCommit = Collect(metrics);
+        Assert.InRange(afterCommit[Series(ConnectMetrics.SinkTaskGroup, "sink-record-active-count-max", sink["name"])], 1, Lines);
+        Assert.True(afterCommit[Series(ConnectMetrics.SinkTaskGroup, "sink-record-active-count-avg", sink["name"])] > 0);
 
         await using var rest = new ConnectRestServer();
         await rest.StartAsync(herder, new RestServerOptions { Listeners = ["http://127.0.0.1:0"], MetricsEnabled = true });

@@ -72,6 +72,22 @@ public sealed class TaskMetricsTests : IDisposable
     }
 
     [Fact]
+    public void SinkActiveCount_IsTheLastRecordedValue_WithMaxAndAverageOverEveryChange()
+    {
+        var task = _metrics.AddTask(new ConnectorTaskId("snk", 2), isSource: false);
+        task.RecordSinkActiveCount(6);
+        task.RecordSinkActiveCount(3);
+        task.RecordSinkActiveCount(0);
+
+        var values = Collect(_metrics);
+        var tags = Task("snk", 2);
+        Assert.Equal(0, values["kafka_connect_sink_task_metrics_sink_record_active_count" + tags]);
+        Assert.Equal(6, values["kafka_connect_sink_task_metrics_sink_record_active_count_max" + tags]);
+        Assert.Equal(3, values["kafka_connect_sink_task_metrics_sink_record_active_count_avg" + tags]);
+        Assert.DoesNotContain("kafka_connect_source_task_metrics_source_record_active_count" + tags, values.Keys);
+    }
+
+    [Fact]
     public void RunningAndPauseRatios_FollowTheStatesOverTime()
     {
         var task = _metrics.AddTask(new ConnectorTaskId("c", 0), isSource: true);
