@@ -225,20 +225,27 @@ public sealed class WorkerSinkTask : WorkerTask, IConsumerRebalanceListener
         }
         _retryBatch = null;
         // Only the last record of each run of one partition moves its offset (a batch is mostly a few long runs).
+        var runFirst = -1L;
         for (var i = 0; i < batch.Count; i++)
         {
             var record = batch[i];
-            if (Metrics is not null && !_lastCommitted.ContainsKey(record.OriginalTopicPartition))
+            if (runFirst < 0)
             {
-                // No committed offset yet: active records count from the first one delivered.
-                _activeFrom.TryAdd(record.OriginalTopicPartition, record.OriginalKafkaOffset);
+                runFirst = record.OriginalKafkaOffset;
             }
             if (i + 1 < batch.Count && batch[i + 1].OriginalKafkaPartition == record.OriginalKafkaPartition
                 && ReferenceEquals(batch[i + 1].OriginalTopic, record.OriginalTopic))
             {
                 continue;
             }
-            _currentOffsets[record.OriginalTopicPartition] = new OffsetAndMetadata(record.OriginalKafkaOffset + 1);
+            var tp = record.OriginalTopicPartition;
+            _currentOffsets[tp] = new OffsetAndMetadata(record.OriginalKafkaOffset + 1);
+            if (Metrics is not null && !_lastCommitted.ContainsKey(tp))
+            {
+                // No committed offset yet: active records count from the first one delivered.
+                _activeFrom.TryAdd(tp, runFirst);
+            }
+            runFirst = -1;
         }
         RecordActiveCount();
         if (_pausedForRedelivery)
