@@ -58,7 +58,7 @@ public sealed class GroupRestartTests : GroupTestBase
     }
 
     [Fact]
-    public async Task A_group_whose_members_all_left_comes_back_empty_and_a_deleted_one_not_at_all()
+    public async Task Groups_whose_members_all_left_keep_no_membership_file_and_come_back_without_members()
     {
         var c = Open();
         var (a, b) = await StableTwoMembers(c);
@@ -76,6 +76,7 @@ public sealed class GroupRestartTests : GroupTestBase
         c.Leave("other", [new LeaveGroupMember(other.MemberId, null)]);
         Assert.Equal(ErrorCode.None, await c.DeleteGroupAsync("other", CancellationToken.None));
         await c.DisposeAsync();
+        Assert.Empty(Directory.GetFiles(Path.Combine(DataDir, OffsetStore.DirectoryName, GroupStateStore.DirectoryName)));
 
         var reopened = Open();
         Assert.Equal(ErrorCode.UnknownMemberId, reopened.Heartbeat(Group, a.GenerationId, a.MemberId, null));
