@@ -58,8 +58,8 @@ public sealed class ConnectionContext
     /// <summary>Per-connection state a handler keeps (for example the negotiated SASL state).</summary>
     public object? State { get; set; }
 
-    // For connections.max.idle.ms: when bytes last came in or went out (Environment.TickCount64), and how many of the
-    // connection's requests are being handled.
-    internal long LastActiveMs = Environment.TickCount64;
+    // For connections.max.idle.ms: when bytes last came in or went out (a timestamp of the server's TimeProvider), and
+    // how many of the connection's requests are being handled.
+    internal long LastActive;
     internal int InFlight;
 }

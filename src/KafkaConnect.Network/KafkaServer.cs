@@ -23,6 +23,7 @@ public sealed class KafkaServer : IAsyncDisposable
     private readonly IFrameHandler _handler;
     private readonly FrameLimits _limits;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Socket[] _sockets;
     private readonly ListenerOptions[] _listeners;
     private readonly CancellationTokenSource _stopping = new();
@@ -40,18 +41,20 @@ public sealed class KafkaServer : IAsyncDisposable
     private long _failedHandshakes;
 
     /// <summary>One PLAINTEXT listener.</summary>
-    public KafkaServer(IPEndPoint endpoint, IFrameHandler handler, FrameLimits? limits = null, ILogger? logger = null)
-        : this([new ListenerOptions { Name = "PLAINTEXT", EndPoint = endpoint }], handler, limits, logger)
+    public KafkaServer(IPEndPoint endpoint, IFrameHandler handler, FrameLimits? limits = null, ILogger? logger = null, TimeProvider? time = null)
+        : this([new ListenerOptions { Name = "PLAINTEXT", EndPoint = endpoint }], handler, limits, logger, time)
     {
     }
 
     /// <summary>Several listeners sharing the connection limits and the request memory, each with its own security.</summary>
-    public KafkaServer(IReadOnlyList<ListenerOptions> listeners, IFrameHandler handler, FrameLimits? limits = null, ILogger? logger = null)
+    /// <param name="time">The clock connections.max.idle.ms is measured on (tests pass one they move by hand).</param>
+    public KafkaServer(IReadOnlyList<ListenerOptions> listeners, IFrameHandler handler, FrameLimits? limits = null, ILogger? logger = null, TimeProvider? time = null)
     {
         if (listeners.Count == 0) throw new ArgumentException("At least one listener is required.", nameof(listeners));
         _handler = handler;
         _limits = limits ?? new FrameLimits();
         _logger = logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
         _connectionSlots = new SemaphoreSlim(_limits.MaxConnections, int.MaxValue);
         _requestMemory = new RequestMemory(_limits.QueuedMaxRequestBytes);
         _listeners = listeners.ToArray();
@@ -174,30 +177,30 @@ public sealed class KafkaServer : IAsyncDisposable
     // it reserved of queued.max.request.bytes.
     private async Task CloseIdleConnectionsAsync()
     {
-        var idle = _limits.ConnectionsMaxIdleMs;
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(idle / 4, 10, 10_000));
+        var idle = TimeSpan.FromMilliseconds(_limits.ConnectionsMaxIdleMs);
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(_limits.ConnectionsMaxIdleMs / 4, 10, 10_000));
         while (!_stopping.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(period, _stopping.Token).ConfigureAwait(false);
+                await Task.Delay(period, _time, _stopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            var now = Environment.TickCount64;
+            var now = _time.GetTimestamp();
             lock (_connections)
             {
                 foreach (var (id, (socket, context)) in _connections)
                 {
-                    var quiet = now - Volatile.Read(ref context.LastActiveMs);
+                    var quiet = _time.GetElapsedTime(Volatile.Read(ref context.LastActive), now);
                     if (quiet < idle || Volatile.Read(ref context.InFlight) > 0) continue;
                     Interlocked.Increment(ref _idleClosed);
                     _logger.LogInformation("closing connection {Id} from {Host}: nothing sent or received for {Quiet} ms (connections.max.idle.ms={Idle})",
-                        id, context.RemoteHost, quiet, idle);
+                        id, context.RemoteHost, (long)quiet.TotalMilliseconds, _limits.ConnectionsMaxIdleMs);
                     // Refresh so the connection is not reported again before its loops have closed it.
-                    Volatile.Write(ref context.LastActiveMs, now);
+                    Volatile.Write(ref context.LastActive, now);
                     try { socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
                 }
             }
@@ -246,7 +249,10 @@ public sealed class KafkaServer : IAsyncDisposable
                 }
                 _connectionsPerIp[address] = fromAddress + 1;
                 var remote = socket.RemoteEndPoint as IPEndPoint;
-                var context = new ConnectionContext(id, remote?.Address.ToString() ?? "unknown", remote?.Port ?? 0, options.Name, options.Sasl);
+                var context = new ConnectionContext(id, remote?.Address.ToString() ?? "unknown", remote?.Port ?? 0, options.Name, options.Sasl)
+                {
+                    LastActive = _time.GetTimestamp(),
+                };
                 _connections[id] = (socket, context);
                 _connectionTasks.RemoveAll(t => t.IsCompleted);
                 _connectionTasks.Add(Task.Run(() => RunConnectionAsync(id, address, socket, context, options.Tls)));
@@ -275,7 +281,7 @@ public sealed class KafkaServer : IAsyncDisposable
             SingleReader = true,
             SingleWriter = true,
         });
-        var writeLoop = WriteLoopAsync(pending.Reader, writer, context, connectionCts, _logger);
+        var writeLoop = WriteLoopAsync(pending.Reader, writer, context, connectionCts, _logger, _time);
         try
         {
             await ReadLoopAsync(reader, pending.Writer, context, connectionCts.Token).ConfigureAwait(false);
@@ -359,7 +365,7 @@ public sealed class KafkaServer : IAsyncDisposable
             while (true)
             {
                 var result = await reader.ReadAsync(ct).ConfigureAwait(false);
-                Volatile.Write(ref context.LastActiveMs, Environment.TickCount64);
+                Volatile.Write(ref context.LastActive, _time.GetTimestamp());
                 var buffer = result.Buffer;
                 while (true)
                 {
@@ -453,7 +459,7 @@ public sealed class KafkaServer : IAsyncDisposable
     }
 
     private static async Task WriteLoopAsync(ChannelReader<ValueTask<ProtocolWriter?>> pending, PipeWriter writer, ConnectionContext context,
-        CancellationTokenSource connection, ILogger logger)
+        CancellationTokenSource connection, ILogger logger, TimeProvider time)
     {
         try
         {
@@ -486,7 +492,7 @@ public sealed class KafkaServer : IAsyncDisposable
                         writer.Advance(4);
                         writer.Write(body);
                     }
-                    Volatile.Write(ref context.LastActiveMs, Environment.TickCount64);
+                    Volatile.Write(ref context.LastActive, time.GetTimestamp());
                     if (writer.UnflushedBytes > 256 * 1024)
                         await writer.FlushAsync().ConfigureAwait(false);
                 }

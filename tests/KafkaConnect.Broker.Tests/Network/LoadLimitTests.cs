@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using KafkaConnect.Broker.Configuration;
+using KafkaConnect.Broker.Tests.Groups;
 using KafkaConnect.Network;
 using static KafkaConnect.Broker.Tests.Network.FrameClient;
 
@@ -78,7 +79,11 @@ public sealed class LoadLimitTests
     public async Task An_idle_connection_is_closed_and_gives_back_its_reservation_while_busy_and_chatty_ones_stay()
     {
         var handler = new FakeHandler();
-        await using var server = Start(handler, new FrameLimits { ConnectionsMaxIdleMs = 500, QueuedMaxRequestBytes = 1 << 20 });
+        // Idleness is measured on a clock only this test moves, so a slow machine cannot make the chatty connection idle.
+        var time = new ManualTimeProvider();
+        await using var server = new KafkaServer(new IPEndPoint(IPAddress.Loopback, 0), handler,
+            new FrameLimits { ConnectionsMaxIdleMs = 500, QueuedMaxRequestBytes = 1 << 20 }, time: time);
+        server.Start();
         using var silent = await ConnectAsync(server);
         using var halfFrame = await ConnectAsync(server);
         using var waiting = await ConnectAsync(server);
@@ -92,17 +97,22 @@ public sealed class LoadLimitTests
         await SendAsync(waiting, Frame('W', "slow"));
         await handler.WaitForCallsAsync(1);
 
-        // The chatty connection talks every 50 ms across the idle closes, so it stays open through them.
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.ElapsedMilliseconds < 1_500)
+        // The chatty connection talks every 100 ms of the server's clock while the clock runs past the idle time.
+        using var cts = new CancellationTokenSource(KafkaServerTests.Wait);
+        var moved = 0;
+        while (server.IdleConnectionsClosed < 2)
         {
+            Assert.False(cts.IsCancellationRequested, $"the silent and the half-sent connections were not closed after {moved} ms");
             await AssertEchoAsync(chatty, "still here");
-            await Task.Delay(50);
+            time.AdvanceMs(100);
+            moved += 100;
+            await Task.Delay(5);
         }
-        await WaitUntilAsync(() => server.IdleConnectionsClosed >= 2, "the silent and the half-sent connections were closed");
+        Assert.True(moved >= 500, $"connections were closed after {moved} ms, before connections.max.idle.ms");
         Assert.Equal(2, server.IdleConnectionsClosed);
         await AssertClosedAsync(silent);
         await AssertClosedAsync(halfFrame);
+        await AssertEchoAsync(chatty, "still here after the closes");
         await WaitUntilAsync(() => server.QueuedRequestBytes < 64_000, "the reservation was given back");
 
         // The request held past the idle time still gets its answer on its open connection.
