@@ -12,7 +12,7 @@ internal static class ConverterFixture
             ["retries.wait.ms"] = "10",
             ["retries.max.wait.ms"] = "20",
             ["http.connect.timeout.ms"] = "2000",
-            ["http.read.timeout.ms"] = "2000",
+            ["http.read.timeout.ms"] = "10000", // generous: many test classes start brokers at once on two cores
         };
         foreach (var (key, value) in extra)
         {

@@ -51,6 +51,8 @@ internal sealed class TestRegistry : IDisposable
             ["listeners"] = "PLAINTEXT://127.0.0.1:0",
             ["log.dirs"] = dataDir,
             ["num.partitions"] = "1",
+            // The registry elects its leader through a group; without this the broker holds the first join for 3 s.
+            ["group.initial.rebalance.delay.ms"] = "0",
         })).GetAwaiter().GetResult();
         var server = SchemaRegistryServer.StartAsync(SchemaRegistryOptions.FromProperties(new Dictionary<string, string>
         {
@@ -59,6 +61,16 @@ internal sealed class TestRegistry : IDisposable
             // The converter tests register unrelated schemas under reused subjects; rules are the registry's own tests' job.
             ["schema.compatibility.level"] = "none",
         })).GetAwaiter().GetResult();
+        // Writes wait for the election; waiting here keeps that time out of the converters' short HTTP timeouts.
+        var elected = System.Diagnostics.Stopwatch.StartNew();
+        while (!server.IsLeader)
+        {
+            if (elected.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new InvalidOperationException("the test registry was not elected leader within 60 s");
+            }
+            Thread.Sleep(10);
+        }
         return new TestRegistry(broker, server, dataDir, FreePort());
     }
 
