@@ -130,23 +130,19 @@ public sealed class EarlyListenTests
 public sealed class StartupTests
 {
     [Fact]
-    public async Task StartsAndAnswersQuickly()
+    public async Task Starts_on_a_free_port_answers_and_frees_it_when_disposed()
     {
-        // Warm-up in the same process so the measurement is the steady cost, not first-time JIT of ASP.NET.
-        await using (var warm = new ConnectRestServer())
-        {
-            await warm.StartAsync(new FakeHerder(), new RestServerOptions { Listeners = ["http://127.0.0.1:0"] });
-        }
+        // How fast it starts is measured by the whole-process benchmarks (docs/operations.md), not asserted here.
         using var client = new HttpClient();
         var server = new ConnectRestServer();
-        var sw = Stopwatch.StartNew();
         await server.StartAsync(new FakeHerder(), new RestServerOptions { Listeners = ["http://127.0.0.1:0"] });
-        using var response = await client.GetAsync(server.Addresses[0]);
-        sw.Stop();
+        var address = server.Addresses[0];
+        using (var response = await client.GetAsync(address))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
         await server.DisposeAsync();
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Console.WriteLine($"REST start to first 200: {sw.Elapsed.TotalMilliseconds:F1} ms");
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"took {sw.Elapsed}");
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(address));
     }
 
     [Fact]
