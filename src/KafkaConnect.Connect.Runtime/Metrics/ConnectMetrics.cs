@@ -32,7 +32,7 @@ public sealed class ConnectMetrics : IDisposable
     private readonly TimeProvider _time;
     private readonly StatusStore _status;
     private readonly ConcurrentDictionary<ConnectorTaskId, TaskMetrics> _tasks = new();
-    private readonly ConcurrentDictionary<string, KeyValuePair<string, object?>[]> _connectors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConnectorEntry> _connectors = new(StringComparer.Ordinal);
     private long _connectorStartAttempts;
     private long _connectorStartFailures;
     private long _taskStartAttempts;
@@ -96,7 +96,11 @@ public sealed class ConnectMetrics : IDisposable
     public void RecordConnectorStartupAttempt() => Interlocked.Increment(ref _connectorStartAttempts);
 
     /// <summary>The connector started: it counts as run by this worker until <see cref="RemoveConnector"/>.</summary>
-    public void AddConnector(string connector) => _connectors[connector] = [new("connector", connector)];
+    /// <param name="connectorClass">The class name configurations use for it (its Java name when it has one).</param>
+    /// <param name="type">source, sink or unknown, as Apache's connector-type.</param>
+    /// <param name="version">What the connector's Version() says.</param>
+    public void AddConnector(string connector, string connectorClass = "unknown", string type = "unknown", string version = "unknown") =>
+        _connectors[connector] = new ConnectorEntry([new("connector", connector)], connectorClass, type, version);
 
     /// <summary>A connector start failed; one that was created stays listed (status failed) until it is stopped.</summary>
     public void RecordConnectorStartupFailure() => Interlocked.Increment(ref _connectorStartFailures);
@@ -166,26 +170,45 @@ public sealed class ConnectMetrics : IDisposable
 
     private IEnumerable<Measurement<int>> PerConnector(Func<string, int> read)
     {
-        foreach (var (connector, tags) in _connectors)
+        foreach (var (connector, entry) in _connectors)
         {
-            yield return new Measurement<int>(read(connector), tags);
+            yield return new Measurement<int>(read(connector), entry.Tags);
         }
     }
 
     // Strings cannot be sampled: the status is a 1-valued series labelled with it, as the Strimzi/Confluent JMX
     // exporter rules publish Connect's status attributes (kafka_connect_connector_status{connector,status}).
-    private void DefineConnector() =>
+    // connector-class, -type and -version the same way, labelled with their own (sanitized) names as those rules do.
+    private void DefineConnector()
+    {
         _meter.CreateObservableGauge("kafka_connect_connector_status", ConnectorStatuses,
             description: "The status of the connector (connector-metrics status): one series per connector, labelled with it.");
+        ConnectorInfo("connector_class", "The name of the connector class.", e => e.Class);
+        ConnectorInfo("connector_type", "The type of the connector. One of 'source' or 'sink'.", e => e.Type);
+        ConnectorInfo("connector_version", "The version of the connector class, as reported by the connector.", e => e.Version);
+    }
+
+    private void ConnectorInfo(string label, string description, Func<ConnectorEntry, string> read) =>
+        _meter.CreateObservableGauge("kafka_connect_connector_" + label, () => ConnectorInfos(label, read), description: description);
+
+    private IEnumerable<Measurement<int>> ConnectorInfos(string label, Func<ConnectorEntry, string> read)
+    {
+        foreach (var (_, entry) in _connectors)
+        {
+            yield return new Measurement<int>(1, entry.Tags[0], new(label, read(entry)));
+        }
+    }
 
     private IEnumerable<Measurement<int>> ConnectorStatuses()
     {
-        foreach (var (connector, tags) in _connectors)
+        foreach (var (connector, entry) in _connectors)
         {
             var state = _status.Connector(connector)?.State ?? ConnectorState.Unassigned;
-            yield return new Measurement<int>(1, tags[0], new("status", StatusName(state)));
+            yield return new Measurement<int>(1, entry.Tags[0], new("status", StatusName(state)));
         }
     }
+
+    private sealed record ConnectorEntry(KeyValuePair<string, object?>[] Tags, string Class, string Type, string Version);
 
     private static string StatusName(ConnectorState state) => state.ToString().ToLowerInvariant();
 

@@ -148,13 +148,28 @@ public sealed class Worker : IAsyncDisposable
         var offsetReader = new OffsetStorageReader(Offsets, name);
         var wc = new WorkerConnector(name, instance, config, Status, offsetReader, requestReconfiguration, _loggers.CreateLogger("KafkaConnect.Connect.Runtime.WorkerConnector"));
         _connectors[name] = wc;
-        Metrics?.AddConnector(name);
+        Metrics?.AddConnector(name, Plugins.ClassNameOf(instance.GetType()),
+            PluginRegistry.ConnectorTypeOf(instance.GetType()).ToString().ToLowerInvariant(), VersionOf(instance, name));
         if (!wc.Transition(target))
         {
             Metrics?.RecordConnectorStartupFailure();
             return false;
         }
         return true;
+    }
+
+    // A connector whose Version() throws still runs; its version metric says unknown.
+    private string VersionOf(Connector connector, string name)
+    {
+        try
+        {
+            return connector.Version() ?? "unknown";
+        }
+        catch (Exception ex)
+        {
+            _log.LogWarning(ex, "Connector {Connector}: Version() failed", name);
+            return "unknown";
+        }
     }
 
     public ConnectorType ConnectorTypeOf(string connector) =>

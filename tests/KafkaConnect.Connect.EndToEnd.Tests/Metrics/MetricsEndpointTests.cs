@@ -66,6 +66,17 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Contains($"kafka_connect_connector_task_status{{connector=\"{Sink}\",status=\"running\",task=\"0\"}} 1", text, StringComparison.Ordinal);
         Assert.Contains(Series("sink_task_metrics_partition_count", Sink) + " 1", text, StringComparison.Ordinal);
         Assert.Contains(Series("task_error_metrics_total_record_errors", Source) + " 0", text, StringComparison.Ordinal);
+
+        // connector-class, -type and -version as the JMX exporter rules for Connect's string attributes publish them;
+        // the class is the Java name the config used, the version what the plugin listing reports.
+        Assert.Contains($"kafka_connect_connector_connector_class{{connector=\"{Source}\",connector_class=\"org.apache.kafka.connect.file.FileStreamSourceConnector\"}} 1",
+            text, StringComparison.Ordinal);
+        Assert.Contains($"kafka_connect_connector_connector_type{{connector=\"{Sink}\",connector_type=\"sink\"}} 1", text, StringComparison.Ordinal);
+        Assert.Contains($"kafka_connect_connector_connector_type{{connector=\"{Source}\",connector_type=\"source\"}} 1", text, StringComparison.Ordinal);
+        using var http = new HttpClient();
+        var plugins = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync(new Uri(new Uri(_worker.RestUrl), "connector-plugins")))!.AsArray();
+        var version = plugins.Single(p => (string?)p!["class"] == "org.apache.kafka.connect.file.FileStreamSinkConnector")!["version"]!.GetValue<string>();
+        Assert.Contains($"kafka_connect_connector_connector_version{{connector=\"{Sink}\",connector_version=\"{version}\"}} 1", text, StringComparison.Ordinal);
     }
 
     [Fact]

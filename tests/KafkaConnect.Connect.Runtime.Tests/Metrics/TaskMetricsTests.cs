@@ -106,7 +106,7 @@ public sealed class TaskMetricsTests : IDisposable
     public void StartupFailures_AndStatuses_AreCounted()
     {
         _metrics.RecordConnectorStartupAttempt();
-        _metrics.AddConnector("ok");
+        _metrics.AddConnector("ok", "org.example.OkSource", "source", "1.2.3");
         _status.PutConnector("ok", ConnectorState.Running);
         _metrics.RecordConnectorStartupAttempt();
         _metrics.AddConnector("bad");
@@ -126,6 +126,14 @@ public sealed class TaskMetricsTests : IDisposable
         Assert.Equal(1, values["kafka_connect_connector_status{connector=\"ok\",status=\"running\"}"]);
         Assert.Equal(1, values["kafka_connect_connector_task_status{connector=\"ok\",task=\"0\",status=\"paused\"}"]);
         Assert.Equal(1, values["kafka_connect_connect_worker_metrics_connector_total_task_count{connector=\"ok\"}"]);
+        Assert.Equal(1, values["kafka_connect_connector_connector_class{connector=\"ok\",connector_class=\"org.example.OkSource\"}"]);
+        Assert.Equal(1, values["kafka_connect_connector_connector_type{connector=\"ok\",connector_type=\"source\"}"]);
+        Assert.Equal(1, values["kafka_connect_connector_connector_version{connector=\"ok\",connector_version=\"1.2.3\"}"]);
+        Assert.Equal(1, values["kafka_connect_connector_connector_type{connector=\"bad\",connector_type=\"unknown\"}"]);
+
+        // A stopped connector leaves no series behind.
+        _metrics.RemoveConnector("ok");
+        Assert.DoesNotContain(Collect(_metrics).Keys, k => k.Contains("connector=\"ok\"", StringComparison.Ordinal) && k.StartsWith("kafka_connect_connector_connector_", StringComparison.Ordinal));
     }
 
     [Fact]
