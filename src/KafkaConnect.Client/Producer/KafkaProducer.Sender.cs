@@ -24,6 +24,7 @@ public sealed partial class KafkaProducer
     private int _metadataRefreshing;
     private volatile bool _metadataWanted;
     private long _retriedBatches;
+    private long _splitBatches;
     private long _resets;
     private long _requestsSent;
     private long _batchesSent;
@@ -35,6 +36,9 @@ public sealed partial class KafkaProducer
 
     /// <summary>Batches sent again after a retriable error (for tests and diagnostics).</summary>
     internal long RetriedBatches => Interlocked.Read(ref _retriedBatches);
+
+    /// <summary>Batches split in two after the broker refused them as too large.</summary>
+    internal long SplitBatches => Interlocked.Read(ref _splitBatches);
 
     /// <summary>Batches sent and not yet answered.</summary>
     internal int InFlightBatches => Volatile.Read(ref _totalInFlight);
@@ -192,6 +196,9 @@ public sealed partial class KafkaProducer
                         p.Retrying = false;
                     }
                     if (_options.Idempotent && p.InFlight >= MaxInFlightPerPartition) continue;
+                    // Halves of a refused batch go one at a time, so a half refused again is split and requeued before
+                    // its sibling is sent: the records keep their order with or without idempotence.
+                    if (first.Value.Parent is not null && p.InFlight > 0) continue;
                     var leader = LeaderOf(p);
                     if (leader < 0)
                     {
@@ -488,8 +495,12 @@ public sealed partial class KafkaProducer
         var now = NowMs;
         lock (p.Lock)
         {
+            // Split before this batch stops counting as in flight, so a producer reset cannot start in between.
+            var split = error == ErrorCode.MessageTooLarge && transportError is null && batch.Count > 1 && batch.IsSealed
+                && !_stop.IsCancellationRequested && TrySplit(p, batch, now, message);
             p.InFlight--;
             Interlocked.Decrement(ref _totalInFlight);
+            if (split) return;
             if (error is ErrorCode.None or ErrorCode.DuplicateSequenceNumber)
             {
                 // Responses may be handled out of order (continuations run in parallel): only move forward.
@@ -534,6 +545,44 @@ public sealed partial class KafkaProducer
         FinishBatch(batch, failure, baseOffset, logAppendTime);
     }
 
+    /// <summary>
+    /// The broker refused a batch of several records as larger than the topic's max.message.bytes: as Apache's producer
+    /// does, the records go again in smaller batches (halves, in their place at the front of the queue) rather than
+    /// fail, so only a record that is too large on its own fails. The caller holds the partition lock.
+    /// </summary>
+    private bool TrySplit(PartitionQueue p, ProducerBatch batch, long now, string? message)
+    {
+        var count = batch.Count;
+        var bytes = batch.PayloadLength;
+        ProducerBatch first, second;
+        try
+        {
+            (first, second) = batch.Split(RentBuilder, ReturnBuilder, _producerId, _producerEpoch);
+        }
+#pragma warning disable CA1031 // A batch that cannot be split fails with the broker's error, as it would have without splitting.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(ex, "Producer {ClientId}: could not split a refused batch for {Topic}-{Partition}", _options.Cluster.ClientId, p.Topic.Name, p.Partition);
+            return false;
+        }
+        _incomplete.TryAdd(first, 0);
+        _incomplete.TryAdd(second, 0);
+        // Same send order as the refused batch, which was the partition's earliest unacknowledged one: the second goes
+        // in first so the first ends up ahead of it. Halves are sent one at a time, so no sibling is in flight.
+        Requeue(p, second);
+        Requeue(p, first);
+        // Later batches of this partition that are in flight come back first (with idempotence they are refused as out
+        // of order and requeued behind the halves); then the sequences are renumbered from the halves on.
+        p.Retrying = true;
+        p.RetryAtMs = now;
+        if (_options.Idempotent) _needsReset = true;
+        Interlocked.Increment(ref _splitBatches);
+        _logger.LogWarning("Producer {ClientId}: {Topic}-{Partition} refused a batch of {Count} records ({Bytes} bytes): {Error}; sending them again in two batches",
+            _options.Cluster.ClientId, p.Topic.Name, p.Partition, count, bytes, message ?? ErrorCode.MessageTooLarge.ToString());
+        return true;
+    }
+
     /// <summary>Puts a batch back among the retried ones at the front, in the order they were first sent.</summary>
     private static void Requeue(PartitionQueue p, ProducerBatch batch)
     {
@@ -558,6 +607,9 @@ public sealed partial class KafkaProducer
         }
         _memory.Release(batch.ReservedBytes);
         _incomplete.TryRemove(batch, out _);
+        // A half of a split batch: the batch it came from is done when both halves are (and so on up).
+        for (var half = batch; half.Parent is { } parent && parent.HalfReleased(); half = parent)
+            _incomplete.TryRemove(parent, out _);
     }
 
     /// <summary>

@@ -174,17 +174,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed != 0 || _closing, this);
     }
 
-    /// <summary>Upper bound of a record's encoded size (varint overheads at their maximum), for batch.size and buffer.memory.</summary>
-    private static int EstimateSize(ProducerRecord record)
-    {
-        var size = 36 + (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0);
-        if (record.Headers is { } headers)
-        {
-            for (var i = 0; i < headers.Count; i++)
-                size += 10 + Encoding.UTF8.GetByteCount(headers[i].Key) + (headers[i].Value?.Length ?? 0);
-        }
-        return size;
-    }
+    private static int EstimateSize(ProducerRecord record) => ProducerBatch.EstimateSize(record.Key, record.Value, record.Headers);
 
     private async ValueTask AppendAsync(ProducerRecord record, object? callback, bool blocking, CancellationToken ct)
     {

@@ -15,6 +15,7 @@ internal sealed class ProducerBatch
     private Entry[] _entries;
     private TaskCompletionSource? _done;
     private int _released;
+    private int _pendingHalves;
 
     internal struct Entry
     {
@@ -53,6 +54,12 @@ internal sealed class ProducerBatch
     public int Attempts { get; set; }
     public bool Completed { get; private set; }
 
+    /// <summary>The batch this one is half of, after the broker refused that one as too large.</summary>
+    public ProducerBatch? Parent { get; private set; }
+
+    /// <summary>True once every record's outcome was reported (for a split batch: both halves').</summary>
+    public bool IsReleased => Volatile.Read(ref _released) != 0;
+
     private int _finished;
 
     /// <summary>True for the one caller that gets to report the outcome.</summary>
@@ -74,6 +81,84 @@ internal sealed class ProducerBatch
         // Release may have run between the checks and not seen the source.
         if (Volatile.Read(ref _released) != 0) done.TrySetResult();
         return done.Task;
+    }
+
+    /// <summary>Upper bound of a record's encoded size (varint overheads at their maximum), for batch.size and buffer.memory.</summary>
+    public static int EstimateSize(ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers)
+    {
+        var size = 36 + (key?.Length ?? 0) + (value?.Length ?? 0);
+        if (headers is not null)
+        {
+            for (var i = 0; i < headers.Count; i++)
+                size += 10 + System.Text.Encoding.UTF8.GetByteCount(headers[i].Key) + (headers[i].Value?.Length ?? 0);
+        }
+        return size;
+    }
+
+    /// <summary>
+    /// Splits a sealed batch the broker refused as too large (MESSAGE_TOO_LARGE) into two sealed halves that carry its
+    /// records, callbacks, memory and deadline, in order; this batch is done once both halves are (so a flush that
+    /// waits on it waits for them). Halving again on a further refusal ends at single records, which then fail with
+    /// the broker's error. The caller holds the partition lock; the halves are stamped with this batch's producer id
+    /// and sequences, which a producer reset renumbers.
+    /// </summary>
+    public (ProducerBatch First, ProducerBatch Second) Split(Func<RecordBatchBuilder> rentBuilder, Action<RecordBatchBuilder> returnBuilder,
+        long producerId, short epoch)
+    {
+        var records = RecordBatchCodec.ReadRecords(Records.Span, verifyCrc: false);
+        if (records.Count != Count)
+            throw new InvalidOperationException($"The batch holds {records.Count} records where {Count} were added.");
+        var half = Count / 2;
+        var first = Half(records, 0, half, rentBuilder);
+        var second = Half(records, half, Count, rentBuilder);
+        // What the halves hold adds up to what this batch reserved; the remainder keeps the release exact.
+        second.ReservedBytes = Math.Max(0, ReservedBytes - first.ReservedBytes);
+        first.Seal(producerId, epoch, BaseSequence, returnBuilder);
+        second.Seal(producerId, epoch, BaseSequence < 0 ? -1 : BaseSequence + half, returnBuilder);
+
+        // The records now belong to the halves: nothing of them is reported or released through this batch.
+        _entries.AsSpan(0, Count).Clear();
+        _pool.Return(_entries);
+        _entries = [];
+        Count = 0;
+        ReservedBytes = 0;
+        if (Payload is not null) ArrayPool<byte>.Shared.Return(Payload);
+        Payload = null;
+        PayloadLength = 0;
+        Volatile.Write(ref _pendingHalves, 2);
+        return (first, second);
+    }
+
+    private ProducerBatch Half(List<Record> records, int from, int to, Func<RecordBatchBuilder> rentBuilder)
+    {
+        var half = new ProducerBatch(Owner, rentBuilder(), _pool, CreatedMs, DeadlineMs)
+        {
+            Parent = this,
+            SendOrder = SendOrder,
+            Closed = true,
+        };
+        long reserved = 0;
+        for (var i = from; i < to; i++)
+        {
+            var r = records[i];
+            var headers = r.Headers.Count == 0 ? null : r.Headers;
+            var size = EstimateSize(r.Key, r.Value, headers);
+            half.Append(_entries[i].Timestamp, r.Key, r.Value, headers, _entries[i].Callback, size);
+            reserved += size;
+        }
+        half.ReservedBytes = reserved;
+        return half;
+    }
+
+    /// <summary>One half reported all its records; returns true when that finished this (split) batch too.</summary>
+    public bool HalfReleased()
+    {
+        if (Interlocked.Decrement(ref _pendingHalves) != 0) return false;
+        Completed = true;
+        Interlocked.Exchange(ref _finished, 1);
+        Interlocked.Exchange(ref _released, 1);
+        Volatile.Read(ref _done)?.TrySetResult();
+        return true;
     }
 
     /// <summary>Adds a record; the caller holds the partition lock and checked the size limit.</summary>
