@@ -311,7 +311,7 @@ public sealed class PostgresCdcTests
 
     internal static async Task WaitForAsync(Func<Task<bool>> condition, string what)
     {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!await condition())
         {
             Assert.True(DateTime.UtcNow < until, "Timed out waiting for " + what);
