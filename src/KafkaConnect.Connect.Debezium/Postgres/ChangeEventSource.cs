@@ -187,22 +187,9 @@ internal sealed class ChangeEventSource : IAsyncDisposable
             return;
         }
         _log.LogDebug("Confirming LSN {Lsn} to replication slot {Slot}", new NpgsqlLogSequenceNumber((ulong)lsn), _settings.SlotName);
-        // Sent now, as Debezium forces a status update when it flushes an LSN: the periodic update only goes out while
-        // the stream is being read, so an idle slot would otherwise hold its WAL until the next change arrives.
-        _ = SendStatusUpdateAsync(replication);
-    }
-
-    private async Task SendStatusUpdateAsync(LogicalReplicationConnection replication)
-    {
-        try
-        {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await replication.SendStatusUpdate(cts.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException or ObjectDisposedException or IOException)
-        {
-            _log.LogDebug(e, "Sending a status update failed; the next periodic one carries the LSN");
-        }
+        // Sent by the replication connection's own status timer (status.update.interval.ms), which runs whether or not
+        // changes arrive. Not forced from here: a status update sent from this thread while the stream is being read
+        // could wedge the connection under load (the stream's keep-alive reply then waits for ever), stalling capture.
     }
 
     public async ValueTask DisposeAsync()
