@@ -77,6 +77,38 @@ public sealed class FileStreamEndToEndTests : IClassFixture<BrokerFixture>, IDis
         Assert.Equal("{\"schema\":{\"type\":\"string\",\"optional\":false},\"payload\":\"eee\"}", values[4]);
     }
 
+    [Fact]
+    public async Task A_topic_with_a_small_max_message_bytes_gets_every_line_in_order_and_the_source_keeps_running()
+    {
+        // The source task's producer batches lines far past the topic's 1000-byte limit; the refused batches are split
+        // and sent again, so the task neither fails nor loses or reorders a line.
+        const int lines = 500;
+        var input = Path.Combine(_dir, "many.txt");
+        var output = Path.Combine(_dir, "many.sink.txt");
+        var topic = "small-messages-" + Guid.NewGuid().ToString("N")[..8];
+        var expected = Enumerable.Range(0, lines).Select(i => $"line {i:D4} " + new string((char)('a' + i % 26), 40)).ToArray();
+        File.WriteAllLines(input, expected);
+        await using (var admin = new KafkaConnect.Client.Admin.KafkaAdminClient(new Dictionary<string, string> { ["bootstrap.servers"] = _broker.BootstrapServers }))
+        {
+            await admin.CreateTopicsAsync([new KafkaConnect.Client.Admin.NewTopic(topic, 1, 1) { Configs = new Dictionary<string, string> { ["max.message.bytes"] = "1000" } }]);
+        }
+        await using var herder = Harness.NewHerder(_broker.BootstrapServers, Path.Combine(_dir, "many.offsets"));
+        await herder.PutConnectorConfigAsync("small-source", new Dictionary<string, string>
+        {
+            ["name"] = "small-source", ["connector.class"] = "FileStreamSourceConnector", ["tasks.max"] = "1", ["file"] = input, ["topic"] = topic,
+            ["producer.override.linger.ms"] = "100", ["producer.override.batch.size"] = "65536",
+        }, allowReplace: false);
+        await herder.PutConnectorConfigAsync("small-sink", new Dictionary<string, string>
+        {
+            ["name"] = "small-sink", ["connector.class"] = "FileStreamSinkConnector", ["tasks.max"] = "1", ["file"] = output, ["topics"] = topic,
+        }, allowReplace: false);
+        await Harness.WaitUntilAsync(() => SinkLines(output).Length >= lines, timeoutMs: 60_000);
+
+        Assert.Equal(expected, SinkLines(output));
+        var status = await herder.ConnectorStatusAsync("small-source");
+        Assert.All(status.Tasks, t => Assert.Equal(ConnectorState.Running, t.State));
+    }
+
     private static string[] SinkLines(string path)
     {
         try
