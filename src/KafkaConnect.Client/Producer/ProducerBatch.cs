@@ -57,9 +57,6 @@ internal sealed class ProducerBatch
     /// <summary>The batch this one is half of, after the broker refused that one as too large.</summary>
     public ProducerBatch? Parent { get; private set; }
 
-    /// <summary>True once every record's outcome was reported (for a split batch: both halves').</summary>
-    public bool IsReleased => Volatile.Read(ref _released) != 0;
-
     private int _finished;
 
     /// <summary>True for the one caller that gets to report the outcome.</summary>
